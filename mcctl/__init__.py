@@ -1,0 +1,3 @@
+"""mcctl: operations CLI for a mission-critical web estate on Azure."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,216 @@
+"""One factory for the SDK clients of an mcctl run: cloud endpoint, credential, transport.
+
+The adapters are the same code against Azure and against the simulator; only what this module
+chooses differs (transport and credential). One credential instance is shared by every client:
+AzureCliCredential would otherwise spawn `az` for every token.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mcctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Cloud, Estate
+    from mcctl.sim.app import Sim
+
+CREDENTIAL_KINDS = ("default", "cli", "managed-identity", "environment")
+ACCESS_TOKEN_ENV = "MCCTL_ACCESS_TOKEN"
+
+
+@dataclass(frozen=True)
+class ArmEndpoint:
+    url: str
+    scopes: tuple[str, ...]
+    authority: str | None
+    ca_bundle: str | None = None
+
+
+def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
+    from azure.identity import AzureAuthorityHosts
+    from azure.mgmt.core import AzureClouds
+    from azure.mgmt.core.tools import get_arm_endpoints
+
+    if cloud.name == "custom":
+        assert cloud.arm_endpoint
+        url = cloud.arm_endpoint.rstrip("/")
+        audience = (cloud.audience or url).rstrip("/")
+        return ArmEndpoint(url, (f"{audience}/.default",), None, cloud.ca_bundle)
+    setting, authority = {
+        "AzureCloud": (AzureClouds.AZURE_PUBLIC_CLOUD, AzureAuthorityHosts.AZURE_PUBLIC_CLOUD),
+        "AzureChinaCloud": (AzureClouds.AZURE_CHINA_CLOUD, AzureAuthorityHosts.AZURE_CHINA),
+        "AzureUSGovernment": (AzureClouds.AZURE_US_GOVERNMENT, AzureAuthorityHosts.AZURE_GOVERNMENT),
+    }[cloud.name]
+    arm = get_arm_endpoints(setting)
+    return ArmEndpoint(arm["resource_manager"].rstrip("/"), tuple(arm["credential_scopes"]), authority)
+
+
+class StaticTokenCredential:
+    """A pre-obtained ARM token (MCCTL_ACCESS_TOKEN) for scripts that already hold one."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token.strip()
+        claims = token_claims(self._token)
+        self._expires = int(claims.get("exp") or time.time() + 3600)
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken(self._token, self._expires)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        from azure.core.credentials import AccessTokenInfo
+
+        return AccessTokenInfo(self._token, self._expires)
+
+    def close(self) -> None:
+        pass
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The unverified claims of a JWT (for display and the journal's actor; never for trust)."""
+    try:
+        payload = token.split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+        return claims if isinstance(claims, dict) else {}
+    except (IndexError, ValueError):
+        return {}
+
+
+def build_credential(kind: str, authority: str | None) -> Any:
+    token = os.environ.get(ACCESS_TOKEN_ENV)
+    if token:
+        return StaticTokenCredential(token)
+    if kind not in CREDENTIAL_KINDS:
+        raise UsageError(f"--credential: unknown kind '{kind}' (choose from {', '.join(CREDENTIAL_KINDS)})")
+    from azure import identity
+
+    extra = {"authority": authority} if authority else {}
+    if kind == "cli":
+        return identity.AzureCliCredential()
+    if kind == "managed-identity":
+        return identity.ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
+    if kind == "environment":
+        return identity.EnvironmentCredential(**extra)
+    return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True, **extra)
+
+
+class AzureSession:
+    """The SDK clients of one mcctl run, built lazily and cached per (service, subscription)."""
+
+    def __init__(
+        self,
+        estate: Estate,
+        *,
+        sim: Sim | None = None,
+        credential_kind: str | None = None,
+        debug: bool = False,
+        endpoint: ArmEndpoint | None = None,
+        transport: Any = None,
+        credential: Any = None,
+    ) -> None:
+        self.estate = estate
+        self.sim = sim
+        self.debug = debug
+        self._credential_kind = credential_kind or estate.credential
+        self._endpoint = endpoint
+        self._credential: Any = credential
+        self._transport: Any = transport
+        self._clients: dict[tuple[str, str], Any] = {}
+
+    @property
+    def endpoint(self) -> ArmEndpoint:
+        if self._endpoint is None:
+            if self.sim is not None:
+                from mcctl.sim.runtime import SIM_ARM_ENDPOINT
+
+                self._endpoint = ArmEndpoint(SIM_ARM_ENDPOINT, ("https://management.azure.com/.default",), None)
+            else:
+                self._endpoint = resolve_endpoint(self.estate.cloud)
+        return self._endpoint
+
+    @property
+    def credential(self) -> Any:
+        if self._credential is None:
+            if self.sim is not None and not os.environ.get(ACCESS_TOKEN_ENV):
+                from mcctl.sim.credential import SimCredential
+
+                self._credential = SimCredential()
+            else:
+                self._credential = build_credential(self._credential_kind, self.endpoint.authority)
+        return self._credential
+
+    def now(self) -> float:
+        """The clock deadlines are measured on: simulated time against the simulator."""
+        return self.sim.now() if self.sim is not None else time.monotonic()
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "base_url": self.endpoint.url,
+            "credential_scopes": list(self.endpoint.scopes),
+            "user_agent": "mcctl",
+        }
+        if self.sim is not None and self._transport is None:
+            from mcctl.sim.transport import InProcessTransport
+
+            self._transport = InProcessTransport(self.sim)
+        if self._transport is not None:
+            kwargs["transport"] = self._transport
+        if self.endpoint.ca_bundle:
+            kwargs["connection_verify"] = self.endpoint.ca_bundle
+        if self.debug:
+            kwargs["logging_enable"] = True
+        return kwargs
+
+    def _client(self, service: str, subscription: str, factory: Callable[..., Any]) -> Any:
+        key = (service, subscription)
+        if key not in self._clients:
+            self._clients[key] = factory(self.credential, subscription, **self._client_kwargs())
+        return self._clients[key]
+
+    def web(self, subscription: str) -> Any:
+        from azure.mgmt.web import WebSiteManagementClient
+
+        return self._client("web", subscription, WebSiteManagementClient)
+
+    def sql(self, subscription: str) -> Any:
+        from azure.mgmt.sql import SqlManagementClient
+
+        return self._client("sql", subscription, SqlManagementClient)
+
+    def cdn(self, subscription: str) -> Any:
+        from azure.mgmt.cdn import CdnManagementClient
+
+        return self._client("cdn", subscription, CdnManagementClient)
+
+    def redis_enterprise(self, subscription: str) -> Any:
+        from azure.mgmt.redisenterprise import RedisEnterpriseManagementClient
+
+        return self._client("redisenterprise", subscription, RedisEnterpriseManagementClient)
+
+    def redis_cache(self, subscription: str) -> Any:
+        from azure.mgmt.redis import RedisManagementClient
+
+        return self._client("redis", subscription, RedisManagementClient)
+
+    def identity(self) -> dict[str, str]:
+        """Who is acting, from the token's claims (upn/appid/oid; never the token itself)."""
+        token = self.credential.get_token(*self.endpoint.scopes).token
+        claims = token_claims(token)
+        return {k: str(claims[k]) for k in ("upn", "unique_name", "appid", "oid", "tid") if k in claims}
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+        close = getattr(self._credential, "close", None)
+        if close:
+            close()

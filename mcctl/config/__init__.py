@@ -1,0 +1,1 @@
+"""Estate files: schema, validation with field-path messages, discovery, the built-in demo."""

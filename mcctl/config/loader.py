@@ -1,0 +1,277 @@
+"""Read an estate file into the domain `Estate`, reporting every problem with its field path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mcctl.domain.estate import (
+    Cloud,
+    Estate,
+    FrontDoor,
+    RedisGeoReplication,
+    RedisMember,
+    ResourceRef,
+    SimulationSettings,
+    SqlFailoverGroup,
+    SqlServer,
+    Stamp,
+)
+from mcctl.domain.regions import check_region, normalize_region
+from mcctl.errors import EstateFileError
+
+DEMO = "builtin:demo"
+ESTATE_FILE_NAME = "mcctl.yaml"
+
+
+@dataclass(frozen=True)
+class EstateSource:
+    """Where an estate came from: a path, or the built-in demo."""
+
+    location: str  # a path, or DEMO
+    text: str
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.location == DEMO
+
+
+def demo_source() -> EstateSource:
+    text = resources.files("mcctl.config").joinpath("demo.yaml").read_text(encoding="utf-8")
+    return EstateSource(DEMO, text)
+
+
+def user_config_estate() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(os.environ.get("MCCTL_CONFIG_DIR") or user_config_dir("mcctl")) / "estate.yaml"
+
+
+def locate_estate(explicit: str | None, *, sim: bool, cwd: Path | None = None) -> EstateSource:
+    """Find the estate file: --estate/MCCTL_ESTATE, then ./mcctl.yaml, then the user config dir.
+
+    With --sim and no explicit file, the built-in demo estate is used: a simulated run must never
+    pick up a real estate file by accident from the working directory.
+    """
+    if explicit:
+        return _read_source(Path(explicit).expanduser())
+    if sim:
+        return demo_source()
+    tried = [(cwd or Path.cwd()) / ESTATE_FILE_NAME, user_config_estate()]
+    for path in tried:
+        if path.is_file():
+            return _read_source(path)
+    raise EstateFileError(
+        "no estate file found (tried --estate, MCCTL_ESTATE, " + ", ".join(str(p) for p in tried) + ")",
+        hint="pass --estate PATH, or add --sim to practise on the built-in simulated demo estate",
+    )
+
+
+def _read_source(path: Path) -> EstateSource:
+    try:
+        return EstateSource(str(path), path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EstateFileError(f"estate file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EstateFileError(f"cannot read estate file {path}: {exc}") from None
+
+
+def load_estate(source: EstateSource) -> Estate:
+    """Parse and validate; raise EstateFileError listing every problem (one line each)."""
+    import yaml
+    from pydantic import ValidationError
+
+    from mcctl.config.schema import EstateModel
+
+    label = "the built-in demo estate" if source.is_demo else source.location
+    try:
+        raw = yaml.safe_load(source.text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise EstateFileError(f"{label} is not valid YAML", [f"{where}{problem}"]) from None
+    if not isinstance(raw, dict):
+        raise EstateFileError(f"{label} is invalid", ["(top level): expected a mapping of estate settings"])
+    try:
+        model = EstateModel.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid(label, [_describe(err) for err in exc.errors()]) from None
+    base_dir = None if source.is_demo else Path(source.location).parent
+    problems = _semantic_problems(model, base_dir)
+    if problems:
+        raise _invalid(label, problems)
+    return _to_domain(model, source, base_dir)
+
+
+def _invalid(label: str, problems: list[str]) -> EstateFileError:
+    unique = list(dict.fromkeys(problems))
+    noun = "problem" if len(unique) == 1 else "problems"
+    return EstateFileError(f"{label} is invalid ({len(unique)} {noun})", unique)
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+_PATTERN_MESSAGES = {
+    "subscription": "not a subscription id (expected a GUID like 00000000-0000-0000-0000-000000000000)",
+    "health_url": "not an http(s) URL",
+    "arm_endpoint": "not an https URL (ARM endpoints must use TLS)",
+    "endpoint_host": "not a host name",
+    "name": "not a valid name (letters, digits, '-', '_'; no spaces or '/')",
+}
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    if kind == "missing":
+        message = "required field missing"
+    elif kind == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif kind == "string_pattern_mismatch":
+        message = f"{_PATTERN_MESSAGES.get(field, 'invalid value')}: {value!r}"
+    elif kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        message = f"must be one of {expected}, got {value!r}"
+    elif kind == "too_short":
+        message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} entries"
+    elif kind in ("string_type", "dict_type", "list_type", "model_type", "int_type", "int_parsing"):
+        wanted = {"string_type": "a string", "dict_type": "a mapping", "list_type": "a list",
+                  "model_type": "a mapping", "int_type": "a whole number", "int_parsing": "a whole number"}[kind]
+        message = f"expected {wanted}, got {type(value).__name__} {value!r}"
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+    return f"{_path(loc)}: {message}"
+
+
+def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:
+    cloud = model.cloud.name
+    problems: list[str] = []
+    if cloud == "custom" and not model.cloud.arm_endpoint:
+        problems.append("cloud.arm_endpoint: required for a custom cloud")
+    if cloud != "custom" and (model.cloud.arm_endpoint or model.cloud.ca_bundle):
+        problems.append(f"cloud: arm_endpoint/ca_bundle only apply to a custom cloud, not {cloud}")
+    if model.cloud.ca_bundle and base_dir is not None:
+        bundle = base_dir / Path(model.cloud.ca_bundle).expanduser()
+        if not bundle.is_file():
+            problems.append(f"cloud.ca_bundle: file not found '{model.cloud.ca_bundle}'")
+
+    def region(path: str, name: str) -> None:
+        problem = check_region(name, cloud)
+        if problem:
+            problems.append(f"{path}: {problem}")
+
+    for i, stamp in enumerate(model.stamps):
+        region(f"stamps[{i}].region", stamp.region)
+    for key, counter in (
+        ("name", Counter(s.name for s in model.stamps)),
+        ("origin", Counter(s.origin for s in model.stamps)),
+        ("health_url", Counter(s.health_url for s in model.stamps)),
+    ):
+        for i, stamp in enumerate(model.stamps):
+            value = getattr(stamp, key)
+            if counter[value] > 1 and [getattr(s, key) for s in model.stamps].index(value) != i:
+                problems.append(f"stamps[{i}].{key}: duplicate '{value}' (each stamp needs its own)")
+    if model.sql:
+        for name in model.sql.servers:
+            region(f"sql.servers.{name}", name)
+    if model.redis:
+        for name in model.redis.members:
+            region(f"redis.members.{name}", name)
+        if model.redis.kind == "managed" and not model.redis.group_nickname:
+            problems.append("redis.group_nickname: required when kind is 'managed'")
+    if model.simulation.instances > model.simulation.max_instances:
+        problems.append(
+            f"simulation.instances: {model.simulation.instances} is above "
+            f"simulation.max_instances ({model.simulation.max_instances})"
+        )
+    return problems
+
+
+def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estate:
+    sub = model.subscription
+    ca_bundle = model.cloud.ca_bundle
+    if ca_bundle and base_dir is not None:
+        ca_bundle = str(base_dir / Path(ca_bundle).expanduser())
+    cloud = Cloud(
+        name=model.cloud.name,
+        arm_endpoint=model.cloud.arm_endpoint,
+        ca_bundle=ca_bundle,
+        audience=model.cloud.audience,
+    )
+    fd = model.frontdoor
+    frontdoor = FrontDoor(fd.subscription or sub, fd.resource_group, fd.profile, fd.origin_group, fd.endpoint_host)
+    sql = None
+    if model.sql:
+        sql = SqlFailoverGroup(
+            name=model.sql.failover_group,
+            servers=tuple(
+                SqlServer(
+                    normalize_region(region),
+                    ResourceRef(s.subscription or sub, s.resource_group or model.sql.resource_group,
+                                "Microsoft.Sql/servers", s.name),
+                )
+                for region, s in model.sql.servers.items()
+            ),
+            databases=tuple(model.sql.databases),
+        )
+    redis = None
+    if model.redis:
+        provider = "Microsoft.Cache/redisEnterprise" if model.redis.kind == "managed" else "Microsoft.Cache/redis"
+        redis = RedisGeoReplication(
+            kind=model.redis.kind,
+            members=tuple(
+                RedisMember(
+                    normalize_region(region),
+                    ResourceRef(m.subscription or sub, m.resource_group or model.redis.resource_group, provider, m.name),
+                )
+                for region, m in model.redis.members.items()
+            ),
+            group_nickname=model.redis.group_nickname,
+            database=model.redis.database,
+        )
+    stamps = tuple(
+        Stamp(
+            name=s.name,
+            region=normalize_region(s.region),
+            subscription=s.subscription or sub,
+            resource_group=s.resource_group,
+            app_service_plan=s.app_service_plan,
+            web_app=s.web_app,
+            origin=s.origin,
+            health_url=s.health_url,
+        )
+        for s in model.stamps
+    )
+    sim = model.simulation
+    return Estate(
+        name=model.name,
+        subscription=sub,
+        cloud=cloud,
+        credential=model.credential,
+        frontdoor=frontdoor,
+        sql=sql,
+        redis=redis,
+        stamps=stamps,
+        simulation=SimulationSettings(sim.instances, sim.max_instances, sim.sku),
+        source=source.location,
+    )

@@ -1,0 +1,113 @@
+"""The estate file's schema (pydantic). Unknown keys are errors: a typo must not be silently ignored."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ResourceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^/\s]+$")]
+Subscription = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    ),
+]
+HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s/]+(/\S*)?$")]
+HttpsUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s/]+(/\S*)?$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _NamedShorthand(_Strict):
+    """Accepts `region: name` as shorthand for `region: {name: name}`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        return {"name": value} if isinstance(value, str) else value
+
+
+class CloudModel(_Strict):
+    """`cloud: AzureCloud` (or China/USGov), or a mapping naming a custom ARM endpoint."""
+
+    name: Literal["AzureCloud", "AzureChinaCloud", "AzureUSGovernment", "custom"] = "AzureCloud"
+    arm_endpoint: HttpsUrl | None = None
+    ca_bundle: str | None = None
+    audience: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"name": value}
+        if isinstance(value, dict) and "name" not in value:
+            return {**value, "name": "custom"}
+        return value
+
+
+class FrontDoorModel(_Strict):
+    resource_group: ResourceName
+    profile: ResourceName
+    origin_group: ResourceName
+    endpoint_host: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9.-]+$")]
+    subscription: Subscription | None = None
+
+
+class SqlServerModel(_NamedShorthand):
+    name: ResourceName
+    resource_group: ResourceName | None = None
+    subscription: Subscription | None = None
+
+
+class SqlModel(_Strict):
+    failover_group: ResourceName
+    resource_group: ResourceName
+    servers: dict[str, SqlServerModel] = Field(min_length=2)
+    databases: list[ResourceName] = Field(default_factory=list)
+
+
+class RedisMemberModel(_NamedShorthand):
+    name: ResourceName
+    resource_group: ResourceName | None = None
+    subscription: Subscription | None = None
+
+
+class RedisModel(_Strict):
+    kind: Literal["managed", "cache"]
+    resource_group: ResourceName
+    members: dict[str, RedisMemberModel] = Field(min_length=1)
+    group_nickname: ResourceName | None = None
+    database: ResourceName = "default"
+
+
+class StampModel(_Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    region: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    resource_group: ResourceName
+    app_service_plan: ResourceName
+    web_app: ResourceName
+    origin: ResourceName
+    health_url: HttpUrl
+    subscription: Subscription | None = None
+
+
+class SimulationModel(_Strict):
+    instances: int = Field(default=2, ge=1, le=1000)
+    max_instances: int = Field(default=30, ge=1, le=1000)
+    sku: ResourceName = "P1v3"
+
+
+class EstateModel(_Strict):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    subscription: Subscription
+    cloud: CloudModel = Field(default_factory=CloudModel)
+    credential: Literal["default", "cli", "managed-identity", "environment"] = "default"
+    frontdoor: FrontDoorModel
+    sql: SqlModel | None = None
+    redis: RedisModel | None = None
+    stamps: list[StampModel] = Field(min_length=1)
+    simulation: SimulationModel = Field(default_factory=SimulationModel)

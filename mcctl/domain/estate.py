@@ -1,0 +1,154 @@
+"""The configured estate: what exists where (read from the estate file, never from Azure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RedisKind = Literal["managed", "cache"]
+CredentialKind = Literal["default", "cli", "managed-identity", "environment"]
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A resource addressed the ARM way; `id` is its ARM resource id."""
+
+    subscription: str
+    resource_group: str
+    provider: str  # e.g. "Microsoft.Web/serverfarms"
+    name: str
+
+    @property
+    def id(self) -> str:
+        return (
+            f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
+            f"/providers/{self.provider}/{self.name}"
+        )
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """Which ARM to talk to. `name` is AzureCloud/AzureChinaCloud/AzureUSGovernment or "custom"."""
+
+    name: str = "AzureCloud"
+    arm_endpoint: str | None = None  # only for custom clouds (Azure Stack Hub, emulators, the sim over https)
+    ca_bundle: str | None = None
+    audience: str | None = None  # token audience for custom clouds; defaults to the endpoint
+
+
+@dataclass(frozen=True)
+class Stamp:
+    name: str
+    region: str
+    subscription: str
+    resource_group: str
+    app_service_plan: str
+    web_app: str
+    origin: str
+    health_url: str
+
+    @property
+    def plan_ref(self) -> ResourceRef:
+        return ResourceRef(self.subscription, self.resource_group, "Microsoft.Web/serverfarms", self.app_service_plan)
+
+    @property
+    def app_ref(self) -> ResourceRef:
+        return ResourceRef(self.subscription, self.resource_group, "Microsoft.Web/sites", self.web_app)
+
+
+@dataclass(frozen=True)
+class FrontDoor:
+    subscription: str
+    resource_group: str
+    profile: str
+    origin_group: str
+    endpoint_host: str
+
+    @property
+    def profile_ref(self) -> ResourceRef:
+        return ResourceRef(self.subscription, self.resource_group, "Microsoft.Cdn/profiles", self.profile)
+
+    def origin_id(self, origin: str) -> str:
+        return f"{self.profile_ref.id}/originGroups/{self.origin_group}/origins/{origin}"
+
+
+@dataclass(frozen=True)
+class SqlServer:
+    region: str
+    ref: ResourceRef
+
+
+@dataclass(frozen=True)
+class SqlFailoverGroup:
+    name: str
+    servers: tuple[SqlServer, ...]  # one per region, in estate order
+    databases: tuple[str, ...] = ()  # only used to seed the simulator; live state comes from the group
+
+    def server_in(self, region: str) -> SqlServer | None:
+        return next((s for s in self.servers if s.region == region), None)
+
+
+@dataclass(frozen=True)
+class RedisMember:
+    """One region's member of the geo-replication: a Redis Enterprise cluster or a Redis cache."""
+
+    region: str
+    ref: ResourceRef
+
+    def database_id(self, database: str) -> str:
+        return f"{self.ref.id}/databases/{database}"
+
+
+@dataclass(frozen=True)
+class RedisGeoReplication:
+    kind: RedisKind
+    members: tuple[RedisMember, ...]
+    group_nickname: str | None = None  # managed only
+    database: str = "default"  # managed only: Azure Managed Redis has one database, "default"
+
+    def member_in(self, region: str) -> RedisMember | None:
+        return next((m for m in self.members if m.region == region), None)
+
+
+@dataclass(frozen=True)
+class SimulationSettings:
+    """Initial values the simulator seeds an estate with (ignored against real Azure)."""
+
+    instances: int = 2
+    max_instances: int = 30
+    sku: str = "P1v3"
+
+
+@dataclass(frozen=True)
+class Estate:
+    name: str
+    subscription: str
+    cloud: Cloud
+    credential: CredentialKind
+    frontdoor: FrontDoor
+    sql: SqlFailoverGroup | None
+    redis: RedisGeoReplication | None
+    stamps: tuple[Stamp, ...]
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    source: str = ""  # where it was read from, for messages
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Regions in the order the estate file first names them."""
+        seen: dict[str, None] = {}
+        for stamp in self.stamps:
+            seen.setdefault(stamp.region)
+        return tuple(seen)
+
+    @property
+    def subscriptions(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {self.subscription: None}
+        for stamp in self.stamps:
+            seen.setdefault(stamp.subscription)
+        return tuple(seen)
+
+    def stamps_in(self, region: str) -> tuple[Stamp, ...]:
+        return tuple(s for s in self.stamps if s.region == region)
+
+    def stamp(self, name: str) -> Stamp | None:
+        return next((s for s in self.stamps if s.name == name), None)

@@ -1,0 +1,91 @@
+"""Typed errors, each carrying its documented exit code.
+
+Only the CLI entry point turns these into a one-line message and an exit code; everything below it
+raises. The table of codes is the contract runbooks rely on (README "Exit codes").
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    AUTH = 3
+    AZURE = 4
+    REFUSED = 5
+    TIMEOUT = 6
+    PARTIAL = 7
+    LOCKED = 8
+    DEGRADED = 10
+    UNHEALTHY = 11
+    INTERRUPTED = 130
+
+
+class McctlError(Exception):
+    """Base of every error a user may see. `hint` is an optional next step."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(McctlError):
+    """Bad arguments or input: nothing was changed."""
+
+    exit_code = ExitCode.USAGE
+
+
+class EstateFileError(UsageError):
+    """The estate file is missing or invalid; `problems` holds one line per problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = problems or []
+
+
+class AuthError(McctlError):
+    exit_code = ExitCode.AUTH
+
+
+class AzureRequestError(McctlError):
+    """An Azure (or simulated Azure) request failed after the SDK's retries."""
+
+    exit_code = ExitCode.AZURE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.code = code
+
+
+class ResourceMissingError(AzureRequestError):
+    """A resource named in the estate file does not exist (ARM answered 404)."""
+
+
+class SafetyRefusal(McctlError):
+    exit_code = ExitCode.REFUSED
+
+
+class WaitTimeout(McctlError):
+    exit_code = ExitCode.TIMEOUT
+
+
+class PartiallyApplied(McctlError):
+    exit_code = ExitCode.PARTIAL
+
+
+class LockHeld(McctlError):
+    exit_code = ExitCode.LOCKED

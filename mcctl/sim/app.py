@@ -1,0 +1,346 @@
+"""The simulated ARM application: routing, auth, faults, operations (LROs) and time."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mcctl.sim.clock import SimClock, iso
+from mcctl.sim.http import REASONS, ArmError, SimRequest, SimResponse, page
+from mcctl.sim.router import Router
+from mcctl.sim.store import SimStore
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Estate
+
+Effect = Callable[..., None]
+
+
+class Provider(Protocol):
+    """One resource provider of the simulated ARM (Microsoft.Web, Microsoft.Sql, ...)."""
+
+    name: str
+
+    def register(self, router: Router) -> None: ...
+
+    def seed(self, sim: Sim, estate: Estate) -> None: ...
+
+    @property
+    def effects(self) -> Mapping[str, Effect]: ...
+
+
+@dataclass
+class RequestLogEntry:
+    method: str
+    path: str
+    status: int
+
+
+class Sim:
+    """Handles one ARM request at a time against the store; every request first settles time."""
+
+    def __init__(self, store: SimStore, providers: Iterable[Provider], clock: SimClock | None = None) -> None:
+        self.store = store
+        self.clock = clock or SimClock(store.data.get("clock_offset", 0.0))
+        self.providers = list(providers)
+        self.router = Router()
+        self.effects: dict[str, Effect] = {}
+        for provider in self.providers:
+            provider.register(self.router)
+            self.effects.update(provider.effects)
+        self.requests: list[RequestLogEntry] = []  # in memory only: lets tests count ARM calls
+        self._thread_time = threading.local()
+
+    # -- entry points ------------------------------------------------------------------------------
+    def handle(self, req: SimRequest) -> SimResponse:
+        with self.store.transaction():
+            self._sync_clock()
+            self.settle()
+            self._thread_time.last = self.clock.now()
+            try:
+                response = self._dispatch(req)
+            except ArmError as err:
+                response = err.response()
+            self._decorate(req, response)
+            self._save_clock()
+        self.requests.append(RequestLogEntry(req.method, req.path, response.status))
+        return response
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """WSGI, for the loopback HTTPS server."""
+        scheme = environ.get("wsgi.url_scheme", "https")
+        host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        query = environ.get("QUERY_STRING")
+        url = f"{scheme}://{host}{environ.get('PATH_INFO', '/')}" + (f"?{query}" if query else "")
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        response = self.handle(SimRequest(environ["REQUEST_METHOD"], url, headers, body))
+        content = response.content()
+        start_response(f"{response.status} {REASONS.get(response.status, '')}", list(response.headers.items()))
+        return [content]
+
+    def sleep(self, seconds: float) -> None:
+        """What a client's sleep means here: simulated time passes (parallel sleepers overlap)."""
+        with self.store.transaction():
+            self._sync_clock()
+            start = getattr(self._thread_time, "last", self.clock.now())
+            self.clock.advance_to(start + seconds)
+            self._thread_time.last = self.clock.now()
+            self._save_clock()
+
+    # -- dispatch ----------------------------------------------------------------------------------
+    def _dispatch(self, req: SimRequest) -> SimResponse:
+        if not req.headers.get("authorization", "").lower().startswith("bearer "):
+            raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        fault = self._take_fault(req)
+        if fault is not None:
+            return fault
+        handler, params, known = self.router.match(req.method, req.path)
+        if handler is None:
+            if known:
+                raise ArmError(405, "MethodNotAllowed", f"The requested method {req.method} is not allowed.")
+            raise ArmError(404, "NotFound", f"The simulated ARM has no route for {req.method} {req.path}.")
+        if "/operation" not in req.path.lower() and not req.param("api-version"):
+            raise ArmError(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
+        return handler(self, req, params)
+
+    def _decorate(self, req: SimRequest, response: SimResponse) -> None:
+        headers = response.headers
+        headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
+        headers.setdefault("x-ms-correlation-request-id", req.headers.get("x-ms-client-request-id", headers["x-ms-request-id"]))
+        if req.method == "GET":
+            headers.setdefault("x-ms-ratelimit-remaining-subscription-reads", "249")
+        else:
+            headers.setdefault("x-ms-ratelimit-remaining-subscription-writes", "199")
+        if response.body is not None:
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+
+    # -- time --------------------------------------------------------------------------------------
+    def _sync_clock(self) -> None:
+        self.clock.offset = self.store.data.get("clock_offset", 0.0)
+
+    def _save_clock(self) -> None:
+        if self.store.data.get("clock_offset") != self.clock.offset:
+            self.store.data["clock_offset"] = self.clock.offset
+            self.store.dirty = True
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def now_iso(self) -> str:
+        return iso(self.clock.now())
+
+    def advance(self, seconds: float) -> None:
+        """Let simulated time pass (the `mcctl sim advance` command and tests)."""
+        with self.store.transaction():
+            self._sync_clock()
+            self.clock.advance(seconds)
+            self._save_clock()
+            self.settle()
+
+    def settle(self) -> None:
+        """Complete every operation whose simulated duration has elapsed, oldest first."""
+        ops = self.store.data["operations"]
+        due = sorted(
+            (op for op in ops.values() if op["status"] == "InProgress" and op["due"] <= self.clock.now()),
+            key=lambda op: (op["due"], op["seq"]),
+        )
+        for op in due:
+            self._finish(op)
+
+    def _finish(self, op: dict[str, Any]) -> None:
+        op["end"] = op["due"]
+        self.store.dirty = True
+        if op.get("fail"):
+            op["status"] = "Failed"
+            op["error"] = op["fail"]
+            return
+        effect = op.get("effect")
+        try:
+            if effect:
+                self.effects[effect["name"]](self, **effect.get("args", {}))
+        except ArmError as err:
+            op["status"] = "Failed"
+            op["error"] = {"status": err.status, "code": err.code, "message": err.message}
+            return
+        op["status"] = "Succeeded"
+
+    # -- operations (LROs) -------------------------------------------------------------------------
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.store.data["settings"]
+
+    def start_operation(
+        self,
+        kind: str,
+        *,
+        resource_id: str,
+        location: str,
+        duration: float,
+        effect: str | None = None,
+        args: dict[str, Any] | None = None,
+        result_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Record an operation that completes `duration` simulated seconds from now.
+
+        `effect` names a registered function applied at completion (state is persisted, so effects
+        are data, not closures). An armed `lro_failure` fault matching `kind` makes it fail instead.
+        """
+        op_id = str(uuid.uuid4())
+        op = {
+            "id": op_id,
+            "seq": self.store.next_seq(),
+            "kind": kind,
+            "resource_id": resource_id,
+            "location": location,
+            "start": self.clock.now(),
+            "due": self.clock.now() + max(0.0, duration),
+            "status": "InProgress",
+            "effect": {"name": effect, "args": args or {}} if effect else None,
+            "result_id": result_id,
+            "fail": self._take_lro_failure(kind),
+            "error": None,
+        }
+        self.store.data["operations"][op_id] = op
+        self.store.dirty = True
+        if duration <= 0:
+            self.settle()
+        return op
+
+    def operation(self, op_id: str) -> dict[str, Any]:
+        op = self.store.data["operations"].get(op_id)
+        if op is None:
+            raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' was not found.")
+        return op
+
+    def retry_after(self, op: dict[str, Any]) -> str:
+        remaining = max(0.0, op["due"] - self.clock.now())
+        return str(max(1, min(math.ceil(remaining), int(self.settings.get("poll_seconds", 10)))))
+
+    def async_operation_status(self, op_id: str, status_url: str | None = None) -> SimResponse:
+        """An Azure-AsyncOperation monitor: 200 with a mandatory `status`."""
+        op = self.operation(op_id)
+        body: dict[str, Any] = {
+            "id": status_url or op_id,
+            "name": op_id,
+            "status": op["status"],
+            "startTime": iso(op["start"]),
+        }
+        headers: dict[str, str] = {}
+        if op["status"] == "InProgress":
+            headers["Retry-After"] = self.retry_after(op)
+        else:
+            body["endTime"] = iso(op["end"])
+        if op["status"] == "Failed" and op.get("error"):
+            body["error"] = {"code": op["error"]["code"], "message": op["error"]["message"]}
+        return SimResponse(200, body, headers)
+
+    def location_status(self, op_id: str, result: Callable[[], Any] | None = None) -> SimResponse:
+        """A Location monitor: 202 while running, the result (200) or 204 when done, an error if failed."""
+        op = self.operation(op_id)
+        if op["status"] == "InProgress":
+            return SimResponse(202, None, {"Retry-After": self.retry_after(op)})
+        if op["status"] == "Failed":
+            err = op.get("error") or {}
+            raise ArmError(err.get("status", 400), err.get("code", "OperationFailed"), err.get("message", "failed"))
+        if result is not None:
+            return SimResponse(200, result())
+        return SimResponse(204)
+
+    # -- faults ------------------------------------------------------------------------------------
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        return self.store.data["faults"]
+
+    def add_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
+        """Arm a fault. Kinds: throttle (429 + Retry-After), error (5xx), lro_failure.
+
+        Common keys: method ("*"), path (substring of the lower-cased path, "" = any), count (times it
+        fires; None = until cleared). lro_failure matches an operation kind glob ("sql.*").
+        """
+        with self.store.transaction():
+            fault = {"id": self.store.next_seq(), "method": "*", "path": "", "count": 1, **fault}
+            self.faults.append(fault)
+            self.store.dirty = True
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.store.transaction():
+            self.store.data["faults"] = []
+            self.store.dirty = True
+
+    def _consume(self, fault: dict[str, Any]) -> None:
+        if fault.get("count") is not None:
+            fault["count"] -= 1
+            if fault["count"] <= 0:
+                self.faults.remove(fault)
+        self.store.dirty = True
+
+    def _take_fault(self, req: SimRequest) -> SimResponse | None:
+        for fault in list(self.faults):
+            if fault["kind"] not in ("throttle", "error"):
+                continue
+            if fault["method"] not in ("*", req.method) or fault["path"].lower() not in req.path.lower():
+                continue
+            self._consume(fault)
+            if fault["kind"] == "throttle":
+                retry_after = str(fault.get("retry_after", 1))
+                headers = {"Retry-After": retry_after} if fault.get("retry_after", 1) is not None else {}
+                return ArmError(
+                    429, fault.get("code", "TooManyRequests"),
+                    fault.get("message", "The request is being throttled (simulated)."), headers,
+                ).response()
+            status = int(fault.get("status", 503))
+            return ArmError(
+                status, fault.get("code", "ServiceUnavailable"),
+                fault.get("message", f"The service is temporarily unavailable (simulated {status})."),
+            ).response()
+        return None
+
+    def _take_lro_failure(self, kind: str) -> dict[str, Any] | None:
+        for fault in list(self.faults):
+            if fault["kind"] == "lro_failure" and fnmatch.fnmatch(kind, fault.get("operation", "*")):
+                self._consume(fault)
+                return {
+                    "status": int(fault.get("status", 409)),
+                    "code": fault.get("code", "OperationFailed"),
+                    "message": fault.get("message", f"The operation {kind} failed (simulated)."),
+                }
+        return None
+
+    # -- regions -----------------------------------------------------------------------------------
+    @property
+    def outages(self) -> list[str]:
+        return self.store.data["outages"]
+
+    def region_down(self, region: str | None) -> bool:
+        from mcctl.domain.regions import normalize_region
+
+        return region is not None and normalize_region(region) in self.outages
+
+    def set_outage(self, region: str, down: bool) -> None:
+        from mcctl.domain.regions import normalize_region
+
+        with self.store.transaction():
+            name = normalize_region(region)
+            if down and name not in self.outages:
+                self.outages.append(name)
+            elif not down and name in self.outages:
+                self.outages.remove(name)
+            self.store.dirty = True
+
+    # -- helpers for providers ---------------------------------------------------------------------
+    def page(self, req: SimRequest, items: list[Any]) -> SimResponse:
+        return page(req, items, int(self.settings.get("page_size", 5)))

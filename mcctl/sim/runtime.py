@@ -1,0 +1,60 @@
+"""Open the simulator for an estate: seeded from the estate file, persisted under the state dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mcctl.sim.app import Provider, Sim
+from mcctl.sim.store import SimStore, empty_state
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Estate
+
+# `.invalid` can never resolve: a simulated client that somehow left the process fails at DNS.
+SIM_ARM_ENDPOINT = "https://management.sim.mcctl.invalid"
+
+
+def state_dir() -> Path:
+    from platformdirs import user_state_dir
+
+    return Path(os.environ.get("MCCTL_STATE_DIR") or user_state_dir("mcctl"))
+
+
+def sim_state_path(estate_name: str) -> Path:
+    return state_dir() / "sim" / f"{estate_name}.json"
+
+
+def all_providers() -> list[Provider]:
+    from mcctl.sim.providers.cache import CacheProvider
+    from mcctl.sim.providers.cdn import CdnProvider
+    from mcctl.sim.providers.sql import SqlProvider
+    from mcctl.sim.providers.web import WebProvider
+
+    return [WebProvider(), CdnProvider(), SqlProvider(), CacheProvider()]
+
+
+def seed_state(estate: Estate, fingerprint: str) -> dict:
+    """The initial simulated Azure for an estate: every configured resource, healthy and linked."""
+    sim = Sim(SimStore(None, empty_state(estate.name, fingerprint)), all_providers())
+    with sim.store.transaction():
+        for provider in sim.providers:
+            provider.seed(sim, estate)
+    return sim.store.data
+
+
+def open_simulator(
+    estate: Estate, fingerprint: str, *, path: Path | None = None, persist: bool = True
+) -> tuple[Sim, str | None]:
+    """Returns (sim, seeding reason or None). persist=False keeps the state in memory (tests)."""
+    if not persist:
+        return Sim(SimStore(None, seed_state(estate, fingerprint)), all_providers()), "new"
+    store, reason = SimStore.open(
+        path or sim_state_path(estate.name), lambda: seed_state(estate, fingerprint), fingerprint
+    )
+    return Sim(store, all_providers()), reason
+
+
+def reset_simulator(sim: Sim, estate: Estate, fingerprint: str) -> None:
+    sim.store.replace(seed_state(estate, fingerprint))

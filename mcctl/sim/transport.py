@@ -1,0 +1,71 @@
+"""An azure-core HttpTransport that hands requests to the simulated ARM in process.
+
+Everything above the transport is the real SDK pipeline: serialization, auth header, retry policy,
+paging and LRO pollers. `sleep` advances simulated time instead of blocking, which is what makes
+LROs and Retry-After instant in tests without changing a single polling setting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure.core.pipeline.transport import HttpTransport  # noqa: TID253 - only imported when the sim is used
+from azure.core.rest._http_response_impl import HttpResponseImpl  # noqa: TID253
+from azure.core.utils import case_insensitive_dict  # noqa: TID253
+
+from mcctl.sim.app import Sim
+from mcctl.sim.http import REASONS, SimRequest
+
+
+class _NoConnection:
+    def close(self) -> None:
+        pass
+
+
+class SimHttpResponse(HttpResponseImpl):
+    def __init__(self, request: Any, status: int, headers: dict[str, str], content: bytes) -> None:
+        hdrs = case_insensitive_dict(headers)
+        super().__init__(
+            request=request,
+            internal_response=_NoConnection(),
+            status_code=status,
+            reason=REASONS.get(status, ""),
+            content_type=hdrs.get("Content-Type"),
+            headers=hdrs,
+            stream_download_generator=None,
+        )
+        self._content = content
+
+
+class InProcessTransport(HttpTransport):
+    def __init__(self, sim: Sim) -> None:
+        self.sim = sim
+
+    def __enter__(self) -> InProcessTransport:
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        pass
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def sleep(self, duration: float) -> None:
+        self.sim.sleep(duration)
+
+    def send(self, request: Any, **kwargs: Any) -> SimHttpResponse:
+        body = request.content
+        if isinstance(body, str):
+            body = body.encode()
+        elif body is None:
+            body = b""
+        elif not isinstance(body, bytes):
+            import json
+
+            body = json.dumps(body).encode()
+        sim_request = SimRequest(request.method, request.url, dict(request.headers), body)
+        response = self.sim.handle(sim_request)
+        return SimHttpResponse(request, response.status, response.headers, response.content())
