@@ -83,7 +83,7 @@ def from_example(ex: dict[str, Any], method: str, path_contains: str, status: st
 
 
 def replay_session(estate: Any, transport: ReplayTransport) -> Any:
-    from mcctl.adapters.clients import AzureSession, ArmEndpoint
+    from mcctl.adapters.clients import ArmEndpoint, AzureSession
     from mcctl.sim.credential import SimCredential
 
     endpoint = ArmEndpoint("https://management.azure.com", ("https://management.azure.com/.default",), None)

@@ -48,7 +48,7 @@ def polling_method(now: Callable[[], float], options: WaitOptions, lro_options: 
                 url = None
                 try:
                     url = self._operation.get_polling_url()
-                except Exception:  # noqa: BLE001 - the URL is only a hint in the message
+                except Exception:
                     pass
                 raise _DeadlinePassed(url, str(self.status()))
             self._sleep(delay)

@@ -103,7 +103,7 @@ def load_estate(source: EstateSource) -> Estate:
     if not isinstance(raw, dict):
         raise EstateFileError(f"{label} is invalid", ["(top level): expected a mapping of estate settings"])
     try:
-        model = EstateModel.model_validate(raw)
+        model = EstateModel.model_validate(raw, context={"cloud": _cloud_name(raw.get("cloud"))})
     except ValidationError as exc:
         raise _invalid(label, [_describe(err) for err in exc.errors()]) from None
     base_dir = None if source.is_demo else Path(source.location).parent
@@ -111,6 +111,12 @@ def load_estate(source: EstateSource) -> Estate:
     if problems:
         raise _invalid(label, problems)
     return _to_domain(model, source, base_dir)
+
+
+def _cloud_name(value: object) -> str:
+    if isinstance(value, dict):
+        return str(value.get("name", "custom"))
+    return str(value) if value else "AzureCloud"
 
 
 def _invalid(label: str, problems: list[str]) -> EstateFileError:
@@ -152,11 +158,19 @@ def _describe(err: dict[str, Any]) -> str:
     elif kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         message = f"must be one of {expected}, got {value!r}"
+    elif kind == "value_error":
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
     elif kind == "too_short":
         message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} entries"
     elif kind in ("string_type", "dict_type", "list_type", "model_type", "int_type", "int_parsing"):
-        wanted = {"string_type": "a string", "dict_type": "a mapping", "list_type": "a list",
-                  "model_type": "a mapping", "int_type": "a whole number", "int_parsing": "a whole number"}[kind]
+        wanted = {
+            "string_type": "a string",
+            "dict_type": "a mapping",
+            "list_type": "a list",
+            "model_type": "a mapping",
+            "int_type": "a whole number",
+            "int_parsing": "a whole number",
+        }[kind]
         message = f"expected {wanted}, got {type(value).__name__} {value!r}"
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
@@ -180,8 +194,6 @@ def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:
         if problem:
             problems.append(f"{path}: {problem}")
 
-    for i, stamp in enumerate(model.stamps):
-        region(f"stamps[{i}].region", stamp.region)
     for key, counter in (
         ("name", Counter(s.name for s in model.stamps)),
         ("origin", Counter(s.origin for s in model.stamps)),
@@ -227,8 +239,12 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estat
             servers=tuple(
                 SqlServer(
                     normalize_region(region),
-                    ResourceRef(s.subscription or sub, s.resource_group or model.sql.resource_group,
-                                "Microsoft.Sql/servers", s.name),
+                    ResourceRef(
+                        s.subscription or sub,
+                        s.resource_group or model.sql.resource_group,
+                        "Microsoft.Sql/servers",
+                        s.name,
+                    ),
                 )
                 for region, s in model.sql.servers.items()
             ),
@@ -242,7 +258,9 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estat
             members=tuple(
                 RedisMember(
                     normalize_region(region),
-                    ResourceRef(m.subscription or sub, m.resource_group or model.redis.resource_group, provider, m.name),
+                    ResourceRef(
+                        m.subscription or sub, m.resource_group or model.redis.resource_group, provider, m.name
+                    ),
                 )
                 for region, m in model.redis.members.items()
             ),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+
+from mcctl.domain.regions import check_region
 
 ResourceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^/\s]+$")]
 Subscription = Annotated[
@@ -93,6 +95,15 @@ class StampModel(_Strict):
     origin: ResourceName
     health_url: HttpUrl
     subscription: Subscription | None = None
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str, info: ValidationInfo) -> str:
+        # Checked here (not after parsing) so a bad region is reported together with schema errors.
+        problem = check_region(value, (info.context or {}).get("cloud", "AzureCloud"))
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class SimulationModel(_Strict):

@@ -21,9 +21,7 @@ PUBLIC_REGIONS = frozenset(
     """.split()
 )
 CHINA_REGIONS = frozenset("chinaeast chinaeast2 chinaeast3 chinanorth chinanorth2 chinanorth3".split())
-USGOV_REGIONS = frozenset(
-    "usgovarizona usgovtexas usgovvirginia usdodcentral usdodeast usgoviowa".split()
-)
+USGOV_REGIONS = frozenset("usgovarizona usgovtexas usgovvirginia usdodcentral usdodeast usgoviowa".split())
 
 REGIONS_BY_CLOUD: dict[str, frozenset[str]] = {
     "AzureCloud": PUBLIC_REGIONS,
@@ -46,15 +44,34 @@ def check_region(name: str, cloud: str) -> str | None:
     suggestion = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown region '{name}'{suggestion}"
 
+
 _DISPLAY_NAMES = {
-    "westeurope": "West Europe", "northeurope": "North Europe", "eastus": "East US", "eastus2": "East US 2",
-    "westus": "West US", "westus2": "West US 2", "westus3": "West US 3", "centralus": "Central US",
-    "southcentralus": "South Central US", "northcentralus": "North Central US", "uksouth": "UK South",
-    "ukwest": "UK West", "francecentral": "France Central", "germanywestcentral": "Germany West Central",
-    "swedencentral": "Sweden Central", "switzerlandnorth": "Switzerland North", "norwayeast": "Norway East",
-    "japaneast": "Japan East", "japanwest": "Japan West", "southeastasia": "Southeast Asia",
-    "eastasia": "East Asia", "australiaeast": "Australia East", "canadacentral": "Canada Central",
-    "brazilsouth": "Brazil South", "centralindia": "Central India", "koreacentral": "Korea Central",
+    "westeurope": "West Europe",
+    "northeurope": "North Europe",
+    "eastus": "East US",
+    "eastus2": "East US 2",
+    "westus": "West US",
+    "westus2": "West US 2",
+    "westus3": "West US 3",
+    "centralus": "Central US",
+    "southcentralus": "South Central US",
+    "northcentralus": "North Central US",
+    "uksouth": "UK South",
+    "ukwest": "UK West",
+    "francecentral": "France Central",
+    "germanywestcentral": "Germany West Central",
+    "swedencentral": "Sweden Central",
+    "switzerlandnorth": "Switzerland North",
+    "norwayeast": "Norway East",
+    "japaneast": "Japan East",
+    "japanwest": "Japan West",
+    "southeastasia": "Southeast Asia",
+    "eastasia": "East Asia",
+    "australiaeast": "Australia East",
+    "canadacentral": "Canada Central",
+    "brazilsouth": "Brazil South",
+    "centralindia": "Central India",
+    "koreacentral": "Korea Central",
 }
 
 

@@ -98,7 +98,8 @@ class Sim:
 
     # -- dispatch ----------------------------------------------------------------------------------
     def _dispatch(self, req: SimRequest) -> SimResponse:
-        if not req.headers.get("authorization", "").lower().startswith("bearer "):
+        scheme, _, token = req.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
         fault = self._take_fault(req)
         if fault is not None:
@@ -119,7 +120,9 @@ class Sim:
     def _decorate(self, req: SimRequest, response: SimResponse) -> None:
         headers = response.headers
         headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
-        headers.setdefault("x-ms-correlation-request-id", req.headers.get("x-ms-client-request-id", headers["x-ms-request-id"]))
+        headers.setdefault(
+            "x-ms-correlation-request-id", req.headers.get("x-ms-client-request-id", headers["x-ms-request-id"])
+        )
         if req.method == "GET":
             headers.setdefault("x-ms-ratelimit-remaining-subscription-reads", "249")
         else:
@@ -299,12 +302,15 @@ class Sim:
                 retry_after = str(fault.get("retry_after", 1))
                 headers = {"Retry-After": retry_after} if fault.get("retry_after", 1) is not None else {}
                 return ArmError(
-                    429, fault.get("code", "TooManyRequests"),
-                    fault.get("message", "The request is being throttled (simulated)."), headers,
+                    429,
+                    fault.get("code", "TooManyRequests"),
+                    fault.get("message", "The request is being throttled (simulated)."),
+                    headers,
                 ).response()
             status = int(fault.get("status", 503))
             return ArmError(
-                status, fault.get("code", "ServiceUnavailable"),
+                status,
+                fault.get("code", "ServiceUnavailable"),
                 fault.get("message", f"The service is temporarily unavailable (simulated {status})."),
             ).response()
         return None

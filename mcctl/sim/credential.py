@@ -43,13 +43,13 @@ class SimCredential:
         self._upn = upn
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        from azure.core.credentials import AccessToken  # noqa: TID253
+        from azure.core.credentials import AccessToken
 
         token, expires = make_sim_token(self._upn)
         return AccessToken(token, expires)
 
     def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-        from azure.core.credentials import AccessTokenInfo  # noqa: TID253
+        from azure.core.credentials import AccessTokenInfo
 
         token, expires = make_sim_token(self._upn)
         return AccessTokenInfo(token, expires)

@@ -162,7 +162,7 @@ class SimStore:
         """Direct children `{parent}/{segment}/{name}`, in creation order."""
         prefix = f"{parent_id.lower()}/{segment.lower()}/"
         return [
-            body for key, body in self.resources.items() if key.startswith(prefix) and "/" not in key[len(prefix):]
+            body for key, body in self.resources.items() if key.startswith(prefix) and "/" not in key[len(prefix) :]
         ]
 
     def of_type(self, resource_type: str, subscription: str, resource_group: str | None = None) -> list[dict]:

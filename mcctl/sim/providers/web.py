@@ -36,8 +36,16 @@ def site_id(sub: str, rg: str, name: str) -> str:
 
 
 def _sku(name: str, capacity: int) -> dict[str, Any]:
-    tier = {"P": "PremiumV3" if name.endswith("v3") else "Premium", "S": "Standard", "B": "Basic"}.get(name[0], "Premium")
-    return {"name": name, "tier": tier, "size": name, "family": name.rstrip("v0123456789") or name[0], "capacity": capacity}
+    tier = {"P": "PremiumV3" if name.endswith("v3") else "Premium", "S": "Standard", "B": "Basic"}.get(
+        name[0], "Premium"
+    )
+    return {
+        "name": name,
+        "tier": tier,
+        "size": name,
+        "family": name.rstrip("v0123456789") or name[0],
+        "capacity": capacity,
+    }
 
 
 class WebProvider:
@@ -64,49 +72,53 @@ class WebProvider:
         settings = estate.simulation
         for stamp in estate.stamps:
             pid = plan_id(stamp.subscription, stamp.resource_group, stamp.app_service_plan)
-            sim.store.put({
-                "id": pid,
-                "name": stamp.app_service_plan,
-                "type": PLAN_TYPE,
-                "kind": "app",
-                "location": display_name(stamp.region),
-                "properties": {
-                    "geoRegion": display_name(stamp.region),
-                    "isSpot": False,
-                    "maximumNumberOfWorkers": settings.max_instances,
-                    "numberOfSites": 1,
-                    "numberOfWorkers": settings.instances,
-                    "provisioningState": "Succeeded",
-                    "reserved": False,
-                    "status": "Ready",
-                    "targetWorkerCount": 0,
-                    "targetWorkerSizeId": 0,
-                    "zoneRedundant": False,
-                },
-                "sku": _sku(settings.sku, settings.instances),
-            })
+            sim.store.put(
+                {
+                    "id": pid,
+                    "name": stamp.app_service_plan,
+                    "type": PLAN_TYPE,
+                    "kind": "app",
+                    "location": display_name(stamp.region),
+                    "properties": {
+                        "geoRegion": display_name(stamp.region),
+                        "isSpot": False,
+                        "maximumNumberOfWorkers": settings.max_instances,
+                        "numberOfSites": 1,
+                        "numberOfWorkers": settings.instances,
+                        "provisioningState": "Succeeded",
+                        "reserved": False,
+                        "status": "Ready",
+                        "targetWorkerCount": 0,
+                        "targetWorkerSizeId": 0,
+                        "zoneRedundant": False,
+                    },
+                    "sku": _sku(settings.sku, settings.instances),
+                }
+            )
             host = f"{stamp.web_app}.azurewebsites.net"
-            sim.store.put({
-                "id": site_id(stamp.subscription, stamp.resource_group, stamp.web_app),
-                "name": stamp.web_app,
-                "type": SITE_TYPE,
-                "kind": "app",
-                "location": display_name(stamp.region),
-                "properties": {
-                    "state": "Running",
-                    "hostNames": [host],
-                    "repositorySiteName": stamp.web_app,
-                    "usageState": "Normal",
-                    "enabled": True,
-                    "enabledHostNames": [host, f"{stamp.web_app}.scm.azurewebsites.net"],
-                    "availabilityState": "Normal",
-                    "serverFarmId": pid,
-                    "reserved": False,
-                    "httpsOnly": True,
-                    "defaultHostName": host,
-                    "resourceGroup": stamp.resource_group,
-                },
-            })
+            sim.store.put(
+                {
+                    "id": site_id(stamp.subscription, stamp.resource_group, stamp.web_app),
+                    "name": stamp.web_app,
+                    "type": SITE_TYPE,
+                    "kind": "app",
+                    "location": display_name(stamp.region),
+                    "properties": {
+                        "state": "Running",
+                        "hostNames": [host],
+                        "repositorySiteName": stamp.web_app,
+                        "usageState": "Normal",
+                        "enabled": True,
+                        "enabledHostNames": [host, f"{stamp.web_app}.scm.azurewebsites.net"],
+                        "availabilityState": "Normal",
+                        "serverFarmId": pid,
+                        "reserved": False,
+                        "httpsOnly": True,
+                        "defaultHostName": host,
+                        "resourceGroup": stamp.resource_group,
+                    },
+                }
+            )
 
 
 # -- views -----------------------------------------------------------------------------------------
@@ -154,8 +166,10 @@ def _put_plan(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
             f"Requested number of workers ({capacity}) exceeds the maximum number of workers "
             f"({maximum}) allowed for App Service plan '{p['name']}'.",
         )
-    if any(op["status"] == "InProgress" and op["resource_id"] == current["id"].lower()
-           for op in sim.store.data["operations"].values()):
+    if any(
+        op["status"] == "InProgress" and op["resource_id"] == current["id"].lower()
+        for op in sim.store.data["operations"].values()
+    ):
         raise ArmError(409, "Conflict", f"An operation is already in progress on App Service plan '{p['name']}'.")
     previous = current["sku"]["capacity"]
     duration = 0 if capacity == previous else SCALE_BASE_SECONDS + SCALE_SECONDS_PER_INSTANCE * abs(capacity - previous)
@@ -214,7 +228,7 @@ def _get_site(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
     return SimResponse(200, _site_view(sim, body))
 
 
-def _site_action(action: str):  # noqa: ANN202 - a handler factory
+def _site_action(action: str):
     def handler(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
         site = _require(sim, site_id(p["sub"], p["rg"], p["name"]), SITE_TYPE, p["name"], p["rg"])
         if action in ("stop", "start"):

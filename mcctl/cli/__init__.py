@@ -1,0 +1,1 @@
+"""The command line: Typer app built in `main.create_app()`; one module per command group."""

@@ -1,0 +1,152 @@
+"""`mcctl sim ...`: drive the embedded simulated Azure (reset, outages, faults, time)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mcctl.cli.runtime import Runtime, emit
+from mcctl.errors import UsageError
+
+app = typer.Typer(no_args_is_help=True, help="The embedded simulated Azure: reset it, inject outages and faults.")
+outage_app = typer.Typer(no_args_is_help=True, help="Simulate a regional outage.")
+fault_app = typer.Typer(no_args_is_help=True, help="Arm or clear request faults (throttling, 5xx, LRO failure).")
+app.add_typer(outage_app, name="outage")
+app.add_typer(fault_app, name="fault")
+
+FAULT_KINDS = ("throttle", "error", "lro_failure")
+
+
+@app.callback()
+def _sim_mode(ctx: typer.Context) -> None:
+    """Every `sim` command works on the simulator, with or without --sim."""
+    runtime: Runtime = ctx.obj
+    runtime.options.sim = True
+
+
+def _sim(ctx: typer.Context):
+    runtime: Runtime = ctx.obj
+    assert runtime.sim is not None
+    return runtime.sim
+
+
+def _status(runtime: Runtime) -> dict:
+    from mcctl.sim.clock import iso
+
+    sim = runtime.sim
+    assert sim is not None
+    with sim.store.transaction() as data:
+        ops = list(data["operations"].values())
+        return {
+            "estate": runtime.estate.name,
+            "state_file": str(sim.store.path),
+            "simulated_time": iso(sim.now()),
+            "clock_offset_seconds": round(data["clock_offset"], 3),
+            "resources": len(data["resources"]),
+            "operations_running": sum(1 for op in ops if op["status"] == "InProgress"),
+            "operations_total": len(ops),
+            "outages": list(data["outages"]),
+            "faults": list(data["faults"]),
+        }
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Simulated time, running operations, outages and armed faults."""
+    from mcctl.cli.tables import detail_table
+
+    emit(ctx.obj, _status(ctx.obj), table=detail_table)
+
+
+@app.command("reset")
+def reset(ctx: typer.Context) -> None:
+    """Restore the simulated estate to its initial state (from the estate file)."""
+    from mcctl.cli import render
+    from mcctl.sim.runtime import reset_simulator
+
+    runtime: Runtime = ctx.obj
+    reset_simulator(_sim(ctx), runtime.estate, runtime.source.fingerprint)
+    render.note(f"simulated estate '{runtime.estate.name}' reset to its initial state")
+
+
+@app.command("advance")
+def advance(ctx: typer.Context, seconds: Annotated[float, typer.Argument(help="Simulated seconds to pass.")]) -> None:
+    """Let simulated time pass (running operations complete when their time is up)."""
+    if seconds <= 0:
+        raise UsageError("SECONDS: must be greater than 0")
+    _sim(ctx).advance(seconds)
+    emit(ctx.obj, _status(ctx.obj), table=_none_table)
+
+
+def _none_table(data: dict):
+    from mcctl.cli.tables import detail_table
+
+    return detail_table({k: data[k] for k in ("simulated_time", "operations_running")})
+
+
+def _region(ctx: typer.Context, region: str) -> str:
+    from mcctl.domain.regions import normalize_region
+
+    runtime: Runtime = ctx.obj
+    name = normalize_region(region)
+    if name not in runtime.estate.regions:
+        raise UsageError(f"REGION: '{region}' is not a region of this estate ({', '.join(runtime.estate.regions)})")
+    return name
+
+
+@outage_app.command("start")
+def outage_start(ctx: typer.Context, region: Annotated[str, typer.Argument(help="Region to take down.")]) -> None:
+    """Take a region down: its health endpoints fail, its Redis links break, its SQL primary is unreachable."""
+    from mcctl.cli import render
+
+    name = _region(ctx, region)
+    _sim(ctx).set_outage(name, True)
+    render.note(f"simulated outage started in {name}")
+
+
+@outage_app.command("end")
+def outage_end(ctx: typer.Context, region: Annotated[str, typer.Argument(help="Region to bring back.")]) -> None:
+    """End a simulated regional outage."""
+    from mcctl.cli import render
+
+    name = _region(ctx, region)
+    _sim(ctx).set_outage(name, False)
+    render.note(f"simulated outage ended in {name}")
+
+
+@fault_app.command("add")
+def fault_add(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="throttle | error | lro_failure")],
+    method: Annotated[str, typer.Option(help="HTTP method to match, or *.")] = "*",
+    path: Annotated[str, typer.Option(help="Substring of the request path to match (case-insensitive).")] = "",
+    count: Annotated[int, typer.Option(help="How many times it fires.")] = 1,
+    status: Annotated[int, typer.Option(help="HTTP status for 'error' (5xx) or 'lro_failure'.")] = 503,
+    retry_after: Annotated[int, typer.Option(help="Retry-After seconds for 'throttle'.")] = 1,
+    operation: Annotated[str, typer.Option(help="Operation kind glob for 'lro_failure', e.g. 'sql.*'.")] = "*",
+) -> None:
+    """Arm a fault the next matching requests will hit."""
+    if kind not in FAULT_KINDS:
+        raise UsageError(f"KIND: must be one of {', '.join(FAULT_KINDS)}, got '{kind}'")
+    if count < 1:
+        raise UsageError("--count: must be at least 1")
+    fault: dict = {"kind": kind, "method": method.upper(), "path": path, "count": count}
+    if kind == "throttle":
+        fault["retry_after"] = retry_after
+    elif kind == "error":
+        if not 500 <= status <= 599:
+            raise UsageError("--status: an 'error' fault needs a 5xx status")
+        fault["status"] = status
+    else:
+        fault.update({"operation": operation, "status": status if status != 503 else 409})
+    emit(ctx.obj, _sim(ctx).add_fault(fault))
+
+
+@fault_app.command("clear")
+def fault_clear(ctx: typer.Context) -> None:
+    """Disarm every fault."""
+    from mcctl.cli import render
+
+    _sim(ctx).clear_faults()
+    render.note("all simulated faults cleared")

@@ -1,0 +1,55 @@
+"""`mcctl stamps list|show`: one view of every stamp across App Service, Front Door, SQL and Redis."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mcctl.cli.options import RegionFilter
+from mcctl.cli.runtime import Runtime, emit
+from mcctl.errors import UsageError
+
+app = typer.Typer(no_args_is_help=True, help="Stamps (regional scale units) and their live state.")
+
+
+def _report(runtime: Runtime, errors: list) -> None:
+    """Show the rows we could read, then fail with the first error (its exit code)."""
+    if errors:
+        from mcctl.cli import render
+
+        for err in errors[1:]:
+            render.warn(err.message)
+        raise errors[0]
+
+
+@app.command("list")
+def list_stamps(ctx: typer.Context, region: RegionFilter = None) -> None:
+    """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving."""
+    from mcctl.cli.tables import stamps_table
+    from mcctl.domain.regions import normalize_region
+    from mcctl.ops.inventory import read_inventory
+
+    runtime: Runtime = ctx.obj
+    estate = runtime.estate
+    if region and normalize_region(region) not in estate.regions:
+        raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
+    inventory = read_inventory(runtime.session, estate, region)
+    emit(runtime, [v.summary() for v in inventory.views], table=stamps_table)
+    _report(runtime, inventory.errors)
+
+
+@app.command("show")
+def show_stamp(ctx: typer.Context, stamp: Annotated[str, typer.Argument(help="Stamp name.")]) -> None:
+    """One stamp in detail: the list fields plus resource ids, health URL and reasons."""
+    from mcctl.cli.tables import detail_table
+    from mcctl.ops.inventory import read_inventory
+
+    runtime: Runtime = ctx.obj
+    estate = runtime.estate
+    found = estate.stamp(stamp)
+    if found is None:
+        raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})")
+    inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
+    emit(runtime, inventory.views[0].detail(estate), table=detail_table)
+    _report(runtime, inventory.errors)

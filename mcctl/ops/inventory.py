@@ -1,0 +1,109 @@
+"""Read the whole estate's live state, batched per service and in parallel, into stamp views.
+
+One paged list per service and subscription (plans, web apps, origins), one failover-group read and
+one read per Redis member: never one GET per stamp per field. A service that cannot be read does not
+hide the others: its fields show as unknown and the failure is reported alongside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.regions import normalize_region
+from mcctl.domain.stampview import StampView
+from mcctl.errors import McctlError, ResourceMissingError
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import Estate
+
+
+@dataclass
+class Inventory:
+    views: list[StampView]
+    errors: list[McctlError] = field(default_factory=list)
+
+
+def read_inventory(
+    session: AzureSession, estate: Estate, region: str | None = None, stamp_name: str | None = None
+) -> Inventory:
+    """Live state of the estate's stamps (optionally one region's, or one stamp's)."""
+    from mcctl.adapters import frontdoor, redis, sql, web
+    from mcctl.domain import redislinks
+
+    reads: dict[str, Callable[[], Any]] = {}
+    for sub in {s.subscription for s in estate.stamps}:
+        reads[f"plans:{sub}"] = lambda sub=sub: web.list_plans(session, sub)
+        reads[f"apps:{sub}"] = lambda sub=sub: web.list_web_apps(session, sub)
+    reads["origins"] = lambda: frontdoor.list_origins(session, estate.frontdoor)
+    if estate.sql:
+        reads["sql"] = lambda: sql.get_failover_group(session, estate.sql)
+    if estate.redis:
+        rg = estate.redis
+        if rg.kind == "managed":
+            reads["redis"] = lambda: redislinks.region_link_verdicts(rg, redis.get_managed_databases(session, rg))
+        else:
+            reads["redis"] = lambda: redislinks.cache_link_verdicts(rg, redis.get_cache_states(session, rg))
+
+    results, errors = _run_parallel(reads)
+    plans: dict[str, Any] = {}
+    apps: dict[str, Any] = {}
+    for key, value in results.items():
+        if key.startswith("plans:"):
+            plans.update(value)
+        elif key.startswith("apps:"):
+            apps.update(value)
+    origins = results.get("origins")
+    roles = results["sql"].role_by_region() if "sql" in results else {}
+    verdicts = results.get("redis") or {}
+
+    views: list[StampView] = []
+    missing: list[str] = []
+    wanted = normalize_region(region) if region else None
+    for stamp in estate.stamps:
+        if (wanted and stamp.region != wanted) or (stamp_name and stamp.name != stamp_name):
+            continue
+        problems: list[str] = []
+        plan = plans.get(stamp.plan_ref.id.lower())
+        app = apps.get(stamp.app_ref.id.lower())
+        origin = origins.get(stamp.origin) if origins is not None else None
+        if "plans:" + stamp.subscription in results and plan is None:
+            problems.append(f"App Service plan '{stamp.app_service_plan}' not found in {stamp.resource_group}")
+        if "apps:" + stamp.subscription in results and app is None:
+            problems.append(f"web app '{stamp.web_app}' not found in {stamp.resource_group}")
+        if origins is not None and origin is None:
+            problems.append(
+                f"Front Door origin '{stamp.origin}' not found in origin group {estate.frontdoor.origin_group}"
+            )
+        missing.extend(f"stamp {stamp.name}: {p}" for p in problems)
+        views.append(
+            StampView(
+                stamp=stamp,
+                plan=plan,
+                app=app,
+                origin=origin,
+                redis=verdicts.get(stamp.region),
+                sql_role=roles.get(stamp.region),
+                problems=tuple(problems),
+            )
+        )
+    if missing:
+        errors.append(ResourceMissingError("; ".join(missing), hint="check the names in the estate file"))
+    return Inventory(views, errors)
+
+
+def _run_parallel(reads: dict[str, Callable[[], Any]]) -> tuple[dict[str, Any], list[McctlError]]:
+    """Run independent reads concurrently; keep every success and every mcctl error."""
+    results: dict[str, Any] = {}
+    errors: list[McctlError] = []
+    with ThreadPoolExecutor(max_workers=min(8, len(reads)) or 1) as pool:
+        futures = {key: pool.submit(fn) for key, fn in reads.items()}
+        for key, future in futures.items():
+            try:
+                results[key] = future.result()
+            except McctlError as exc:
+                errors.append(exc)
+    return results, errors
