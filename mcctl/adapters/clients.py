@@ -34,15 +34,15 @@ class ArmEndpoint:
 
 
 def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
-    from azure.identity import AzureAuthorityHosts
-    from azure.mgmt.core import AzureClouds
-    from azure.mgmt.core.tools import get_arm_endpoints
-
     if cloud.name == "custom":
         assert cloud.arm_endpoint
         url = cloud.arm_endpoint.rstrip("/")
         audience = (cloud.audience or url).rstrip("/")
         return ArmEndpoint(url, (f"{audience}/.default",), None, cloud.ca_bundle)
+    from azure.core import AzureClouds
+    from azure.identity import AzureAuthorityHosts
+    from azure.mgmt.core.tools import get_arm_endpoints
+
     setting, authority = {
         "AzureCloud": (AzureClouds.AZURE_PUBLIC_CLOUD, AzureAuthorityHosts.AZURE_PUBLIC_CLOUD),
         "AzureChinaCloud": (AzureClouds.AZURE_CHINA_CLOUD, AzureAuthorityHosts.AZURE_CHINA),

@@ -150,3 +150,26 @@ def fault_clear(ctx: typer.Context) -> None:
 
     _sim(ctx).clear_faults()
     render.note("all simulated faults cleared")
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Loopback port (0 = any free port).")] = 8443,
+) -> None:
+    """Serve the simulated ARM over loopback HTTPS until Ctrl-C (for clients outside this process)."""
+    from mcctl.cli import render
+    from mcctl.sim.runtime import state_dir
+    from mcctl.sim.server import LoopbackServer
+    from mcctl.sim.tls import make_self_signed
+
+    if not 0 <= port <= 65535:
+        raise UsageError("--port: must be between 0 and 65535")
+    cert, key = make_self_signed(state_dir() / "tls")
+    server = LoopbackServer(_sim(ctx), cert, key, port=port)
+    render.note(f"simulated ARM listening on {server.url} (CA bundle: {cert})")
+    render.note(f"use it with an estate file: cloud: {{arm_endpoint: {server.url}, ca_bundle: {cert}}}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        render.note("stopped")
