@@ -167,18 +167,24 @@ class Sim:
         op["end"] = op["due"]
         self.store.dirty = True
         if op.get("fail"):
-            op["status"] = "Failed"
-            op["error"] = op["fail"]
+            self._fail(op, op["fail"])
             return
         effect = op.get("effect")
         try:
             if effect:
                 self.effects[effect["name"]](self, **effect.get("args", {}))
         except ArmError as err:
-            op["status"] = "Failed"
-            op["error"] = {"status": err.status, "code": err.code, "message": err.message}
+            self._fail(op, {"status": err.status, "code": err.code, "message": err.message})
             return
         op["status"] = "Succeeded"
+
+    def _fail(self, op: dict[str, Any], error: dict[str, Any]) -> None:
+        """A failed operation leaves the resource settled again (e.g. provisioningState Failed)."""
+        op["status"] = "Failed"
+        op["error"] = error
+        on_failure = op.get("on_failure")
+        if on_failure:
+            self.effects[on_failure["name"]](self, **on_failure.get("args", {}))
 
     # -- operations (LROs) -------------------------------------------------------------------------
     @property
@@ -195,11 +201,13 @@ class Sim:
         effect: str | None = None,
         args: dict[str, Any] | None = None,
         result_id: str | None = None,
+        on_failure: str | None = None,
     ) -> dict[str, Any]:
         """Record an operation that completes `duration` simulated seconds from now.
 
         `effect` names a registered function applied at completion (state is persisted, so effects
-        are data, not closures). An armed `lro_failure` fault matching `kind` makes it fail instead.
+        are data, not closures). An armed `lro_failure` fault matching `kind` makes it fail instead,
+        and then the `on_failure` effect (same args) puts the resource back in a settled state.
         """
         op_id = str(uuid.uuid4())
         op = {
@@ -212,6 +220,7 @@ class Sim:
             "due": self.clock.now() + max(0.0, duration),
             "status": "InProgress",
             "effect": {"name": effect, "args": args or {}} if effect else None,
+            "on_failure": {"name": on_failure, "args": args or {}} if on_failure else None,
             "result_id": result_id,
             "fail": self._take_lro_failure(kind),
             "error": None,

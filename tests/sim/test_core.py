@@ -56,7 +56,9 @@ def test_lro_failure_fault_fails_the_wait_with_the_arm_code(session, sim, demo_e
     with pytest.raises(AzureRequestError) as info:
         web.set_plan_capacity(session, demo_estate.stamps[0], 4, WaitOptions(timeout=600))
     assert info.value.code == "ScaleFailed"
-    assert _plan(sim, demo_estate.stamps[0])["sku"]["capacity"] == 3
+    plan = _plan(sim, demo_estate.stamps[0])
+    assert plan["sku"]["capacity"] == 3 and plan["properties"]["provisioningState"] == "Failed"
+    assert plan["properties"]["status"] == "Ready"
 
 
 def test_wait_timeout_is_measured_in_simulated_time_and_the_operation_goes_on(session, sim, demo_estate) -> None:

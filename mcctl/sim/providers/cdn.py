@@ -1,14 +1,522 @@
-"""Placeholder: replaced by the real provider."""
+"""Microsoft.Cdn: Azure Front Door Standard/Premium profiles, endpoints, origin groups, origins, routes.
+
+Shapes follow the 2026-10-01 examples (arm-examples/cdn): ids use `resourcegroups`, `afdendpoints`
+and `origingroups` in lower case as the service does, while routes match any casing.
+
+Origin and origin-group PATCHes are partial merges answered 202 with the *current* body plus an
+Azure-AsyncOperation header (AFDOrigins_Update.json). The change is stored only when the operation
+completes. provisioningState/deploymentStatus are not stored while an operation runs: they are
+derived from the latest operation on the resource when the body is read, so a failed operation
+(which runs no effect) shows Failed instead of staying Updating forever.
+
+Front Door also has an edge: a completed change reaches the edge PROPAGATION_SECONDS later.
+`sim.store.data["edge"]` keeps, per origin, the configs with the instant each reaches the edge;
+`edge_config()` answers what the edge uses now (for a propagation check).
+"""
 
 from __future__ import annotations
 
+import copy
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from mcctl.sim.http import ArmError, SimRequest, SimResponse, bad_request, not_found
+from mcctl.sim.router import Router
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Estate, FrontDoor
+    from mcctl.sim.app import Effect, Sim
+
+RG = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Cdn"
+SUB = "/subscriptions/{sub}/providers/Microsoft.Cdn"
+PROFILE = RG + "/profiles/{profile}"
+ORIGIN_GROUP = PROFILE + "/originGroups/{og}"
+ENDPOINT = PROFILE + "/afdEndpoints/{ep}"
+
+PROFILE_TYPE = "Microsoft.Cdn/profiles"
+ENDPOINT_TYPE = "Microsoft.Cdn/profiles/afdendpoints"
+ORIGIN_GROUP_TYPE = "Microsoft.Cdn/profiles/origingroups"
+ORIGIN_TYPE = "Microsoft.Cdn/profiles/origingroups/origins"
+ROUTE_TYPE = "Microsoft.Cdn/profiles/afdendpoints/routes"
+
+ORIGIN_UPDATE_SECONDS = 30  # AFD config changes take tens of seconds to be accepted
+ORIGIN_GROUP_UPDATE_SECONDS = 40
+PROPAGATION_SECONDS = 120  # then a few minutes more to reach every edge POP
+ROUTE_NAME = "route-web"
+
+# Fields of an origin the edge routes with (what a propagation check compares).
+EDGE_FIELDS = ("hostName", "originHostHeader", "httpPort", "httpsPort", "enabledState", "weight", "priority")
+# Read-only properties a PATCH may carry (the SDK strips them, raw callers may not): ARM ignores them.
+READ_ONLY = ("provisioningState", "deploymentStatus", "originGroupName")
+
+
+# -- ids -------------------------------------------------------------------------------------------
+def profile_id(sub: str, rg: str, profile: str) -> str:
+    return f"/subscriptions/{sub}/resourcegroups/{rg}/providers/{PROFILE_TYPE}/{profile}"
+
+
+def endpoint_id(sub: str, rg: str, profile: str, endpoint: str) -> str:
+    return f"{profile_id(sub, rg, profile)}/afdendpoints/{endpoint}"
+
+
+def origin_group_id(sub: str, rg: str, profile: str, og: str) -> str:
+    return f"{profile_id(sub, rg, profile)}/origingroups/{og}"
+
+
+def origin_id(sub: str, rg: str, profile: str, og: str, origin: str) -> str:
+    return f"{origin_group_id(sub, rg, profile, og)}/origins/{origin}"
+
+
+def route_id(sub: str, rg: str, profile: str, endpoint: str, route: str) -> str:
+    return f"{endpoint_id(sub, rg, profile, endpoint)}/routes/{route}"
+
+
+def endpoint_name(host: str) -> str:
+    """`mc-demo-e4f5a6b7c8d9.z01.azurefd.net` → `mc-demo`: AFD appends a hash to the endpoint name."""
+    label = host.split(".")[0]
+    name, sep, suffix = label.rpartition("-")
+    return name if sep and name and suffix.isalnum() and len(suffix) >= 8 else label
+
 
 class CdnProvider:
-    name = "Cdn"
-    effects: dict = {}
+    name = "Microsoft.Cdn"
 
-    def register(self, router) -> None:
-        pass
+    @property
+    def effects(self) -> Mapping[str, Effect]:
+        return {"cdn.origin.updated": _origin_updated, "cdn.origingroup.updated": _origin_group_updated}
 
-    def seed(self, sim, estate) -> None:
-        pass
+    def register(self, router: Router) -> None:
+        router.add("GET", f"{SUB}/profiles", _list_profiles_in_subscription)
+        router.add("GET", f"{RG}/profiles", _list_profiles_in_group)
+        router.add("GET", PROFILE, _get_profile)
+        router.add("GET", f"{PROFILE}/afdEndpoints", _list_endpoints)
+        router.add("GET", ENDPOINT, _get_endpoint)
+        router.add("GET", f"{ENDPOINT}/routes", _list_routes)
+        router.add("GET", f"{ENDPOINT}/routes/{{route}}", _get_route)
+        router.add("GET", f"{PROFILE}/originGroups", _list_origin_groups)
+        router.add("GET", ORIGIN_GROUP, _get_origin_group)
+        router.add("PATCH", ORIGIN_GROUP, _patch_origin_group)
+        router.add("GET", f"{ORIGIN_GROUP}/origins", _list_origins)
+        router.add("GET", f"{ORIGIN_GROUP}/origins/{{origin}}", _get_origin)
+        router.add("PATCH", f"{ORIGIN_GROUP}/origins/{{origin}}", _patch_origin)
+        router.add("GET", f"{RG}/operationresults/{{op}}", _operation_status)
+
+    def seed(self, sim: Sim, estate: Estate) -> None:
+        fd = estate.frontdoor
+        sim.store.put(_profile_body(fd))
+        sim.store.put(_endpoint_body(fd))
+        sim.store.put(_origin_group_body(fd))
+        sim.store.put(_route_body(fd))
+        for stamp in estate.stamps:
+            body = _origin_body(fd, stamp.origin, f"{stamp.web_app}.azurewebsites.net", stamp.app_ref.id)
+            sim.store.put(body)
+            # Seeded config has been on the edge "forever".
+            _edge_origins(sim)[body["id"].lower()] = [{"config": _edge_snapshot(body), "applied_at": 0.0}]
+
+
+# -- seed bodies -----------------------------------------------------------------------------------
+def _profile_body(fd: FrontDoor) -> dict[str, Any]:
+    pid = profile_id(fd.subscription, fd.resource_group, fd.profile)
+    return {
+        "id": pid,
+        "name": fd.profile,
+        "type": PROFILE_TYPE,
+        "kind": "frontdoor",
+        "location": "Global",
+        "sku": {"name": "Premium_AzureFrontDoor"},
+        "tags": {},
+        "properties": {
+            "frontDoorId": str(uuid.uuid5(uuid.NAMESPACE_URL, pid.lower())),
+            "logScrubbing": {"scrubbingRules": [], "state": "Enabled"},
+            "originResponseTimeoutSeconds": 60,
+            "provisioningState": "Succeeded",
+            "resourceState": "Active",
+        },
+    }
+
+
+def _endpoint_body(fd: FrontDoor) -> dict[str, Any]:
+    name = endpoint_name(fd.endpoint_host)
+    return {
+        "id": endpoint_id(fd.subscription, fd.resource_group, fd.profile, name),
+        "name": name,
+        "type": ENDPOINT_TYPE,
+        "location": "Global",
+        "tags": {},
+        "properties": {
+            "autoGeneratedDomainNameLabelScope": "TenantReuse",
+            "deploymentStatus": "NotStarted",
+            "enabledState": "Enabled",
+            "hostName": fd.endpoint_host,
+            "profileName": fd.profile,
+            "provisioningState": "Succeeded",
+        },
+    }
+
+
+def _origin_group_body(fd: FrontDoor) -> dict[str, Any]:
+    return {
+        "id": origin_group_id(fd.subscription, fd.resource_group, fd.profile, fd.origin_group),
+        "name": fd.origin_group,
+        "type": ORIGIN_GROUP_TYPE,
+        "properties": {
+            "deploymentStatus": "NotStarted",
+            "healthProbeSettings": {
+                "probeIntervalInSeconds": 30,
+                "probePath": "/health/stamp",
+                "probeProtocol": "Https",
+                "probeRequestType": "GET",
+            },
+            "loadBalancingSettings": {
+                "additionalLatencyInMilliseconds": 50,
+                "sampleSize": 4,
+                "successfulSamplesRequired": 3,
+            },
+            "profileName": fd.profile,
+            "provisioningState": "Succeeded",
+            "sessionAffinityState": "Disabled",
+            "trafficRestorationTimeToHealedOrNewEndpointsInMinutes": 10,
+        },
+    }
+
+
+def _route_body(fd: FrontDoor) -> dict[str, Any]:
+    ep = endpoint_name(fd.endpoint_host)
+    # As in Routes_Get.json, references inside properties use the camel-cased path segments.
+    og_ref = (
+        f"/subscriptions/{fd.subscription}/resourceGroups/{fd.resource_group}/providers/{PROFILE_TYPE}"
+        f"/{fd.profile}/originGroups/{fd.origin_group}"
+    )
+    return {
+        "id": route_id(fd.subscription, fd.resource_group, fd.profile, ep, ROUTE_NAME),
+        "name": ROUTE_NAME,
+        "type": ROUTE_TYPE,
+        "properties": {
+            "cacheConfiguration": None,
+            "customDomains": [],
+            "deploymentStatus": "NotStarted",
+            "enabledState": "Enabled",
+            "endpointName": ep,
+            "forwardingProtocol": "HttpsOnly",
+            "httpsRedirect": "Enabled",
+            "linkToDefaultDomain": "Enabled",
+            "originGroup": {"id": og_ref},
+            "originPath": None,
+            "patternsToMatch": ["/*"],
+            "provisioningState": "Succeeded",
+            "ruleSets": [],
+            "supportedProtocols": ["Http", "Https"],
+        },
+    }
+
+
+def _origin_body(fd: FrontDoor, name: str, host: str, azure_origin: str) -> dict[str, Any]:
+    return {
+        "id": origin_id(fd.subscription, fd.resource_group, fd.profile, fd.origin_group, name),
+        "name": name,
+        "type": ORIGIN_TYPE,
+        "properties": {
+            "azureOrigin": {"id": azure_origin},
+            "certificateNameCheckValidationMode": "OriginHostname",
+            "customCertificateSubjects": None,
+            "deploymentStatus": "NotStarted",
+            "enabledState": "Enabled",
+            "enforceCertificateNameCheck": True,
+            "hostName": host,
+            "httpPort": 80,
+            "httpsPort": 443,
+            "originGroupName": fd.origin_group,
+            "originHostHeader": host,
+            "priority": 1,
+            "provisioningState": "Succeeded",
+            "sharedPrivateLinkResource": None,
+            "weight": 1000,
+        },
+    }
+
+
+# -- views -----------------------------------------------------------------------------------------
+def _latest_operation(sim: Sim, resource_id: str) -> dict[str, Any] | None:
+    key = resource_id.lower()
+    ops = [op for op in sim.store.data["operations"].values() if op["resource_id"] == key]
+    return max(ops, key=lambda op: op["seq"]) if ops else None
+
+
+def _view(sim: Sim, body: dict[str, Any]) -> dict[str, Any]:
+    """The body as ARM shows it now: Updating while an operation runs, Failed after one failed."""
+    op = _latest_operation(sim, body["id"])
+    if op is None or op["status"] == "Succeeded":
+        return body
+    body = copy.deepcopy(body)
+    running = op["status"] == "InProgress"
+    body["properties"]["provisioningState"] = "Updating" if running else "Failed"
+    body["properties"]["deploymentStatus"] = "InProgress" if running else "Failed"
+    return body
+
+
+def _require(sim: Sim, resource_id: str, resource_type: str, name: str, rg: str) -> dict[str, Any]:
+    body = sim.store.get(resource_id)
+    if body is None:
+        raise not_found(resource_type, name, rg)
+    return body
+
+
+def _profile(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
+    return _require(sim, profile_id(p["sub"], p["rg"], p["profile"]), PROFILE_TYPE, p["profile"], p["rg"])
+
+
+def _endpoint(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
+    _profile(sim, p)
+    rid = endpoint_id(p["sub"], p["rg"], p["profile"], p["ep"])
+    return _require(sim, rid, ENDPOINT_TYPE, f"{p['profile']}/{p['ep']}", p["rg"])
+
+
+def _origin_group(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
+    _profile(sim, p)
+    rid = origin_group_id(p["sub"], p["rg"], p["profile"], p["og"])
+    return _require(sim, rid, ORIGIN_GROUP_TYPE, f"{p['profile']}/{p['og']}", p["rg"])
+
+
+def _origin(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
+    _origin_group(sim, p)
+    rid = origin_id(p["sub"], p["rg"], p["profile"], p["og"], p["origin"])
+    return _require(sim, rid, ORIGIN_TYPE, f"{p['profile']}/{p['og']}/{p['origin']}", p["rg"])
+
+
+# -- profiles, endpoints, routes -------------------------------------------------------------------
+def _list_profiles_in_subscription(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return sim.page(req, sim.store.of_type(PROFILE_TYPE, p["sub"]))
+
+
+def _list_profiles_in_group(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return sim.page(req, sim.store.of_type(PROFILE_TYPE, p["sub"], p["rg"]))
+
+
+def _get_profile(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return SimResponse(200, _profile(sim, p))
+
+
+def _list_endpoints(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return sim.page(req, sim.store.children(_profile(sim, p)["id"], "afdendpoints"))
+
+
+def _get_endpoint(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return SimResponse(200, _endpoint(sim, p))
+
+
+def _list_routes(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return sim.page(req, sim.store.children(_endpoint(sim, p)["id"], "routes"))
+
+
+def _get_route(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    parent = _endpoint(sim, p)
+    rid = f"{parent['id']}/routes/{p['route']}"
+    return SimResponse(200, _require(sim, rid, ROUTE_TYPE, f"{p['profile']}/{p['ep']}/{p['route']}", p["rg"]))
+
+
+# -- origin groups ---------------------------------------------------------------------------------
+def _list_origin_groups(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    groups = sim.store.children(_profile(sim, p)["id"], "origingroups")
+    return sim.page(req, [_view(sim, g) for g in groups])
+
+
+def _get_origin_group(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return SimResponse(200, _view(sim, _origin_group(sim, p)))
+
+
+def _validate_origin_group(props: dict[str, Any]) -> None:
+    probe = props.get("healthProbeSettings") or {}
+    _check_enum(probe, "probeRequestType", ("NotSet", "GET", "HEAD"))
+    _check_enum(probe, "probeProtocol", ("NotSet", "Http", "Https"))
+    _check_range(probe, "probeIntervalInSeconds", 1, 255)
+    balancing = props.get("loadBalancingSettings") or {}
+    _check_range(balancing, "sampleSize", 0, 255)
+    _check_range(balancing, "successfulSamplesRequired", 0, 255)
+    _check_range(balancing, "additionalLatencyInMilliseconds", 0, 1000)
+
+
+def _patch_origin_group(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    current = _origin_group(sim, p)
+    changes = _patch_properties(req)
+    _validate_origin_group(changes)
+    return _start_update(sim, req, current, "cdn.origingroup", ORIGIN_GROUP_UPDATE_SECONDS, changes)
+
+
+def _origin_group_updated(sim: Sim, resource_id: str, changes: dict[str, Any], completes_at: float) -> None:
+    group = sim.store.require(resource_id)
+    _merge(group["properties"], changes)
+    group["properties"]["provisioningState"] = "Succeeded"
+    group["properties"]["deploymentStatus"] = "Succeeded"
+    sim.store.put(group)
+
+
+# -- origins ---------------------------------------------------------------------------------------
+def _list_origins(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    origins = sim.store.children(_origin_group(sim, p)["id"], "origins")
+    return sim.page(req, [_view(sim, o) for o in origins])
+
+
+def _get_origin(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return SimResponse(200, _view(sim, _origin(sim, p)))
+
+
+def _validate_origin(props: dict[str, Any]) -> None:
+    _check_range(props, "weight", 1, 1000)
+    _check_range(props, "priority", 1, 5)
+    _check_range(props, "httpPort", 1, 65535)
+    _check_range(props, "httpsPort", 1, 65535)
+    _check_enum(props, "enabledState", ("Enabled", "Disabled"))
+
+
+def _patch_origin(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    current = _origin(sim, p)
+    changes = _patch_properties(req)
+    _validate_origin(changes)
+    return _start_update(sim, req, current, "cdn.origin", ORIGIN_UPDATE_SECONDS, changes)
+
+
+def _origin_updated(sim: Sim, resource_id: str, changes: dict[str, Any], completes_at: float) -> None:
+    origin = sim.store.require(resource_id)
+    _merge(origin["properties"], changes)
+    origin["properties"]["provisioningState"] = "Succeeded"
+    origin["properties"]["deploymentStatus"] = "Succeeded"
+    sim.store.put(origin)
+    _record_edge_version(sim, origin, completes_at + PROPAGATION_SECONDS)
+
+
+# -- PATCH as an LRO -------------------------------------------------------------------------------
+def _patch_properties(req: SimRequest) -> dict[str, Any]:
+    """The `properties` of a PATCH body, minus read-only fields and nulls (null = unchanged here)."""
+    try:
+        body = req.json() or {}
+    except ValueError as exc:
+        raise bad_request("InvalidRequestContent", f"The request content was invalid: {exc}") from None
+    props = body.get("properties") if isinstance(body, dict) else None
+    if props is None:
+        return {}
+    if not isinstance(props, dict):
+        raise bad_request("InvalidRequestContent", "The property 'properties' must be an object.")
+    return {k: v for k, v in props.items() if k not in READ_ONLY and v is not None}
+
+
+def _start_update(
+    sim: Sim,
+    req: SimRequest,
+    current: dict[str, Any],
+    family: str,
+    duration: float,
+    changes: dict[str, Any],
+) -> SimResponse:
+    """Start `{family}.update` (an lro_failure fault can match it); `{family}.updated` applies it."""
+    op = _latest_operation(sim, current["id"])
+    if op is not None and op["status"] == "InProgress":
+        message = f"Another operation is in progress on '{current['name']}'. Retry after it completes."
+        raise ArmError(409, "Conflict", message)
+    op = sim.start_operation(
+        f"{family}.update",
+        resource_id=current["id"].lower(),
+        location="Global",
+        duration=duration,
+        effect=f"{family}.updated",
+        args={"resource_id": current["id"], "changes": changes, "completes_at": sim.now() + duration},
+    )
+    monitor = (
+        f"{req.base_url}/subscriptions/{_segment(req.path, 'subscriptions')}/resourcegroups/"
+        f"{_segment(req.path, 'resourcegroups')}/providers/Microsoft.Cdn/operationresults/{op['id']}"
+        f"?api-version={req.param('api-version')}"
+    )
+    headers: dict[str, str] = {}
+    if op["status"] == "InProgress":
+        headers = {"Azure-AsyncOperation": monitor, "Retry-After": sim.retry_after(op)}
+    # 202 with the current body (the change applies at completion), as AFDOrigins_Update.json shows.
+    return SimResponse(202 if headers else 200, _view(sim, sim.store.require(current["id"])), headers)
+
+
+def _operation_status(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    return sim.async_operation_status(p["op"], f"{req.base_url}{req.path}")
+
+
+def _segment(path: str, name: str) -> str:
+    parts = path.split("/")
+    lowered = [part.lower() for part in parts]
+    return parts[lowered.index(name) + 1]
+
+
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    """JSON merge: nested objects (healthProbeSettings, ...) are merged, everything else replaced."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _check_range(props: dict[str, Any], name: str, low: int, high: int) -> None:
+    if name not in props:
+        return
+    value = props[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        message = f"The value '{value}' of property '{name}' is invalid. It must be between {low} and {high}."
+        raise bad_request("BadRequest", message)
+
+
+def _check_enum(props: dict[str, Any], name: str, allowed: tuple[str, ...]) -> None:
+    if name not in props:
+        return
+    value = props[name]
+    match = next((a for a in allowed if isinstance(value, str) and a.lower() == value.lower()), None)
+    if match is None:
+        message = f"The value '{value}' of property '{name}' is invalid. Allowed: {', '.join(allowed)}."
+        raise bad_request("BadRequest", message)
+    props[name] = match  # ARM enums are case-insensitive; store the canonical spelling
+
+
+# -- the edge --------------------------------------------------------------------------------------
+def _edge_origins(sim: Sim) -> dict[str, list[dict[str, Any]]]:
+    edge = sim.store.data.setdefault("edge", {})
+    sim.store.dirty = True
+    return edge.setdefault("origins", {})
+
+
+def _edge_snapshot(body: dict[str, Any]) -> dict[str, Any]:
+    return {name: body["properties"].get(name) for name in EDGE_FIELDS}
+
+
+def _record_edge_version(sim: Sim, origin: dict[str, Any], applied_at: float) -> None:
+    versions = _edge_origins(sim).setdefault(origin["id"].lower(), [])
+    versions.append({"config": _edge_snapshot(origin), "applied_at": applied_at})
+    # Keep the newest version already on the edge and everything still propagating.
+    live = [i for i, v in enumerate(versions) if v["applied_at"] <= sim.now()]
+    if live:
+        del versions[: live[-1]]
+
+
+def edge_config(sim: Sim, profile_id: str) -> list[dict[str, Any]]:
+    """Per origin of the profile, the config the Front Door edge uses now.
+
+    That is the newest config whose propagation delay has elapsed (None fields if nothing has
+    reached the edge yet). Each dict: id, name, origin_group, applied_at (when that config reached
+    the edge) and the routing fields hostName, originHostHeader, httpPort, httpsPort, enabledState,
+    weight, priority. Pure: reads the state, changes nothing.
+    """
+    prefix = profile_id.lower() + "/origingroups/"
+    now = sim.now()
+    versions_by_origin = sim.store.data.get("edge", {}).get("origins", {})
+    result = []
+    for key, body in sim.store.resources.items():
+        if not key.startswith(prefix) or body.get("type", "").lower() != ORIGIN_TYPE.lower():
+            continue
+        live = [v for v in versions_by_origin.get(key, []) if v["applied_at"] <= now]
+        current = max(live, key=lambda v: v["applied_at"]) if live else None
+        config = dict(current["config"]) if current else dict.fromkeys(EDGE_FIELDS)
+        result.append(
+            {
+                "id": body["id"],
+                "name": body["name"],
+                "origin_group": body["properties"].get("originGroupName"),
+                "applied_at": current["applied_at"] if current else None,
+                **config,
+            }
+        )
+    return result

@@ -53,7 +53,7 @@ class WebProvider:
 
     @property
     def effects(self) -> Mapping[str, Effect]:
-        return {"web.plan.scaled": _plan_scaled}
+        return {"web.plan.scaled": _plan_scaled, "web.plan.scale_failed": _plan_scale_failed}
 
     def register(self, router: Router) -> None:
         router.add("GET", f"{SUB}/serverfarms", _list_plans_in_subscription)
@@ -184,6 +184,7 @@ def _put_plan(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
         location=current["location"],
         duration=duration,
         effect="web.plan.scaled",
+        on_failure="web.plan.scale_failed",
         args={"plan_id": current["id"], "capacity": capacity},
     )
     monitor = f"{req.base_url}{req.path}/operationresults/{op['id']}?api-version={req.param('api-version')}"
@@ -200,6 +201,15 @@ def _plan_scaled(sim: Sim, plan_id: str, capacity: int) -> None:
     plan["properties"]["numberOfWorkers"] = capacity
     plan["properties"]["targetWorkerCount"] = 0
     plan["properties"]["provisioningState"] = "Succeeded"
+    plan["properties"]["status"] = "Ready"
+    sim.store.put(plan)
+
+
+def _plan_scale_failed(sim: Sim, plan_id: str, capacity: int) -> None:
+    """The plan keeps its previous capacity and says the last operation failed."""
+    plan = sim.store.require(plan_id)
+    plan["properties"]["targetWorkerCount"] = 0
+    plan["properties"]["provisioningState"] = "Failed"
     plan["properties"]["status"] = "Ready"
     sim.store.put(plan)
 
