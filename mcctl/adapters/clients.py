@@ -166,8 +166,8 @@ class AzureSession:
             kwargs["transport"] = self._transport
         if self.endpoint.ca_bundle:
             kwargs["connection_verify"] = self.endpoint.ca_bundle
-        if self.debug:
-            kwargs["logging_enable"] = True
+        # No `logging_enable`: azure-core's NetworkTraceLoggingPolicy would log the bearer token.
+        # --debug relies on HttpLoggingPolicy instead, which redacts Authorization.
         return kwargs
 
     def _client(self, service: str, subscription: str, factory: Callable[..., Any]) -> Any:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.errors import azure_errors
 from mcctl.adapters.lro import WaitOptions, polling_method, wait_for
+from mcctl.adapters.sdkvalues import plain
 from mcctl.domain.observed import HealthProbeSettings, OriginGroupState, OriginState
 
 if TYPE_CHECKING:
@@ -23,23 +24,16 @@ class FrontDoorProfile:
     provisioning_state: str | None
 
 
-def _text(value: Any) -> str | None:
-    """SDK enums are str subclasses whose str() is 'Enum.MEMBER': keep the value ARM sent."""
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
-
-
 def _origin_state(origin: Any) -> OriginState:
     return OriginState(
         id=origin.id,
         name=origin.name,
         host_name=origin.host_name,
-        enabled_state=_text(origin.enabled_state),
+        enabled_state=plain(origin.enabled_state),
         weight=origin.weight,  # null in the API stays None: no default is invented here
         priority=origin.priority,
-        provisioning_state=_text(origin.provisioning_state),
-        deployment_status=_text(origin.deployment_status),
+        provisioning_state=plain(origin.provisioning_state),
+        deployment_status=plain(origin.deployment_status),
     )
 
 
@@ -48,8 +42,8 @@ def _probe(settings: Any) -> HealthProbeSettings | None:
         return None
     return HealthProbeSettings(
         path=settings.probe_path,
-        request_type=_text(settings.probe_request_type),
-        protocol=_text(settings.probe_protocol),
+        request_type=plain(settings.probe_request_type),
+        protocol=plain(settings.probe_protocol),
         interval_seconds=settings.probe_interval_in_seconds,
     )
 
@@ -63,7 +57,7 @@ def _origin_group_state(group: Any) -> OriginGroupState:
         sample_size=balancing.sample_size if balancing else None,
         successful_samples_required=balancing.successful_samples_required if balancing else None,
         additional_latency_ms=balancing.additional_latency_in_milliseconds if balancing else None,
-        provisioning_state=_text(group.provisioning_state),
+        provisioning_state=plain(group.provisioning_state),
     )
 
 
@@ -94,9 +88,9 @@ def get_profile(session: AzureSession, fd: FrontDoor) -> FrontDoorProfile:
         return FrontDoorProfile(
             id=profile.id,
             name=profile.name,
-            sku=_text(profile.sku.name) if profile.sku else None,
-            resource_state=_text(profile.resource_state),
-            provisioning_state=_text(profile.provisioning_state),
+            sku=plain(profile.sku.name) if profile.sku else None,
+            resource_state=plain(profile.resource_state),
+            provisioning_state=plain(profile.provisioning_state),
         )
 
 
@@ -104,7 +98,7 @@ def list_endpoints(session: AzureSession, fd: FrontDoor) -> list[dict[str, str |
     """The profile's AFD endpoints: name, host_name (*.azurefd.net), enabled_state."""
     with azure_errors(f"listing endpoints of Front Door profile {fd.profile}"):
         endpoints = session.cdn(fd.subscription).afd_endpoints.list_by_profile(fd.resource_group, fd.profile)
-        return [{"name": e.name, "host_name": e.host_name, "enabled_state": _text(e.enabled_state)} for e in endpoints]
+        return [{"name": e.name, "host_name": e.host_name, "enabled_state": plain(e.enabled_state)} for e in endpoints]
 
 
 def _update_parameters(enabled: bool | None, weight: int | None, priority: int | None) -> Any:

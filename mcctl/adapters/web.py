@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.errors import azure_errors
 from mcctl.adapters.lro import WaitOptions, polling_method, wait_for
+from mcctl.adapters.sdkvalues import plain
 from mcctl.domain.observed import AppServicePlanState, WebAppState
 
 if TYPE_CHECKING:
@@ -20,13 +21,13 @@ def _plan_state(plan: Any) -> AppServicePlanState:
         id=plan.id,
         name=plan.name,
         location=plan.location,
-        sku_name=sku.name if sku else None,
-        sku_tier=sku.tier if sku else None,
+        sku_name=plain(sku.name) if sku else None,
+        sku_tier=plain(sku.tier) if sku else None,
         capacity=sku.capacity if sku else None,
         number_of_workers=props.number_of_workers if props else None,
         maximum_number_of_workers=props.maximum_number_of_workers if props else None,
-        status=props.status if props else None,
-        provisioning_state=props.provisioning_state if props else None,
+        status=plain(props.status) if props else None,
+        provisioning_state=plain(props.provisioning_state) if props else None,
     )
 
 
@@ -36,9 +37,9 @@ def _app_state(site: Any) -> WebAppState:
         id=site.id,
         name=site.name,
         location=site.location,
-        state=props.state if props else None,
+        state=plain(props.state) if props else None,
         enabled=props.enabled if props else None,
-        availability_state=props.availability_state if props else None,
+        availability_state=plain(props.availability_state) if props else None,
         default_host_name=props.default_host_name if props else None,
         server_farm_id=props.server_farm_id if props else None,
     )

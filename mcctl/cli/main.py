@@ -99,13 +99,13 @@ def _root(
 
 
 def _enable_http_log() -> None:
-    """azure-core's HttpLoggingPolicy logs requests with the Authorization header redacted."""
+    """azure-core's HttpLoggingPolicy logs requests and responses with Authorization redacted."""
     import logging
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logger = logging.getLogger("azure")
-    logger.setLevel(logging.DEBUG)
+    logger = logging.getLogger("azure.core.pipeline.policies.http_logging_policy")
+    logger.setLevel(logging.INFO)
     logger.addHandler(handler)
 
 

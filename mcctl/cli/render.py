@@ -21,7 +21,9 @@ def _stderr_console() -> Any:
 def _stdout_console() -> Any:
     from rich.console import Console
 
-    return Console(file=sys.stdout, highlight=False)
+    # Piped or captured tables keep whole values rather than ellipsizing to 80 columns.
+    width = None if sys.stdout.isatty() else 240
+    return Console(file=sys.stdout, highlight=False, width=width)
 
 
 def note(message: str) -> None:
@@ -90,6 +92,8 @@ def _tsv(data: Any) -> str:
     for row in rows:
         if isinstance(row, dict):
             lines.append("\t".join(_cell(v) for v in row.values()))
+        elif isinstance(row, list):
+            lines.append("\t".join(_cell(v) for v in row))
         else:
             lines.append(_cell(row))
     return "".join(line + "\n" for line in lines)

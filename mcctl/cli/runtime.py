@@ -94,6 +94,18 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def output_overrides(runtime: Runtime, output: str | None, query: str | None) -> None:
+    """A command's own -o/--query win over the root's."""
+    if output is not None:
+        if output not in OUTPUT_FORMATS:
+            from mcctl.errors import UsageError
+
+            raise UsageError(f"--output: must be one of {', '.join(OUTPUT_FORMATS)}, got '{output}'")
+        runtime.options.output = output
+    if query is not None:
+        runtime.options.query = query
+
+
 def emit(runtime: Runtime, data: Any, **kwargs: Any) -> None:
     from mcctl.cli import render
 

@@ -23,12 +23,15 @@ class StampView:
     problems: tuple[str, ...] = field(default_factory=tuple)
 
     @property
-    def serving(self) -> bool:
-        """Front Door sends it traffic and the app runs: enabled origin, running app, workers > 0."""
-        return bool(
-            self.origin is not None
-            and self.origin.enabled
-            and self.app is not None
+    def serving(self) -> bool | None:
+        """Front Door sends it traffic and the app runs: enabled origin, running app, workers > 0.
+
+        None when the origin or the app could not be read: unknown is not "no".
+        """
+        if self.origin is None or self.app is None:
+            return None
+        return (
+            self.origin.enabled
             and (self.app.state or "").lower() == "running"
             and (self.plan is None or (self.plan.number_of_workers or 0) > 0)
         )

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 # `.invalid` can never resolve: a simulated client that somehow left the process fails at DNS.
 SIM_ARM_ENDPOINT = "https://management.sim.mcctl.invalid"
 
+# Bump when what the providers seed changes, so saved simulator states are re-seeded.
+SEED_VERSION = 1
+
 
 def state_dir() -> Path:
     from platformdirs import user_state_dir
@@ -48,6 +51,7 @@ def open_simulator(
     estate: Estate, fingerprint: str, *, path: Path | None = None, persist: bool = True
 ) -> tuple[Sim, str | None]:
     """Returns (sim, seeding reason or None). persist=False keeps the state in memory (tests)."""
+    fingerprint = _versioned(fingerprint)
     if not persist:
         return Sim(SimStore(None, seed_state(estate, fingerprint)), all_providers()), "new"
     store, reason = SimStore.open(
@@ -57,4 +61,12 @@ def open_simulator(
 
 
 def reset_simulator(sim: Sim, estate: Estate, fingerprint: str) -> None:
-    sim.store.replace(seed_state(estate, fingerprint))
+    sim.store.replace(seed_state(estate, _versioned(fingerprint)))
+
+
+def _versioned(fingerprint: str) -> str:
+    """The estate file's fingerprint plus the seed and mcctl versions, so an upgraded simulator
+    never runs on a state its providers did not seed."""
+    from mcctl import __version__
+
+    return f"{fingerprint}/seed{SEED_VERSION}/{__version__}"

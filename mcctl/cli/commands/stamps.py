@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from mcctl.cli.options import RegionFilter
-from mcctl.cli.runtime import Runtime, emit
+from mcctl.cli.options import Output, Query, RegionFilter
+from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True, help="Stamps (regional scale units) and their live state.")
@@ -24,13 +24,14 @@ def _report(runtime: Runtime, errors: list) -> None:
 
 
 @app.command("list")
-def list_stamps(ctx: typer.Context, region: RegionFilter = None) -> None:
+def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output = None, query: Query = None) -> None:
     """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving."""
     from mcctl.cli.tables import stamps_table
     from mcctl.domain.regions import normalize_region
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
     estate = runtime.estate
     if region and normalize_region(region) not in estate.regions:
         raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
@@ -40,12 +41,18 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None) -> None:
 
 
 @app.command("show")
-def show_stamp(ctx: typer.Context, stamp: Annotated[str, typer.Argument(help="Stamp name.")]) -> None:
+def show_stamp(
+    ctx: typer.Context,
+    stamp: Annotated[str, typer.Argument(help="Stamp name.")],
+    output: Output = None,
+    query: Query = None,
+) -> None:
     """One stamp in detail: the list fields plus resource ids, health URL and reasons."""
     from mcctl.cli.tables import detail_table
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
     estate = runtime.estate
     found = estate.stamp(stamp)
     if found is None:
