@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from azure.core.pipeline.transport import HttpTransport
-
-from mcctl.sim.transport import SimHttpResponse
+from mcctl.sim.transport import LocalTransport, SimHttpResponse
 
 EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "arm-examples"
 
@@ -38,24 +36,12 @@ class Canned:
     once: bool = False
 
 
-class ReplayTransport(HttpTransport):
+class ReplayTransport(LocalTransport):
     """Answers each request with the first matching Canned response; records what was asked."""
 
     def __init__(self, responses: list[Canned]) -> None:
         self.responses = list(responses)
         self.requests: list[tuple[str, str, Any]] = []
-
-    def __enter__(self) -> ReplayTransport:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-    def open(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
     def sleep(self, duration: float) -> None:
         pass

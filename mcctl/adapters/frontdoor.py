@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.errors import azure_errors
-from mcctl.adapters.lro import WaitOptions, polling_method, wait_for
+from mcctl.adapters.lro import WaitOptions, polling_for, wait_for
 from mcctl.adapters.sdkvalues import plain
 from mcctl.domain.observed import HealthProbeSettings, OriginGroupState, OriginState
 
@@ -151,7 +151,7 @@ def update_origin(
             fd.origin_group,
             origin,
             _update_parameters(enabled, weight, priority),
-            polling=polling_method(session.now, options) if options.wait else False,
+            polling=polling_for(session, options),
         )
         if not options.wait:
             return None

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcctl.errors import WaitTimeout
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
 
 Progress = Callable[[str], None]
 
@@ -30,12 +33,26 @@ class _DeadlinePassed(Exception):
         self.status = status
 
 
-def polling_method(now: Callable[[], float], options: WaitOptions, lro_options: dict[str, str] | None = None) -> Any:
+def polling_for(session: AzureSession, options: WaitOptions, lro_options: dict[str, str] | None = None) -> Any:
+    """The `polling=` argument for an SDK `begin_*` call: our poller, or False with --no-wait."""
+    if not options.wait:
+        return False
+    return polling_method(session.now, options, lro_options, endpoint=session.endpoint.url)
+
+
+def polling_method(
+    now: Callable[[], float],
+    options: WaitOptions,
+    lro_options: dict[str, str] | None = None,
+    *,
+    endpoint: str | None = None,
+) -> Any:
     """An ARMPolling that gives up at the deadline and reports each status it sees.
 
     `lro_options` must repeat the SDK's `final-state-via` for operations that set one (e.g. Redis
     Enterprise forceUnlink: azure-async-operation), because passing a polling instance replaces the
-    one the SDK would have built.
+    one the SDK would have built. `endpoint` fills the SDK's "{endpoint}" URL template, which the
+    poller needs to resolve a relative Location header (FailoverGroupFailover.json sends one).
     """
     from azure.mgmt.core.polling.arm_polling import ARMPolling
 
@@ -58,7 +75,8 @@ def polling_method(now: Callable[[], float], options: WaitOptions, lro_options: 
             if options.on_progress:
                 options.on_progress(str(self.status()))
 
-    return DeadlineArmPolling(timeout=30, lro_options=lro_options)
+    path_arguments = {"endpoint": endpoint} if endpoint else None
+    return DeadlineArmPolling(timeout=30, lro_options=lro_options, path_format_arguments=path_arguments)
 
 
 def wait_for(poller: Any, what: str, options: WaitOptions) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.errors import azure_errors
-from mcctl.adapters.lro import WaitOptions, polling_method, wait_for
+from mcctl.adapters.lro import WaitOptions, polling_for, wait_for
 from mcctl.adapters.sdkvalues import plain
 from mcctl.domain.observed import AppServicePlanState, WebAppState
 
@@ -86,7 +86,7 @@ def set_plan_capacity(
             stamp.resource_group,
             stamp.app_service_plan,
             plan,
-            polling=polling_method(session.now, options) if options.wait else False,
+            polling=polling_for(session, options),
         )
         if not options.wait:
             return None

@@ -32,16 +32,16 @@ class SimHttpResponse(HttpResponseImpl):
             reason=REASONS.get(status, ""),
             content_type=hdrs.get("Content-Type"),
             headers=hdrs,
-            stream_download_generator=None,
+            # Some SDK pollers call stream_download on the initial response: serve the buffered body.
+            stream_download_generator=lambda pipeline, response, **kwargs: iter([response.content]),
         )
         self._content = content
 
 
-class InProcessTransport(HttpTransport):
-    def __init__(self, sim: Sim) -> None:
-        self.sim = sim
+class LocalTransport(HttpTransport):
+    """A transport with no connection to open or close: requests are answered in process."""
 
-    def __enter__(self) -> InProcessTransport:
+    def __enter__(self) -> LocalTransport:
         return self
 
     def __exit__(self, *args: Any) -> None:
@@ -52,6 +52,11 @@ class InProcessTransport(HttpTransport):
 
     def close(self) -> None:
         pass
+
+
+class InProcessTransport(LocalTransport):
+    def __init__(self, sim: Sim) -> None:
+        self.sim = sim
 
     def sleep(self, duration: float) -> None:
         self.sim.sleep(duration)

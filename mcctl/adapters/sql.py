@@ -1,0 +1,160 @@
+"""Azure SQL: logical servers, failover groups and replication links, via azure-mgmt-sql.
+
+A failover group is one resource per member server, each view stating that server's role. Reads
+can therefore ask any member; actions go to the server named by the caller (a failover must be
+sent to the secondary that is to become primary; deciding which one is the ops layer's job).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from mcctl.adapters.errors import azure_errors
+from mcctl.adapters.lro import WaitOptions, polling_for, wait_for
+from mcctl.adapters.sdkvalues import plain
+from mcctl.domain.observed import FailoverGroupPartner, FailoverGroupState, ReplicationLinkState
+from mcctl.errors import AzureRequestError
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import SqlFailoverGroup, SqlServer
+
+FailoverMode = Literal["planned", "forced", "try-planned"]
+
+# The SDK operation behind each mode, and how it reads in messages.
+_BEGIN = {
+    "planned": ("begin_failover", "planned failover"),
+    "forced": ("begin_force_failover_allow_data_loss", "forced failover (data loss allowed)"),
+    "try-planned": ("begin_try_planned_before_forced_failover", "planned-then-forced failover"),
+}
+
+
+def _segment_after(resource_id: str | None, segment: str) -> str | None:
+    """The name following `/{segment}/` in an ARM id (ids mix casing, so compare case-insensitively)."""
+    if not resource_id:
+        return None
+    parts = resource_id.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() == segment.lower():
+            return parts[i + 1]
+    return None
+
+
+def _group_state(group: Any, server: SqlServer) -> FailoverGroupState:
+    props = group.properties
+    endpoint = props.read_write_endpoint if props else None
+    partners = tuple(
+        FailoverGroupPartner(
+            id=p.id,
+            name=_segment_after(p.id, "servers") or p.id,
+            location=p.location,
+            role=plain(p.replication_role),
+        )
+        for p in ((props.partner_servers or []) if props else [])
+    )
+    return FailoverGroupState(
+        id=group.id,
+        name=group.name,
+        server=_segment_after(group.id, "servers") or server.ref.name,
+        location=group.location,
+        role=plain(props.replication_role) if props else None,
+        replication_state=plain(props.replication_state) if props else None,
+        failover_policy=plain(endpoint.failover_policy) if endpoint else None,
+        grace_period_minutes=endpoint.failover_with_data_loss_grace_period_minutes if endpoint else None,
+        partners=partners,
+        databases=tuple(props.databases or ()) if props else (),
+    )
+
+
+def _link_state(link: Any, database: str) -> ReplicationLinkState:
+    props = link.properties
+    return ReplicationLinkState(
+        id=link.id,
+        name=link.name,
+        database=_segment_after(link.id, "databases") or database,
+        role=plain(props.role) if props else None,
+        partner_role=plain(props.partner_role) if props else None,
+        partner_server=props.partner_server if props else None,
+        partner_database=props.partner_database if props else None,
+        partner_location=props.partner_location if props else None,
+        replication_state=plain(props.replication_state) if props else None,
+        percent_complete=props.percent_complete if props else None,
+        replication_mode=props.replication_mode if props else None,
+        link_type=plain(props.link_type) if props else None,
+    )
+
+
+def get_failover_group_from(session: AzureSession, sql: SqlFailoverGroup, server: SqlServer) -> FailoverGroupState:
+    """The failover group as one member server sees it."""
+    ref = server.ref
+    with azure_errors(f"reading failover group {sql.name} on SQL server {ref.name} ({server.region})"):
+        group = session.sql(ref.subscription).failover_groups.get(ref.resource_group, ref.name, sql.name)
+        return _group_state(group, server)
+
+
+def get_failover_group(session: AzureSession, sql: SqlFailoverGroup) -> FailoverGroupState:
+    """The first member's view that answers, asking in estate order: one region down must not
+    blind the operator. Raises the last member's error when none answers."""
+    last: AzureRequestError | None = None
+    for server in sql.servers:
+        try:
+            return get_failover_group_from(session, sql, server)
+        except AzureRequestError as exc:
+            last = exc
+    if last is None:
+        raise AzureRequestError(f"reading failover group {sql.name}: the estate names no SQL servers")
+    raise last
+
+
+def get_server(session: AzureSession, server: SqlServer) -> dict[str, Any]:
+    """name, state ("Ready"), fqdn, version and location of a logical server."""
+    ref = server.ref
+    with azure_errors(f"reading SQL server {ref.name} ({server.region})"):
+        body = session.sql(ref.subscription).servers.get(ref.resource_group, ref.name)
+    props = body.properties
+    return {
+        "name": body.name,
+        "state": plain(props.state) if props else None,
+        "fqdn": props.fully_qualified_domain_name if props else None,
+        "version": props.version if props else None,
+        "location": body.location,
+    }
+
+
+def list_replication_links(session: AzureSession, server: SqlServer, database: str) -> list[ReplicationLinkState]:
+    """The geo-replication links of one database on one server (a paged list)."""
+    ref = server.ref
+    with azure_errors(f"listing replication links of database {database} on SQL server {ref.name}"):
+        links = session.sql(ref.subscription).replication_links.list_by_database(ref.resource_group, ref.name, database)
+        return [_link_state(link, database) for link in links]
+
+
+def failover(
+    session: AzureSession,
+    sql: SqlFailoverGroup,
+    target: SqlServer,
+    mode: FailoverMode,
+    options: WaitOptions,
+) -> FailoverGroupState | None:
+    """Make `target` the primary of the group; the request is sent to `target` itself.
+
+    Returns the group as the target sees it when done, or None with --no-wait.
+    """
+    method, label = _BEGIN[mode]
+    ref = target.ref
+    what = f"{label} of failover group {sql.name} to SQL server {ref.name} ({target.region})"
+    with azure_errors(what):
+        operations = session.sql(ref.subscription).failover_groups
+        poller = getattr(operations, method)(
+            ref.resource_group,
+            ref.name,
+            sql.name,
+            polling=polling_for(session, options),
+        )
+        if not options.wait:
+            return None
+        group = wait_for(poller, what, options)
+    if group is None:
+        # A 202 without a monitor header completes at once with no body (arm-contracts §0.6): read it.
+        return get_failover_group_from(session, sql, target)
+    return _group_state(group, target)
