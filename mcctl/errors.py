@@ -89,3 +89,9 @@ class PartiallyApplied(McctlError):
 
 class LockHeld(McctlError):
     exit_code = ExitCode.LOCKED
+
+
+class EstateChanged(McctlError):
+    """The estate changed between planning and applying (someone else acted): nothing was changed."""
+
+    exit_code = ExitCode.LOCKED

@@ -18,9 +18,15 @@ from typing import TYPE_CHECKING, Any
 from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from mcctl.domain.estate import Cloud, Estate
+    from mcctl.domain.estate import Cloud, Estate, LockConfig
     from mcctl.sim.app import Sim
 
+BLOB_SUFFIX = {
+    "AzureCloud": "blob.core.windows.net",
+    "AzureChinaCloud": "blob.core.chinacloudapi.cn",
+    "AzureUSGovernment": "blob.core.usgovcloudapi.net",
+}
+SIM_BLOB_SUFFIX = "blob.sim.mcctl.invalid"
 CREDENTIAL_KINDS = ("default", "cli", "managed-identity", "environment")
 ACCESS_TOKEN_ENV = "MCCTL_ACCESS_TOKEN"
 
@@ -200,6 +206,21 @@ class AzureSession:
         from azure.mgmt.redis import RedisManagementClient
 
         return self._client("redis", subscription, RedisManagementClient)
+
+    def blob_service_url(self, lock: LockConfig) -> str:
+        if lock.endpoint:
+            return lock.endpoint.rstrip("/")
+        suffix = SIM_BLOB_SUFFIX if self.sim is not None else BLOB_SUFFIX[self.estate.cloud.name]
+        return f"https://{lock.storage_account}.{suffix}"
+
+    def blob(self, lock: LockConfig) -> Any:
+        """A BlobClient for the lock blob, on the same transport and credential as ARM."""
+        from azure.storage.blob import BlobClient
+
+        kwargs = self._client_kwargs()
+        for arm_only in ("base_url", "credential_scopes"):
+            kwargs.pop(arm_only)
+        return BlobClient(self.blob_service_url(lock), lock.container, lock.blob, credential=self.credential, **kwargs)
 
     def identity(self) -> dict[str, str]:
         """Who is acting, from the token's claims (upn/appid/oid; never the token itself)."""

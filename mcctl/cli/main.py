@@ -16,6 +16,10 @@ from mcctl.errors import EstateFileError, ExitCode, McctlError
 class McctlGroup(TyperGroup):
     """Turns every mcctl error into a one-line message and its documented exit code."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["mcctl.argv"] = list(args)  # before parsing consumes them: the journal records it
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -85,7 +89,8 @@ def _root(
     if debug:
         _enable_http_log()
     ctx.obj = Runtime(
-        GlobalOptions(
+        argv=ctx.meta.get("mcctl.argv", []),
+        options=GlobalOptions(
             estate=estate,
             sim=sim or env_flag("MCCTL_SIM"),
             subscription=subscription,
@@ -94,7 +99,7 @@ def _root(
             yes=yes,
             debug=debug,
             credential=credential,
-        )
+        ),
     )
 
 
@@ -110,7 +115,7 @@ def _enable_http_log() -> None:
 
 
 def create_app() -> typer.Typer:
-    from mcctl.cli.commands import sim, stamps
+    from mcctl.cli.commands import journal, lock, recovery, scale, sim, stamps
 
     app = typer.Typer(
         cls=McctlGroup,
@@ -123,6 +128,11 @@ def create_app() -> typer.Typer:
     )
     app.callback()(_root)
     app.add_typer(stamps.app, name="stamps")
+    app.command("scale")(scale.scale)
+    app.add_typer(journal.app, name="journal")
+    app.command("resume")(recovery.resume)
+    app.command("rollback")(recovery.rollback)
+    app.add_typer(lock.app, name="lock")
     app.add_typer(sim.app, name="sim")
     return app
 

@@ -47,6 +47,11 @@ def error(message: str, details: Sequence[str] = (), hint: str | None = None) ->
         console.print(f"  [dim]hint: {escape(hint)}[/dim]", emoji=False)
 
 
+def show_on_stderr(renderable: Any) -> None:
+    """Context for the operator (a plan before confirmation) that must not pollute stdout."""
+    _stderr_console().print(renderable)
+
+
 def apply_query(data: Any, query: str | None) -> Any:
     if not query:
         return data
@@ -63,7 +68,7 @@ def emit(data: Any, output: str, query: str | None = None, table: TableFn | None
     """Render `data` (JSON-shaped) as `output`. Tables are for people; json/yaml/tsv are contracts."""
     result = apply_query(data, query)
     if output == "json":
-        sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(result, indent=2, default=str, ensure_ascii=False) + "\n")
     elif output == "yaml":
         import yaml
 

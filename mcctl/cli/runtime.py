@@ -33,6 +33,7 @@ class GlobalOptions:
 @dataclass
 class Runtime:
     options: GlobalOptions
+    argv: list[str] = field(default_factory=list)  # the command line as typed (for the journal)
     _source: EstateSource | None = None
     _estate: Estate | None = None
     _sim: Sim | None = None
@@ -94,8 +95,10 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def output_overrides(runtime: Runtime, output: str | None, query: str | None) -> None:
-    """A command's own -o/--query win over the root's."""
+def output_overrides(runtime: Runtime, output: str | None, query: str | None, yes: bool = False) -> None:
+    """A command's own -o/--query/--yes win over the root's (options work before or after the command)."""
+    if yes:
+        runtime.options.yes = True
     if output is not None:
         if output not in OUTPUT_FORMATS:
             from mcctl.errors import UsageError

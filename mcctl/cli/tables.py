@@ -65,3 +65,106 @@ def detail_table(data: dict[str, Any]) -> Any:
 
     add("", data)
     return table
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "-"
+    value = int(round(value))
+    return f"{value // 60}m{value % 60:02d}s" if value >= 60 else f"{value}s"
+
+
+def plan_table(data: dict[str, Any]) -> Any:
+    """A plan and its safety-rule results (`evaluation.to_dict()` shape)."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    plan = data["plan"]
+    parts: list[Any] = [Text(f"Plan: {plan['summary']}", style="bold")]
+    steps = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("#", "GROUP", "TARGET", "CHANGE", "EXPECTED"):
+        steps.add_column(column)
+    for index, step in enumerate(plan["steps"], 1):
+        steps.add_row(
+            str(index), str(step["group"]), step["target"], step["change"], _seconds(step["expected_seconds"])
+        )
+    parts.append(steps)
+    parts.append(Text(f"expected duration: {_seconds(plan['expected_seconds'])} (steps in one group run in parallel)"))
+    if plan.get("data_loss"):
+        parts.append(Text("THIS PLAN CAN LOSE DATA", style="bold red"))
+    for note in plan.get("notes", []):
+        parts.append(Text(f"note: {note}", style="yellow"))
+    if data.get("rules"):
+        rules = Table(box=None, header_style="bold", pad_edge=False)
+        for column in ("RULE", "RESULT", "DETAIL"):
+            rules.add_column(column)
+        for rule in data["rules"]:
+            if rule["overridden"]:
+                verdict = "[yellow]OVERRIDDEN[/yellow]"
+            elif rule["passed"]:
+                verdict = "[green]ok[/green]"
+            else:
+                verdict = "[red]REFUSED[/red]"
+            detail = rule["message"] + (f" (reason: {rule['reason']})" if rule.get("reason") else "")
+            rules.add_row(rule["rule"], verdict, escape(detail))
+        parts.append(rules)
+    return Group(*parts)
+
+
+def result_table(data: dict[str, Any]) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("#", "TARGET", "CHANGE", "RESULT", "TOOK"):
+        table.add_column(column)
+    for step in data["steps"]:
+        table.add_row(str(step["step"] + 1), step["target"], step["change"], step["status"], _seconds(step["seconds"]))
+    header = Text(f"operation {data['operation']}: {data['status']} — {data['summary']}", style="bold")
+    return Group(header, table)
+
+
+def journal_table(data: dict[str, Any]) -> Any:
+    """One journaled operation: its header, then a row per record."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    lines = [
+        Text(f"operation {data['id']}: {data['status']} ({data['steps']} steps done)", style="bold"),
+        Text(f"{data['summary']}"),
+        Text(f"by {data['actor']} on {data['host']} at {data['started']}: {data['command']}"),
+    ]
+    if data.get("parent"):
+        lines.append(Text(f"parent operation: {data['parent']}"))
+    for rule in data.get("rules", []):
+        if rule["overridden"]:
+            lines.append(
+                Text(f"OVERRIDDEN {rule['rule']}: {rule['message']} (reason: {rule['reason']})", style="yellow")
+            )
+    if data.get("in_flight"):
+        steps = ", ".join(str(i + 1) for i in data["in_flight"])
+        lines.append(Text(f"in flight when the process stopped: step(s) {steps}", style="red"))
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("TIME", "RECORD", "STEP", "DETAIL"):
+        table.add_column(column)
+    for record in data["records"]:
+        kind = record["type"]
+        step = "" if record.get("step") is None else str(record["step"] + 1)
+        if kind == "intent":
+            detail = f"{record.get('target')}: {record.get('change')}"
+        elif kind == "outcome":
+            detail = record["status"] + (f" — {record['error']}" if record.get("error") else "")
+            detail += f" ({_seconds(record.get('seconds'))})"
+        elif kind == "end":
+            detail = record["status"] + (f" — {record['error']}" if record.get("error") else "")
+        elif kind == "event":
+            detail = record.get("event", "")
+        else:
+            detail = record.get("kind", "")
+        table.add_row(record["ts"], kind, step, escape(str(detail)))
+    return Group(*lines, table)

@@ -14,9 +14,11 @@ from mcctl.domain.estate import (
     Cloud,
     Estate,
     FrontDoor,
+    LockConfig,
     RedisGeoReplication,
     RedisMember,
     ResourceRef,
+    SafetySettings,
     SimulationSettings,
     SqlFailoverGroup,
     SqlServer,
@@ -211,12 +213,22 @@ def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:
             region(f"redis.members.{name}", name)
         if model.redis.kind == "managed" and not model.redis.group_nickname:
             problems.append("redis.group_nickname: required when kind is 'managed'")
+    if cloud == "custom" and model.lock and not model.lock.endpoint:
+        problems.append("lock.endpoint: required with a custom cloud (the blob service URL)")
     if model.simulation.instances > model.simulation.max_instances:
         problems.append(
             f"simulation.instances: {model.simulation.instances} is above "
             f"simulation.max_instances ({model.simulation.max_instances})"
         )
     return problems
+
+
+def _lock(model: Any) -> LockConfig | None:
+    lock = model.lock
+    if lock is None:
+        return None
+    blob = lock.blob or f"{model.name}.lock"
+    return LockConfig(lock.storage_account, lock.container, blob, lock.endpoint, lock.lease_seconds)
 
 
 def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estate:
@@ -290,6 +302,10 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estat
         sql=sql,
         redis=redis,
         stamps=stamps,
+        lock=_lock(model),
+        safety=SafetySettings(
+            model.safety.min_serving_regions, model.safety.min_serving_stamps, model.safety.min_serving_capacity
+        ),
         simulation=SimulationSettings(sim.instances, sim.max_instances, sim.sku),
         source=source.location,
     )

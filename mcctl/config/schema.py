@@ -112,6 +112,37 @@ class SimulationModel(_Strict):
     sku: ResourceName = "P1v3"
 
 
+class LockModel(_Strict):
+    """The operator lease: a blob lease in a storage account, as Terraform's azurerm backend does."""
+
+    storage_account: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]{3,24}$")]
+    container: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
+    ]
+    blob: ResourceName | None = None
+    endpoint: HttpsUrl | None = None  # the blob service URL; derived from the cloud when omitted
+    lease_seconds: int = Field(default=60, ge=15, le=60)
+
+
+class SafetyModel(_Strict):
+    min_serving_regions: int = Field(default=1, ge=0, le=100)
+    min_serving_stamps: int = Field(default=2, ge=0, le=10000)
+    min_serving_capacity: float = Field(default=0.5, ge=0, le=1)  # share of serving instances kept
+
+    @model_validator(mode="before")
+    @classmethod
+    def _percent(cls, value: object) -> object:
+        # "50%" reads better in a file than 0.5; accept both.
+        if isinstance(value, dict) and isinstance(value.get("min_serving_capacity"), str):
+            text = value["min_serving_capacity"].strip()
+            if text.endswith("%"):
+                try:
+                    return {**value, "min_serving_capacity": float(text[:-1]) / 100}
+                except ValueError:
+                    pass
+        return value
+
+
 class EstateModel(_Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     subscription: Subscription
@@ -121,4 +152,6 @@ class EstateModel(_Strict):
     sql: SqlModel | None = None
     redis: RedisModel | None = None
     stamps: list[StampModel] = Field(min_length=1)
+    lock: LockModel | None = None
+    safety: SafetyModel = Field(default_factory=SafetyModel)
     simulation: SimulationModel = Field(default_factory=SimulationModel)

@@ -111,6 +111,26 @@ class RedisGeoReplication:
 
 
 @dataclass(frozen=True)
+class LockConfig:
+    """Where the estate-wide operator lease lives (a blob in a storage account)."""
+
+    storage_account: str
+    container: str
+    blob: str
+    endpoint: str | None = None  # blob service URL; None = derived from the cloud
+    lease_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class SafetySettings:
+    """Thresholds of the built-in safety rules (estate file `safety:`)."""
+
+    min_serving_regions: int = 1
+    min_serving_stamps: int = 2
+    min_serving_capacity: float = 0.5  # serving instances after / before a change
+
+
+@dataclass(frozen=True)
 class SimulationSettings:
     """Initial values the simulator seeds an estate with (ignored against real Azure)."""
 
@@ -129,6 +149,8 @@ class Estate:
     sql: SqlFailoverGroup | None
     redis: RedisGeoReplication | None
     stamps: tuple[Stamp, ...]
+    lock: LockConfig | None = None
+    safety: SafetySettings = field(default_factory=SafetySettings)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     source: str = ""  # where it was read from, for messages
 

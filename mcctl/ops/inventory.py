@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.regions import normalize_region
+from mcctl.domain.snapshot import EstateSnapshot
 from mcctl.domain.stampview import StampView
 from mcctl.errors import McctlError, ResourceMissingError
 
@@ -25,6 +26,13 @@ if TYPE_CHECKING:
 class Inventory:
     views: list[StampView]
     errors: list[McctlError] = field(default_factory=list)
+    sql_primary: str | None = None  # region of the failover group's primary, when known
+
+    def snapshot(self) -> EstateSnapshot:
+        """What the safety rules reason about. Refuses to guess: any read error stops a mutation."""
+        if self.errors:
+            raise self.errors[0]
+        return EstateSnapshot.from_views(self.views, self.sql_primary)
 
 
 def read_inventory(
@@ -92,7 +100,8 @@ def read_inventory(
         )
     if missing:
         errors.append(ResourceMissingError("; ".join(missing), hint="check the names in the estate file"))
-    return Inventory(views, errors)
+    primary = next((region for region, role in roles.items() if role == "Primary"), None)
+    return Inventory(views, errors, primary)
 
 
 def _run_parallel(reads: dict[str, Callable[[], Any]]) -> tuple[dict[str, Any], list[McctlError]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import os
+import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
 
 Effect = Callable[..., None]
+BLOB_PREFIX = "/@blob"
 
 
 class Provider(Protocol):
@@ -68,7 +71,12 @@ class Sim:
                 response = err.response()
             self._decorate(req, response)
             self._save_clock()
+            crash = self._take_crash(req)
         self.requests.append(RequestLogEntry(req.method, req.path, response.status))
+        if crash:
+            # The request reached "Azure" and its state is saved; the client dies before the answer,
+            # exactly like a kill -9 mid-request. Only meaningful in process (the default).
+            os.kill(os.getpid(), signal.SIGKILL)
         return response
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -104,18 +112,29 @@ class Sim:
         fault = self._take_fault(req)
         if fault is not None:
             return fault
-        handler, params, known = self.router.match(req.method, req.path)
+        path = self.route_path(req)
+        handler, params, known = self.router.match(req.method, path)
         if handler is None:
             if known:
                 raise ArmError(405, "MethodNotAllowed", f"The requested method {req.method} is not allowed.")
             raise ArmError(404, "NotFound", f"The simulated ARM has no route for {req.method} {req.path}.")
-        if "/operation" not in req.path.lower() and not req.param("api-version"):
+        blob = path.startswith(BLOB_PREFIX)  # data plane: versioned by the x-ms-version header instead
+        if not blob and "/operation" not in req.path.lower() and not req.param("api-version"):
             raise ArmError(
                 400,
                 "MissingApiVersionParameter",
                 "The api-version query parameter (?api-version=) is required for all requests.",
             )
         return handler(self, req, params)
+
+    @staticmethod
+    def route_path(req: SimRequest) -> str:
+        """ARM requests route by path; blob-service requests ({account}.blob.<suffix>) by
+        `/@blob/{account}/{container}/{blob}`, so one router serves both hosts."""
+        account, _, rest = req.host.partition(".")
+        if rest.startswith("blob."):
+            return f"{BLOB_PREFIX}/{account}{req.path if req.path != '/' else ''}"
+        return req.path
 
     def _decorate(self, req: SimRequest, response: SimResponse) -> None:
         headers = response.headers
@@ -277,7 +296,8 @@ class Sim:
         return self.store.data["faults"]
 
     def add_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
-        """Arm a fault. Kinds: throttle (429 + Retry-After), error (5xx), lro_failure.
+        """Arm a fault. Kinds: throttle (429 + Retry-After), error (5xx), lro_failure, crash (the client
+        process is killed right after the matching request was accepted).
 
         Common keys: method ("*"), path (substring of the lower-cased path, "" = any), count (times it
         fires; None = until cleared). lro_failure matches an operation kind glob ("sql.*").
@@ -323,6 +343,15 @@ class Sim:
                 fault.get("message", f"The service is temporarily unavailable (simulated {status})."),
             ).response()
         return None
+
+    def _take_crash(self, req: SimRequest) -> bool:
+        for fault in list(self.faults):
+            if fault["kind"] == "crash" and fault["method"] in ("*", req.method):
+                if fault["path"].lower() in req.path.lower():
+                    self._consume(fault)
+                    self.store.dirty = True
+                    return True
+        return False
 
     def _take_lro_failure(self, kind: str) -> dict[str, Any] | None:
         for fault in list(self.faults):

@@ -18,6 +18,7 @@ class SimRequest:
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
         self.base_url = f"{parts.scheme}://{parts.netloc}"
+        self.host = (parts.hostname or "").lower()
         self.path = parts.path.rstrip("/") or "/"
         self.query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         self.headers = {k.lower(): v for k, v in self.headers.items()}
@@ -36,11 +37,15 @@ class SimRequest:
 @dataclass
 class SimResponse:
     status: int
-    body: Any = None  # JSON-serialisable, or None for no body
+    body: Any = None  # JSON-serialisable, raw bytes (e.g. the blob service's XML), or None for no body
     headers: dict[str, str] = field(default_factory=dict)
 
     def content(self) -> bytes:
-        return b"" if self.body is None else json.dumps(self.body).encode()
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode()
 
 
 REASONS = {

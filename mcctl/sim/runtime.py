@@ -30,12 +30,13 @@ def sim_state_path(estate_name: str) -> Path:
 
 
 def all_providers() -> list[Provider]:
+    from mcctl.sim.providers.blob import BlobProvider
     from mcctl.sim.providers.cache import CacheProvider
     from mcctl.sim.providers.cdn import CdnProvider
     from mcctl.sim.providers.sql import SqlProvider
     from mcctl.sim.providers.web import WebProvider
 
-    return [WebProvider(), CdnProvider(), SqlProvider(), CacheProvider()]
+    return [WebProvider(), CdnProvider(), SqlProvider(), CacheProvider(), BlobProvider()]
 
 
 def seed_state(estate: Estate, fingerprint: str) -> dict:

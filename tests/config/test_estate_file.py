@@ -72,6 +72,9 @@ MISTAKES = [
     ("simulation.instances", 40, "simulation.instances: 40 is above simulation.max_instances (30)"),
     ("simulation.instances", "three", "simulation.instances: expected a whole number"),
     ("redis.members.northeruope", "amr-x", "redis.members.northeruope: unknown region 'northeruope'"),
+    ("lock.storage_account", "My_Account", "lock.storage_account: invalid value"),
+    ("safety.min_serving_capacity", 1.5, "safety.min_serving_capacity: input should be less than or equal to 1"),
+    ("safety.min_serving_regions", -1, "safety.min_serving_regions: input should be greater than or equal to 0"),
 ]
 
 
@@ -101,6 +104,7 @@ def test_top_level_must_be_a_mapping() -> None:
 
 def test_custom_cloud_ca_bundle_must_exist(tmp_path: Path) -> None:
     data = _mutate("cloud", {"arm_endpoint": "https://127.0.0.1:8443", "ca_bundle": "missing.pem"})
+    data["lock"]["endpoint"] = "https://127.0.0.1:8444"
     path = tmp_path / "e.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(EstateFileError) as info:
@@ -111,11 +115,26 @@ def test_custom_cloud_ca_bundle_must_exist(tmp_path: Path) -> None:
 def test_custom_cloud_resolves_ca_bundle_next_to_the_estate_file(tmp_path: Path) -> None:
     (tmp_path / "ca.pem").write_text("x")
     data = _mutate("cloud", {"arm_endpoint": "https://127.0.0.1:8443", "ca_bundle": "ca.pem"})
+    del data["lock"]
     path = tmp_path / "e.yaml"
     path.write_text(yaml.safe_dump(data))
     estate = load_estate(EstateSource(str(path), path.read_text()))
     assert estate.cloud.name == "custom"
     assert estate.cloud.ca_bundle == str(tmp_path / "ca.pem")
+
+
+def test_custom_cloud_needs_a_lock_endpoint() -> None:
+    problems = _problems(_mutate("cloud", {"arm_endpoint": "https://127.0.0.1:8443"}))
+    assert problems == ["lock.endpoint: required with a custom cloud (the blob service URL)"]
+
+
+def test_safety_thresholds_accept_percentages_and_default_the_lock_blob() -> None:
+    data = _demo()
+    data["safety"] = {"min_serving_capacity": "75%", "min_serving_stamps": 3}
+    estate = load_estate(EstateSource("x.yaml", yaml.safe_dump(data)))
+    assert (estate.safety.min_serving_capacity, estate.safety.min_serving_stamps) == (0.75, 3)
+    assert estate.safety.min_serving_regions == 1
+    assert estate.lock is not None and estate.lock.blob == "demo.lock" and estate.lock.lease_seconds == 60
 
 
 def test_per_stamp_subscription_and_server_overrides() -> None:

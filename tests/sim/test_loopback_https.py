@@ -31,6 +31,7 @@ def https_sim(tmp_path: Path):
 def _custom_estate(tmp_path: Path, url: str, ca_bundle: Path | None):
     data = yaml.safe_load(demo_source().text)
     data["cloud"] = {"arm_endpoint": url, **({"ca_bundle": str(ca_bundle)} if ca_bundle else {})}
+    data["lock"]["endpoint"] = url
     path = tmp_path / "custom.yaml"
     path.write_text(yaml.safe_dump(data))
     return load_estate(EstateSource(str(path), path.read_text()))

@@ -15,7 +15,7 @@ fault_app = typer.Typer(no_args_is_help=True, help="Arm or clear request faults 
 app.add_typer(outage_app, name="outage")
 app.add_typer(fault_app, name="fault")
 
-FAULT_KINDS = ("throttle", "error", "lro_failure")
+FAULT_KINDS = ("throttle", "error", "lro_failure", "crash")
 
 
 @app.callback()
@@ -118,7 +118,7 @@ def outage_end(ctx: typer.Context, region: Annotated[str, typer.Argument(help="R
 @fault_app.command("add")
 def fault_add(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="throttle | error | lro_failure")],
+    kind: Annotated[str, typer.Argument(help="throttle | error | lro_failure | crash")],
     method: Annotated[str, typer.Option(help="HTTP method to match, or *.")] = "*",
     path: Annotated[str, typer.Option(help="Substring of the request path to match (case-insensitive).")] = "",
     count: Annotated[int, typer.Option(help="How many times it fires.")] = 1,
@@ -138,7 +138,7 @@ def fault_add(
         if not 500 <= status <= 599:
             raise UsageError("--status: an 'error' fault needs a 5xx status")
         fault["status"] = status
-    else:
+    elif kind == "lro_failure":
         fault.update({"operation": operation, "status": status if status != 503 else 409})
     emit(ctx.obj, _sim(ctx).add_fault(fault))
 

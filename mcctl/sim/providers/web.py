@@ -166,10 +166,17 @@ def _put_plan(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
             f"Requested number of workers ({capacity}) exceeds the maximum number of workers "
             f"({maximum}) allowed for App Service plan '{p['name']}'.",
         )
-    if any(
-        op["status"] == "InProgress" and op["resource_id"] == current["id"].lower()
-        for op in sim.store.data["operations"].values()
-    ):
+    running = next(
+        (
+            o
+            for o in sim.store.data["operations"].values()
+            if o["status"] == "InProgress" and o["resource_id"] == current["id"].lower()
+        ),
+        None,
+    )
+    if running is not None:
+        if running["effect"]["args"]["capacity"] == capacity:  # a retried PUT: the same operation again
+            return _accepted(sim, req, current, running)
         raise ArmError(409, "Conflict", f"An operation is already in progress on App Service plan '{p['name']}'.")
     previous = current["sku"]["capacity"]
     duration = 0 if capacity == previous else SCALE_BASE_SECONDS + SCALE_SECONDS_PER_INSTANCE * abs(capacity - previous)
@@ -187,10 +194,14 @@ def _put_plan(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
         on_failure="web.plan.scale_failed",
         args={"plan_id": current["id"], "capacity": capacity},
     )
+    return _accepted(sim, req, current, op)
+
+
+def _accepted(sim: Sim, req: SimRequest, plan: dict[str, Any], op: dict[str, Any]) -> SimResponse:
     monitor = f"{req.base_url}{req.path}/operationresults/{op['id']}?api-version={req.param('api-version')}"
     return SimResponse(
         202,
-        sim.store.get(current["id"]),
+        sim.store.get(plan["id"]),
         {"Azure-AsyncOperation": monitor, "Location": monitor, "Retry-After": sim.retry_after(op)},
     )
 

@@ -1,0 +1,83 @@
+"""`mcctl resume OP` and `mcctl rollback OP`: finish or reverse a journaled operation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mcctl.cli.mutate import MutationFlags, apply_context, run_mutation
+from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
+from mcctl.cli.runtime import Runtime, output_overrides
+
+OpArgument = Annotated[str, typer.Argument(help="Operation id, a unique prefix of it, or 'latest'.")]
+
+
+def _prepare(ctx: typer.Context, op: str, flags: MutationFlags, output: str | None, query: str | None, yes: bool):
+    from mcctl.cli.commands.journal import journal_of
+    from mcctl.errors import UsageError
+    from mcctl.ops.inventory import read_inventory
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query, yes)
+    flags.override_reasons()
+    record = journal_of(runtime).operation(op)
+    if record.header.get("status") == "refused":
+        raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
+    if record.header.get("estate") != runtime.estate.name:
+        raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
+    return runtime, record, read_inventory(runtime.session, runtime.estate).snapshot()
+
+
+def resume(
+    ctx: typer.Context,
+    op: OpArgument,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    timeout: Timeout = 600.0,
+    no_wait: NoWait = False,
+    override: Override = None,
+    reason: Reason = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Continue an interrupted or failed operation from its first unfinished step (live state re-read)."""
+    from mcctl.domain.plan import Plan
+    from mcctl.ops.mutation import pending_steps
+
+    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
+    runtime, record, before = _prepare(ctx, op, flags, output, query, yes)
+    plan = Plan.from_dict(record.header["plan"])
+    remaining = Plan(
+        kind=plan.kind,
+        summary=f"resume {record.id}: {plan.summary}",
+        steps=tuple(plan.steps[i] for i in pending_steps(record)),
+        data_loss=plan.data_loss,
+        confirm_name=plan.confirm_name,
+        notes=plan.notes,
+    )
+    run_mutation(runtime, remaining, before, flags, resume=record, full_plan=plan)
+
+
+def rollback(
+    ctx: typer.Context,
+    op: OpArgument,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    timeout: Timeout = 600.0,
+    no_wait: NoWait = False,
+    override: Override = None,
+    reason: Reason = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Apply the inverse of what an operation applied, last step first, and verify each step."""
+    from mcctl.domain.plan import Plan
+    from mcctl.ops.mutation import applied_steps
+
+    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
+    runtime, record, before = _prepare(ctx, op, flags, output, query, yes)
+    plan = Plan.from_dict(record.header["plan"])
+    applied = applied_steps(apply_context(runtime, flags), record)
+    inverse = plan.inverse(applied, summary=f"roll back {record.id}: {plan.summary}")
+    run_mutation(runtime, inverse, before, flags, parent=record.id)

@@ -1,0 +1,154 @@
+"""The CLI half of every mutation: render the plan, stop on --dry-run or a refusal, confirm, apply.
+
+Commands build a Plan (ops) and hand it here, so confirmation, dry-run, break-glass overrides,
+the lease, the journal and progress behave the same for every change mcctl makes.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from mcctl.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from mcctl.cli.runtime import Runtime
+    from mcctl.domain.plan import Plan
+    from mcctl.domain.snapshot import EstateSnapshot
+    from mcctl.ops.journal import OperationRecord
+    from mcctl.ops.mutation import ApplyContext, Evaluation
+
+
+@dataclass
+class MutationFlags:
+    dry_run: bool = False
+    timeout: float = 600.0
+    no_wait: bool = False
+    overrides: list[str] = field(default_factory=list)
+    reason: str | None = None
+    allow_data_loss: bool = False
+
+    def override_reasons(self) -> dict[str, str]:
+        if self.overrides and not (self.reason and self.reason.strip()):
+            raise UsageError("--reason: required with --override (it is journaled with the override)")
+        if self.reason and not self.overrides:
+            raise UsageError("--reason: only used with --override")
+        if self.timeout <= 0:
+            raise UsageError("--timeout: must be greater than 0")
+        return {rule: self.reason.strip() for rule in self.overrides} if self.reason else {}
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def command_line(runtime: Runtime) -> str:
+    return shlex.join(["mcctl", *runtime.argv])
+
+
+def apply_context(runtime: Runtime, flags: MutationFlags) -> ApplyContext:
+    from mcctl.cli.progress import reporter
+    from mcctl.ops.journal import Journal
+    from mcctl.ops.mutation import ApplyContext
+
+    return ApplyContext(
+        session=runtime.session,
+        estate=runtime.estate,
+        journal=Journal.for_estate(runtime.estate.name, runtime.options.sim),
+        lease=None,
+        command=command_line(runtime),
+        timeout=flags.timeout,
+        wait=not flags.no_wait,
+        reporter=reporter(runtime.options.sim),
+    )
+
+
+def run_mutation(
+    runtime: Runtime,
+    plan: Plan,
+    before: EstateSnapshot,
+    flags: MutationFlags,
+    *,
+    parent: str | None = None,
+    resume: OperationRecord | None = None,
+    full_plan: Plan | None = None,
+) -> None:
+    """Evaluate, render, confirm and apply `plan` (for a resume: the remaining steps of `full_plan`)."""
+    from mcctl.cli import render
+    from mcctl.cli.runtime import emit
+    from mcctl.cli.tables import plan_table, result_table
+    from mcctl.ops import mutation
+
+    evaluation = mutation.evaluate(plan, before, runtime.estate.safety, flags.override_reasons(), flags.allow_data_loss)
+    if plan.empty:
+        emit(runtime, {"status": "nothing to do", **evaluation.to_dict()}, table=lambda d: "nothing to do")
+        return
+    if flags.dry_run:
+        emit(runtime, {"dry_run": True, **evaluation.to_dict()}, table=plan_table)
+        if evaluation.refused:
+            raise _refusal_without_journal(evaluation)
+        return
+    render.show_on_stderr(plan_table(evaluation.to_dict()))
+    ctx = apply_context(runtime, flags)
+    kind = resume.header["kind"] if resume else plan.kind
+    if evaluation.refused:
+        raise mutation.refuse(ctx, evaluation, kind, parent or (resume.id if resume else None))
+    for used in evaluation.used_overrides:
+        render.warn(f"safety rule {used['rule']} overridden (journaled): {used['reason']}")
+    confirm(runtime, plan, flags)
+    ctx.lease = _lease(runtime)
+    if full_plan is not None:
+        evaluation = mutation.Evaluation(full_plan, evaluation.results, evaluation.overrides)
+    result = mutation.apply(ctx, evaluation, kind, parent=parent, resume=resume)
+    emit(runtime, result.to_dict(), table=result_table)
+    if result.status == "submitted":
+        render.note(
+            f"submitted without waiting; `mcctl journal show {result.operation}` and `mcctl resume "
+            f"{result.operation}` verify and finish it"
+        )
+
+
+def _refusal_without_journal(evaluation: Evaluation) -> Exception:
+    from mcctl.errors import SafetyRefusal
+
+    first = evaluation.refused[0]
+    return SafetyRefusal(f"refused by safety rule {first.rule}: {first.message} (dry run: nothing was changed)")
+
+
+def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:
+    """Interactive: ask (type the name for data loss). Non-interactive: --yes (plus the data-loss flag)."""
+    yes = runtime.options.yes
+    if plan.data_loss:
+        if yes and flags.allow_data_loss:
+            return
+        if not is_interactive():
+            raise UsageError(
+                "this plan can lose data: non-interactively it needs --yes together with --allow-data-loss"
+            )
+        typed = typer.prompt(f"This can LOSE DATA. Type '{plan.confirm_name}' to confirm", err=True, default="")
+        if typed.strip() != plan.confirm_name:
+            raise UsageError(f"confirmation did not match '{plan.confirm_name}'; nothing was changed")
+        return
+    if yes:
+        return
+    if not is_interactive():
+        raise UsageError("refusing to change the estate without confirmation: input is not a terminal; pass --yes")
+    if not typer.confirm("Apply this plan?", default=False, err=True):
+        sys.stderr.write("mcctl: cancelled; nothing was changed\n")
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
+
+
+def _lease(runtime: Runtime) -> Any:
+    from mcctl.cli import render
+    from mcctl.ops.lease import open_lease
+
+    lease = open_lease(runtime.session, runtime.estate)
+    if not getattr(lease, "shared", True):
+        render.warn(
+            "no `lock:` in the estate file: using a local lock file, which only stops operators on this machine"
+        )
+    return lease

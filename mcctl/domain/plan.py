@@ -1,0 +1,151 @@
+"""Change plans: what a mutation *will* do, as ordered steps, built before anything changes.
+
+A step names the resource, the change from → to, how long it should take, and which parallel
+group it runs in (steps sharing a group run together; groups run in order). Each step kind knows
+how it moves a snapshot (for the safety rules) and what its inverse is (for rollback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mcctl.domain.snapshot import EstateSnapshot
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # a registered step kind, e.g. "scale_plan"
+    target: str  # what it changes, in words an operator recognises ("stamp weu-1 plan asp-mc-weu-1")
+    resource_id: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    params: dict[str, Any] = field(default_factory=dict)  # what the executor needs (stamp name, ...)
+    expected_seconds: float = 0.0
+    group: int = 0
+
+    @property
+    def change(self) -> str:
+        keys = list(dict.fromkeys([*self.before, *self.after]))
+        return ", ".join(f"{k}: {_show(self.before.get(k))} → {_show(self.after.get(k))}" for k in keys)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "resource_id": self.resource_id,
+            "before": self.before,
+            "after": self.after,
+            "params": self.params,
+            "expected_seconds": self.expected_seconds,
+            "group": self.group,
+            "change": self.change,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Step:
+        fields = {k: data[k] for k in ("kind", "target", "resource_id", "before", "after", "params")}
+        return cls(**fields, expected_seconds=data.get("expected_seconds", 0.0), group=data.get("group", 0))
+
+    def inverse(self) -> Step:
+        return replace(self, before=self.after, after=self.before)
+
+
+def _show(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str  # the operation, e.g. "scale"
+    summary: str
+    steps: tuple[Step, ...]
+    data_loss: bool = False  # needs typed confirmation (forced failover, force-link, ...)
+    confirm_name: str | None = None  # what must be typed to confirm a data-loss plan
+    notes: tuple[str, ...] = ()  # warnings and context shown with the plan
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+    @property
+    def groups(self) -> list[list[tuple[int, Step]]]:
+        """Steps by parallel group, groups in order; each step with its index in the plan."""
+        ordered: dict[int, list[tuple[int, Step]]] = {}
+        for index, step in enumerate(self.steps):
+            ordered.setdefault(step.group, []).append((index, step))
+        return [ordered[g] for g in sorted(ordered)]
+
+    @property
+    def expected_seconds(self) -> float:
+        return sum(max(s.expected_seconds for _, s in group) for group in self.groups)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "summary": self.summary,
+            "steps": [s.to_dict() for s in self.steps],
+            "data_loss": self.data_loss,
+            "confirm_name": self.confirm_name,
+            "notes": list(self.notes),
+            "expected_seconds": self.expected_seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        return cls(
+            kind=data["kind"],
+            summary=data["summary"],
+            steps=tuple(Step.from_dict(s) for s in data["steps"]),
+            data_loss=data.get("data_loss", False),
+            confirm_name=data.get("confirm_name"),
+            notes=tuple(data.get("notes", ())),
+        )
+
+    def inverse(self, applied: list[int], summary: str) -> Plan:
+        """Undo the applied steps, last first, each in its own group (rollback is cautious)."""
+        steps = tuple(replace(self.steps[i].inverse(), group=n) for n, i in enumerate(sorted(applied, reverse=True)))
+        return Plan(kind=f"rollback:{self.kind}", summary=summary, steps=steps, notes=())
+
+    def project(self, snapshot: EstateSnapshot) -> EstateSnapshot:
+        """The snapshot as it will be once every step is applied."""
+        for step in self.steps:
+            snapshot = project_step(step, snapshot)
+        return snapshot
+
+
+Projection = Callable[[Step, EstateSnapshot], EstateSnapshot]
+_PROJECTIONS: dict[str, Projection] = {}
+
+
+def projection(kind: str) -> Callable[[Projection], Projection]:
+    """Register how a step kind moves the snapshot (kinds without one leave it unchanged)."""
+
+    def register(fn: Projection) -> Projection:
+        _PROJECTIONS[kind] = fn
+        return fn
+
+    return register
+
+
+def project_step(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
+    fn = _PROJECTIONS.get(step.kind)
+    return fn(step, snapshot) if fn else snapshot
+
+
+@projection("scale_plan")
+def _project_scale(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
+    return snapshot.with_stamp(step.params["stamp"], instances=int(step.after["capacity"]))
+
+
+@projection("set_origin")
+def _project_origin(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
+    if "enabled" not in step.after:
+        return snapshot
+    return snapshot.with_stamp(step.params["stamp"], origin_enabled=bool(step.after["enabled"]))
+
+
+@projection("sql_failover")
+def _project_failover(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
+    return replace(snapshot, sql_primary=step.after["primary_region"])

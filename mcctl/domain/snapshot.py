@@ -1,0 +1,79 @@
+"""The estate reduced to what safety rules reason about: which stamps serve, with how many instances.
+
+Plans are checked by projecting each step onto a snapshot of the live state and comparing the
+snapshot before with the one after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mcctl.domain.stampview import StampView
+
+
+@dataclass(frozen=True)
+class StampSnapshot:
+    name: str
+    region: str
+    origin_enabled: bool
+    app_running: bool
+    instances: int  # serving capacity: instances the plan runs (sku.capacity)
+    workers_up: bool = True  # the plan has workers assigned right now (numberOfWorkers > 0)
+
+    @property
+    def serving(self) -> bool:
+        return self.origin_enabled and self.app_running and self.workers_up and self.instances > 0
+
+
+@dataclass(frozen=True)
+class EstateSnapshot:
+    stamps: tuple[StampSnapshot, ...]
+    sql_primary: str | None = None  # region of the SQL failover group's primary
+
+    @classmethod
+    def from_views(cls, views: list[StampView], sql_primary: str | None = None) -> EstateSnapshot:
+        """Refuses to guess: a stamp whose plan, app or origin is unknown cannot be reasoned about."""
+        stamps = []
+        for v in views:
+            parts = (("plan", v.plan), ("web app", v.app), ("origin", v.origin))
+            unknown = [name for name, part in parts if part is None]
+            if unknown or v.plan is None or v.app is None or v.origin is None:
+                raise ValueError(f"stamp {v.stamp.name}: {', '.join(unknown)} state unknown")
+            stamps.append(
+                StampSnapshot(
+                    name=v.stamp.name,
+                    region=v.stamp.region,
+                    origin_enabled=v.origin.enabled,
+                    app_running=(v.app.state or "").lower() == "running",
+                    instances=v.plan.capacity or 0,
+                    workers_up=(v.plan.number_of_workers or 0) > 0,
+                )
+            )
+        return cls(tuple(stamps), sql_primary)
+
+    def stamp(self, name: str) -> StampSnapshot:
+        for stamp in self.stamps:
+            if stamp.name == name:
+                return stamp
+        raise KeyError(f"no stamp '{name}' in the snapshot")
+
+    def with_stamp(self, name: str, **changes: object) -> EstateSnapshot:
+        self.stamp(name)  # a step naming an unknown stamp must not silently project to "no change"
+        return replace(self, stamps=tuple(replace(s, **changes) if s.name == name else s for s in self.stamps))
+
+    @property
+    def serving_stamps(self) -> tuple[StampSnapshot, ...]:
+        return tuple(s for s in self.stamps if s.serving)
+
+    @property
+    def serving_regions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.region for s in self.serving_stamps))
+
+    @property
+    def serving_capacity(self) -> int:
+        return sum(s.instances for s in self.serving_stamps)
+
+    def serving_in(self, region: str) -> tuple[StampSnapshot, ...]:
+        return tuple(s for s in self.serving_stamps if s.region == region)

@@ -1,0 +1,365 @@
+"""The one mechanism every change to the estate goes through.
+
+plan → safety rules → (the CLI renders and confirms) → lease → re-check the plan is current →
+apply step by step, journaling intent before and outcome after each step → verify each step.
+Resume continues an interrupted operation from its first unfinished step; rollback applies the
+inverse of what was applied, last first. No printing here: progress goes to a Reporter.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mcctl.adapters.lro import WaitOptions
+from mcctl.domain.plan import Plan, Step
+from mcctl.domain.safety import RuleContext, RuleRegistry, RuleResult, default_registry
+from mcctl.errors import (
+    AzureRequestError,
+    EstateChanged,
+    McctlError,
+    PartiallyApplied,
+    SafetyRefusal,
+    UsageError,
+    WaitTimeout,
+)
+from mcctl.ops.journal import FINAL_STEP_STATUSES, Journal, OperationRecord, new_operation_id
+from mcctl.ops.steps import executor
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import Estate, SafetySettings
+    from mcctl.domain.snapshot import EstateSnapshot
+    from mcctl.ops.lease import OperatorLease
+
+
+class Reporter(Protocol):
+    """Where progress goes (the CLI draws it on stderr)."""
+
+    def start(self, plan: Plan, operation: str) -> None: ...
+
+    def step(self, index: int, status: str, elapsed: float) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class SilentReporter:
+    def start(self, plan: Plan, operation: str) -> None:
+        pass
+
+    def step(self, index: int, status: str, elapsed: float) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    plan: Plan
+    results: tuple[RuleResult, ...]
+    overrides: dict[str, str]
+
+    @property
+    def refused(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.refused)
+
+    @property
+    def used_overrides(self) -> list[dict[str, str]]:
+        return [{"rule": r.rule, "reason": r.reason or ""} for r in self.results if r.overridden]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.to_dict(),
+            "rules": [r.to_dict() for r in self.results],
+            "refused": [r.rule for r in self.refused],
+            "overrides": self.used_overrides,
+        }
+
+
+def evaluate(
+    plan: Plan,
+    before: EstateSnapshot,
+    settings: SafetySettings,
+    overrides: dict[str, str] | None = None,
+    data_loss_acknowledged: bool = False,
+    registry: RuleRegistry | None = None,
+) -> Evaluation:
+    registry = registry or default_registry()
+    overrides = overrides or {}
+    unknown = registry.unknown_overrides(overrides)
+    if unknown:
+        known = ", ".join(r.name for r in registry.rules)
+        raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
+    context = RuleContext(plan, before, plan.project(before), settings, data_loss_acknowledged)
+    return Evaluation(plan, tuple(registry.evaluate(context, overrides)), dict(overrides))
+
+
+@dataclass
+class ApplyContext:
+    session: AzureSession
+    estate: Estate
+    journal: Journal
+    lease: OperatorLease | None
+    command: str
+    timeout: float | None = 600.0
+    wait: bool = True
+    reporter: Reporter = field(default_factory=SilentReporter)
+
+
+@dataclass
+class StepOutcome:
+    index: int
+    status: str  # succeeded | skipped | submitted | failed | timeout | interrupted
+    seconds: float
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.index, "status": self.status, "seconds": round(self.seconds, 3), "error": self.error}
+
+
+@dataclass
+class MutationResult:
+    operation: str
+    status: str
+    plan: Plan
+    outcomes: list[StepOutcome]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "status": self.status,
+            "summary": self.plan.summary,
+            "steps": [
+                {**o.to_dict(), "target": self.plan.steps[o.index].target, "change": self.plan.steps[o.index].change}
+                for o in self.outcomes
+            ],
+        }
+
+
+def _header(ctx: ApplyContext, op: str, kind: str, evaluation: Evaluation, status: str | None, parent: str | None):
+    return {
+        "type": "operation",
+        "op": op,
+        "kind": kind,
+        "parent": parent,
+        "estate": ctx.estate.name,
+        "simulated": ctx.session.sim is not None,
+        "actor": ctx.session.identity(),
+        "host": socket.gethostname(),
+        "command": ctx.command,
+        "plan": evaluation.plan.to_dict(),
+        "rules": [r.to_dict() for r in evaluation.results],
+        "overrides": evaluation.used_overrides,
+        **({"status": status} if status else {}),
+    }
+
+
+def refuse(ctx: ApplyContext, evaluation: Evaluation, kind: str, parent: str | None = None) -> SafetyRefusal:
+    """Journal a refused plan (who tried what) and return the error to raise (exit 5)."""
+    op = new_operation_id()
+    ctx.journal.append(_header(ctx, op, kind, evaluation, "refused", parent))
+    ctx.journal.append({"type": "end", "op": op, "status": "refused", "seconds": 0})
+    first, *rest = evaluation.refused
+    more = f" (and {len(rest)} more: {', '.join(r.rule for r in rest)})" if rest else ""
+    return SafetyRefusal(f"refused by safety rule {first.rule}: {first.message}{more}; nothing was changed")
+
+
+def apply(
+    ctx: ApplyContext,
+    evaluation: Evaluation,
+    kind: str,
+    *,
+    parent: str | None = None,
+    resume: OperationRecord | None = None,
+) -> MutationResult:
+    """Apply an accepted plan under the operator lease. Returns when done (or submitted with --no-wait)."""
+    from mcctl.ops.lease import LeaseHolder
+
+    plan = evaluation.plan
+    if evaluation.refused:
+        raise ValueError("apply() called with a refused plan")
+    if resume is None:
+        op = new_operation_id()
+        ctx.journal.append(_header(ctx, op, kind, evaluation, None, parent))
+        todo = list(range(len(plan.steps)))
+    else:
+        op = resume.id
+        todo = [i for i in range(len(plan.steps)) if _status(resume, i) not in FINAL_STEP_STATUSES]
+        ctx.journal.append({"type": "event", "op": op, "event": "resumed", "command": ctx.command})
+    holder = LeaseHolder(
+        actor=_actor(ctx.session),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        operation=op,
+        command=ctx.command,
+        acquired_at=_iso_now(),
+    )
+    started = ctx.session.now()
+    outcomes: list[StepOutcome] = []
+    ctx.reporter.start(plan, op)
+    try:
+        with _lease(ctx, holder):
+            if resume is None:
+                _check_current(ctx, plan)
+            for group in plan.groups:
+                runnable = [(i, s) for i, s in group if i in todo]
+                if not runnable:
+                    continue
+                outcomes.extend(_run_group(ctx, op, runnable))
+                failed = [o for o in outcomes if o.status in ("failed", "timeout")]
+                if failed:
+                    return _fail(ctx, op, plan, outcomes, failed[0], started, resume)
+    except KeyboardInterrupt:
+        ctx.journal.append({"type": "end", "op": op, "status": "interrupted", "seconds": ctx.session.now() - started})
+        raise
+    finally:
+        ctx.reporter.finish()
+    status = "submitted" if not ctx.wait else "succeeded"
+    ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": ctx.session.now() - started})
+    return MutationResult(op, status, plan, outcomes)
+
+
+def _lease(ctx: ApplyContext, holder: Any) -> Any:
+    from contextlib import nullcontext
+
+    from mcctl.ops.lease import holding
+
+    return holding(ctx.lease, holder) if ctx.lease is not None else nullcontext()
+
+
+def _status(record: OperationRecord, index: int) -> str | None:
+    outcome = record.outcomes.get(index)
+    return outcome["status"] if outcome else None
+
+
+def _actor(session: AzureSession) -> str:
+    identity = session.identity()
+    return identity.get("upn") or identity.get("unique_name") or identity.get("appid") or identity.get("oid") or "?"
+
+
+def _iso_now() -> str:
+    from mcctl.ops.journal import utc_now
+
+    return utc_now()
+
+
+def _check_current(ctx: ApplyContext, plan: Plan) -> None:
+    """Once the lease is held, the plan's `before` must still be true: nobody acted in between."""
+    for index, step in enumerate(plan.steps):
+        live = executor(step).read(ctx.session, ctx.estate, step)
+        if live != step.before and live != step.after:
+            raise EstateChanged(
+                f"the estate changed since the plan was made: step {index + 1} ({step.target}) is now {live}, "
+                f"the plan assumed {step.before}; nothing was changed",
+                hint="run the command again to plan from the current state",
+            )
+
+
+def _run_group(ctx: ApplyContext, op: str, group: list[tuple[int, Step]]) -> list[StepOutcome]:
+    if len(group) == 1:
+        return [_run_step(ctx, op, *group[0])]
+    with ThreadPoolExecutor(max_workers=min(8, len(group))) as pool:
+        futures = [pool.submit(_run_step, ctx, op, index, step) for index, step in group]
+        return [f.result() for f in futures]
+
+
+def _run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
+    kind = executor(step)
+    ctx.journal.append({"type": "intent", "op": op, "step": index, "target": step.target, "change": step.change})
+    started = ctx.session.now()
+
+    def elapsed() -> float:
+        return ctx.session.now() - started
+
+    def outcome(status: str, error: str | None = None, observed: dict[str, Any] | None = None) -> StepOutcome:
+        record = {"type": "outcome", "op": op, "step": index, "status": status, "seconds": elapsed()}
+        if error:
+            record["error"] = error
+        if observed is not None:
+            record["observed"] = observed
+        ctx.journal.append(record)
+        ctx.reporter.step(index, status, elapsed())
+        return StepOutcome(index, status, elapsed(), error)
+
+    ctx.reporter.step(index, "running", 0.0)
+    try:
+        live = kind.read(ctx.session, ctx.estate, step)
+        if live == step.after:
+            return outcome("skipped", observed=live)
+        kind.apply(ctx.session, ctx.estate, step, WaitOptions(ctx.timeout, ctx.wait, _progress(ctx, index, elapsed)))
+        if not ctx.wait:
+            return outcome("submitted")
+        observed = kind.read(ctx.session, ctx.estate, step)
+        if observed != step.after:
+            return outcome("failed", f"verification failed: expected {step.after}, found {observed}", observed)
+        return outcome("succeeded", observed=observed)
+    except WaitTimeout as exc:
+        return outcome("timeout", exc.message)
+    except McctlError as exc:
+        return outcome("failed", exc.message)
+    except KeyboardInterrupt:
+        outcome("interrupted", "interrupted by the operator (the Azure operation may still be running)")
+        raise
+
+
+def _progress(ctx: ApplyContext, index: int, elapsed: Callable[[], float]) -> Callable[[str], None]:
+    def on_progress(status: str) -> None:
+        if ctx.lease is not None:
+            ctx.lease.renew_if_due()
+        ctx.reporter.step(index, status, elapsed())
+
+    return on_progress
+
+
+def _fail(
+    ctx: ApplyContext,
+    op: str,
+    plan: Plan,
+    outcomes: list[StepOutcome],
+    failed: StepOutcome,
+    started: float,
+    resume: OperationRecord | None,
+) -> MutationResult:
+    applied = [o for o in outcomes if o.status in ("succeeded", "submitted")]
+    if resume is not None:
+        applied += [StepOutcome(i, "succeeded", 0) for i, o in resume.outcomes.items() if o["status"] == "succeeded"]
+    step = plan.steps[failed.index]
+    what = f"step {failed.index + 1}/{len(plan.steps)} ({step.target}) {failed.status}: {failed.error}"
+    seconds = ctx.session.now() - started
+    if failed.status == "timeout":
+        ctx.journal.append({"type": "end", "op": op, "status": "timeout", "seconds": seconds})
+        raise WaitTimeout(
+            f"operation {op}: {what}",
+            hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
+        )
+    status = "partial" if applied else "failed"
+    ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": what})
+    if applied:
+        raise PartiallyApplied(
+            f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}",
+            hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
+        )
+    raise AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
+
+
+def pending_steps(record: OperationRecord) -> list[int]:
+    plan = Plan.from_dict(record.header["plan"])
+    return [i for i in range(len(plan.steps)) if _status(record, i) not in FINAL_STEP_STATUSES]
+
+
+def applied_steps(ctx: ApplyContext, record: OperationRecord) -> list[int]:
+    """Steps this operation changed: finished ones, plus in-flight ones the live state shows happened."""
+    plan = Plan.from_dict(record.header["plan"])
+    applied = [i for i, o in record.outcomes.items() if o["status"] in ("succeeded", "submitted")]
+    for index in range(len(plan.steps)):
+        if index in applied or _status(record, index) == "skipped":
+            continue
+        step = plan.steps[index]
+        if executor(step).read(ctx.session, ctx.estate, step) == step.after:
+            applied.append(index)  # an intent whose outcome was never written, or a step that later landed
+    return sorted(applied)

@@ -1,0 +1,144 @@
+"""Scale units: plan App Service plan capacity changes per stamp or per region.
+
+Scaling is a full PUT of the plan with sku.capacity changed (the adapter does that); here we only
+decide the target counts, with bounds read live (maximumNumberOfWorkers), and leave the safety
+rules (minimum serving capacity) to the shared mutation flow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mcctl.domain.estate import Estate, Stamp
+from mcctl.domain.plan import Plan, Step
+from mcctl.domain.regions import normalize_region
+from mcctl.domain.stampview import StampView
+from mcctl.errors import UsageError
+
+# App Service gives no duration; this estimate (used for the plan's expected time) matches the
+# simulator: 30 s plus 20 s per instance added or removed.
+BASE_SECONDS = 30
+SECONDS_PER_INSTANCE = 20
+
+
+@dataclass(frozen=True)
+class ScaleRequest:
+    stamp: str | None = None
+    region: str | None = None
+    instances: int | None = None  # absolute target
+    by: int | None = None  # relative change, + or -
+    to_carry: str | None = None  # region whose traffic `region` must be able to carry as well
+    factor: float = 1.0  # head-room multiplier for --to-carry
+
+    def validate(self, estate: Estate) -> None:
+        """Argument checks that need no Azure call (bad input never reaches the API)."""
+        if (self.stamp is None) == (self.region is None):
+            raise UsageError("STAMP or --region: give exactly one")
+        chosen = [
+            n
+            for n, v in (("--instances", self.instances), ("--by", self.by), ("--to-carry", self.to_carry))
+            if v is not None
+        ]
+        if len(chosen) != 1:
+            raise UsageError("give exactly one of --instances, --by, --to-carry")
+        if self.instances is not None and self.instances < 1:
+            raise UsageError(f"--instances: must be at least 1, got {self.instances}")
+        if self.by == 0:
+            raise UsageError("--by: must not be 0")
+        if self.factor <= 0:
+            raise UsageError(f"--factor: must be greater than 0, got {self.factor}")
+        if self.stamp is not None and estate.stamp(self.stamp) is None:
+            raise UsageError(
+                f"STAMP: unknown stamp '{self.stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})"
+            )
+        for option, region in (("--region", self.region), ("--to-carry", self.to_carry)):
+            if region is not None and normalize_region(region) not in estate.regions:
+                raise UsageError(f"{option}: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
+        if self.to_carry is not None:
+            if self.region is None:
+                raise UsageError("--to-carry: needs --region (the region that takes the traffic)")
+            if normalize_region(self.to_carry) == normalize_region(self.region):
+                raise UsageError("--to-carry: must name another region than --region")
+
+    def stamps(self, estate: Estate) -> tuple[Stamp, ...]:
+        if self.stamp is not None:
+            found = estate.stamp(self.stamp)
+            assert found is not None
+            return (found,)
+        assert self.region is not None
+        return estate.stamps_in(normalize_region(self.region))
+
+
+def carry_targets(current: dict[str, int], serving_here: int, serving_there: int, factor: float) -> dict[str, int]:
+    """Instances per stamp so a region carries its own serving load plus another region's.
+
+    The needed total is (serving here + serving there) × factor, rounded up. Instances are added to
+    the smallest stamp first (the first one on ties), so the region ends up as even as possible with
+    the fewest changes; a stamp is never scaled in by this.
+    """
+    targets = dict(current)
+    if not targets:
+        return targets
+    needed = math.ceil((serving_here + serving_there) * factor)
+    while sum(targets.values()) < needed:
+        smallest = min(targets, key=lambda name: targets[name])
+        targets[smallest] += 1
+    return targets
+
+
+def plan_scale(estate: Estate, views: list[StampView], request: ScaleRequest) -> Plan:
+    request.validate(estate)
+    by_name = {v.stamp.name: v for v in views}
+    stamps = request.stamps(estate)
+    current: dict[str, int] = {}
+    for stamp in stamps:
+        plan = by_name[stamp.name].plan
+        if plan is None or plan.capacity is None:
+            raise UsageError(f"stamp {stamp.name}: the App Service plan's capacity could not be read")
+        current[stamp.name] = plan.capacity
+    if request.instances is not None:
+        targets = {name: request.instances for name in current}
+    elif request.by is not None:
+        targets = {name: count + request.by for name, count in current.items()}
+    else:
+        assert request.to_carry is not None
+        there = normalize_region(request.to_carry)
+        serving_here = sum(v.plan.capacity or 0 for v in views if v.stamp.name in current and v.serving and v.plan)
+        serving_there = sum(v.plan.capacity or 0 for v in views if v.stamp.region == there and v.serving and v.plan)
+        targets = carry_targets(current, serving_here, serving_there, request.factor)
+    steps = []
+    for stamp in stamps:
+        target, now = targets[stamp.name], current[stamp.name]
+        maximum = by_name[stamp.name].plan.maximum_number_of_workers  # type: ignore[union-attr]
+        if target < 1:
+            raise UsageError(f"--by: stamp {stamp.name} would have {target} instances (minimum 1)")
+        if maximum is not None and target > maximum:
+            raise UsageError(
+                f"stamp {stamp.name}: {target} instances is above the maximum of {maximum} workers "
+                f"of App Service plan {stamp.app_service_plan}"
+            )
+        if target == now:
+            continue
+        steps.append(
+            Step(
+                kind="scale_plan",
+                target=f"stamp {stamp.name} plan {stamp.app_service_plan}",
+                resource_id=stamp.plan_ref.id,
+                before={"capacity": now},
+                after={"capacity": target},
+                params={"stamp": stamp.name},
+                expected_seconds=BASE_SECONDS + SECONDS_PER_INSTANCE * abs(target - now),
+                group=0,  # every stamp of a region scales in parallel
+            )
+        )
+    where = f"stamp {request.stamp}" if request.stamp else f"region {normalize_region(request.region or '')}"
+    summary = f"scale {where}: " + (
+        ", ".join(f"{s.params['stamp']} {s.before['capacity']}→{s.after['capacity']}" for s in steps) or "no change"
+    )
+    notes = ()
+    if request.to_carry:
+        notes = (
+            f"sized to carry {normalize_region(request.to_carry)}'s serving instances (factor {request.factor:g})",
+        )
+    return Plan(kind="scale", summary=summary, steps=tuple(steps), notes=notes)

@@ -1,0 +1,89 @@
+"""How each kind of plan step is applied and read back, through the adapters.
+
+`read` returns the live values of the keys a step changes, so the executor can skip a step that is
+already done (idempotence, resume), check a plan is still current once the lease is held, and verify
+a step after it ran. New kinds register here (plugins later through the same table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.adapters.lro import WaitOptions
+    from mcctl.domain.estate import Estate, Stamp
+    from mcctl.domain.plan import Step
+
+
+@dataclass(frozen=True)
+class StepKind:
+    apply: Callable[[AzureSession, Estate, Step, WaitOptions], None]
+    read: Callable[[AzureSession, Estate, Step], dict[str, Any]]
+
+
+STEP_KINDS: dict[str, StepKind] = {}
+
+
+def step_kind(name: str, kind: StepKind) -> None:
+    STEP_KINDS[name] = kind
+
+
+def executor(step: Step) -> StepKind:
+    try:
+        return STEP_KINDS[step.kind]
+    except KeyError:
+        raise ValueError(f"no executor for step kind '{step.kind}'") from None
+
+
+def _stamp(estate: Estate, step: Step) -> Stamp:
+    stamp = estate.stamp(step.params["stamp"])
+    if stamp is None:
+        from mcctl.errors import UsageError
+
+        raise UsageError(f"stamp '{step.params['stamp']}' is no longer in the estate file")
+    return stamp
+
+
+# -- scale_plan: App Service plan capacity ---------------------------------------------------------
+def _scale_apply(session: AzureSession, estate: Estate, step: Step, options: WaitOptions) -> None:
+    from mcctl.adapters import web
+
+    web.set_plan_capacity(session, _stamp(estate, step), int(step.after["capacity"]), options)
+
+
+def _scale_read(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
+    from mcctl.adapters import web
+
+    return {"capacity": web.get_plan(session, _stamp(estate, step)).capacity}
+
+
+step_kind("scale_plan", StepKind(_scale_apply, _scale_read))
+
+
+# -- set_origin: Front Door origin enabled / weight / priority -------------------------------------
+def _origin_apply(session: AzureSession, estate: Estate, step: Step, options: WaitOptions) -> None:
+    from mcctl.adapters import frontdoor
+
+    frontdoor.update_origin(
+        session,
+        estate.frontdoor,
+        step.params["origin"],
+        enabled=step.after.get("enabled"),
+        weight=step.after.get("weight"),
+        priority=step.after.get("priority"),
+        options=options,
+    )
+
+
+def _origin_read(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
+    from mcctl.adapters import frontdoor
+
+    origin = frontdoor.get_origin(session, estate.frontdoor, step.params["origin"])
+    values = {"enabled": origin.enabled, "weight": origin.weight, "priority": origin.priority}
+    return {k: values[k] for k in step.after}
+
+
+step_kind("set_origin", StepKind(_origin_apply, _origin_read))
