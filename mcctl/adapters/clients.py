@@ -32,6 +32,14 @@ ACCESS_TOKEN_ENV = "MCCTL_ACCESS_TOKEN"
 
 
 @dataclass(frozen=True)
+class WebResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float  # on the session clock (simulated seconds against the simulator)
+
+
+@dataclass(frozen=True)
 class ArmEndpoint:
     url: str
     scopes: tuple[str, ...]
@@ -131,6 +139,7 @@ class AzureSession:
         self._credential: Any = credential
         self._transport: Any = transport
         self._clients: dict[tuple[str, str], Any] = {}
+        self._web: Any = None
 
     @property
     def endpoint(self) -> ArmEndpoint:
@@ -222,6 +231,26 @@ class AzureSession:
             kwargs.pop(arm_only)
         return BlobClient(self.blob_service_url(lock), lock.container, lock.blob, credential=self.credential, **kwargs)
 
+    def web_get(self, url: str, timeout: float) -> WebResponse:
+        """GET a public endpoint (a stamp's health endpoint, the Front Door endpoint): no token, no
+        retries, one timeout for connect and read. Raises azure-core ServiceRequestError (cannot
+        connect) or ServiceResponseError/ServiceResponseTimeoutError (no or late answer)."""
+        from azure.core import PipelineClient
+        from azure.core.pipeline.policies import UserAgentPolicy
+        from azure.core.rest import HttpRequest
+
+        if self._web is None:
+            transport = None
+            if self.sim is not None:
+                from mcctl.sim.transport import InProcessTransport
+
+                transport = self._transport or InProcessTransport(self.sim)
+            kwargs = {"transport": transport} if transport is not None else {}
+            self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **kwargs)
+        started = self.now()
+        response = self._web.send_request(HttpRequest("GET", url), connection_timeout=timeout, read_timeout=timeout)
+        return WebResponse(response.status_code, dict(response.headers), response.read(), self.now() - started)
+
     def identity(self) -> dict[str, str]:
         """Who is acting, from the token's claims (upn/appid/oid; never the token itself)."""
         token = self.credential.get_token(*self.endpoint.scopes).token
@@ -232,6 +261,9 @@ class AzureSession:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        if self._web is not None:
+            self._web.close()
+            self._web = None
         close = getattr(self._credential, "close", None)
         if close:
             close()

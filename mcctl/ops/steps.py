@@ -26,12 +26,25 @@ class StepKind:
 
 STEP_KINDS: dict[str, StepKind] = {}
 
+# Modules that register more step kinds when imported. Imported on first lookup, so `resume` and
+# `rollback` in a fresh process know every kind a journaled plan can contain.
+STEP_KIND_MODULES = ("mcctl.ops.sqlfailover", "mcctl.ops.frontdoor", "mcctl.ops.redisgeo")
+
 
 def step_kind(name: str, kind: StepKind) -> None:
     STEP_KINDS[name] = kind
 
 
 def executor(step: Step) -> StepKind:
+    if step.kind not in STEP_KINDS:
+        import importlib
+
+        for module in STEP_KIND_MODULES:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as exc:
+                if exc.name != module:
+                    raise
     try:
         return STEP_KINDS[step.kind]
     except KeyError:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 Effect = Callable[..., None]
 BLOB_PREFIX = "/@blob"
+WEB_PREFIX = "/@web"
 
 
 class Provider(Protocol):
@@ -106,20 +107,21 @@ class Sim:
 
     # -- dispatch ----------------------------------------------------------------------------------
     def _dispatch(self, req: SimRequest) -> SimResponse:
+        path = self.route_path(req)
+        public_web = path.startswith(WEB_PREFIX)  # health endpoints, the Front Door endpoint: no token
         scheme, _, token = req.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        if not public_web and (scheme.lower() != "bearer" or not token.strip()):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
         fault = self._take_fault(req)
         if fault is not None:
             return fault
-        path = self.route_path(req)
         handler, params, known = self.router.match(req.method, path)
         if handler is None:
             if known:
                 raise ArmError(405, "MethodNotAllowed", f"The requested method {req.method} is not allowed.")
             raise ArmError(404, "NotFound", f"The simulated ARM has no route for {req.method} {req.path}.")
-        blob = path.startswith(BLOB_PREFIX)  # data plane: versioned by the x-ms-version header instead
-        if not blob and "/operation" not in req.path.lower() and not req.param("api-version"):
+        arm = not path.startswith((BLOB_PREFIX, WEB_PREFIX))  # data planes carry no api-version
+        if arm and "/operation" not in req.path.lower() and not req.param("api-version"):
             raise ArmError(
                 400,
                 "MissingApiVersionParameter",
@@ -129,12 +131,22 @@ class Sim:
 
     @staticmethod
     def route_path(req: SimRequest) -> str:
-        """ARM requests route by path; blob-service requests ({account}.blob.<suffix>) by
-        `/@blob/{account}/{container}/{blob}`, so one router serves both hosts."""
+        """One router serves every host the simulated estate has:
+
+        - ARM: `/subscriptions/...` and `/providers/...` on any host;
+        - the blob service: host `{account}.blob.<suffix>` → `/@blob/{account}/{container}/{blob}`, or
+          path-style `/@blob/{account}/...` on any host (a loopback `lock.endpoint`);
+        - public web endpoints (stamp health endpoints, the Front Door endpoint) → `/@web/{host}{path}`.
+        """
+        lowered = req.path.lower()
+        if lowered.startswith(("/subscriptions/", "/providers/")) or lowered in ("/subscriptions", "/providers"):
+            return req.path
+        if lowered.startswith(BLOB_PREFIX + "/"):
+            return req.path
         account, _, rest = req.host.partition(".")
         if rest.startswith("blob."):
             return f"{BLOB_PREFIX}/{account}{req.path if req.path != '/' else ''}"
-        return req.path
+        return f"{WEB_PREFIX}/{req.host}{req.path if req.path != '/' else ''}"
 
     def _decorate(self, req: SimRequest, response: SimResponse) -> None:
         headers = response.headers

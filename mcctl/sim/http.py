@@ -39,6 +39,7 @@ class SimResponse:
     status: int
     body: Any = None  # JSON-serialisable, raw bytes (e.g. the blob service's XML), or None for no body
     headers: dict[str, str] = field(default_factory=dict)
+    latency: float = 0.0  # simulated seconds before the answer arrives (slow or hung web endpoints)
 
     def content(self) -> bytes:
         if self.body is None:

@@ -73,4 +73,12 @@ class InProcessTransport(LocalTransport):
             body = json.dumps(body).encode()
         sim_request = SimRequest(request.method, request.url, dict(request.headers), body)
         response = self.sim.handle(sim_request)
+        if response.latency:
+            timeout = kwargs.get("read_timeout") or kwargs.get("connection_timeout")
+            if timeout is not None and response.latency > timeout:
+                from azure.core.exceptions import ServiceResponseTimeoutError
+
+                self.sim.sleep(timeout)  # the client gave up after its timeout, in simulated time
+                raise ServiceResponseTimeoutError(f"Read timed out (read timeout={timeout})")
+            self.sim.sleep(response.latency)
         return SimHttpResponse(request, response.status, response.headers, response.content())
