@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from mcctl.adapters.sdkvalues import plain
 from mcctl.errors import AuthError, AzureRequestError, ResourceMissingError
 
 _AUTH_HINT = "sign in (az login), set MCCTL_ACCESS_TOKEN, or choose --credential"
@@ -19,6 +20,7 @@ def describe_http_error(exc: object) -> tuple[int | None, str | None, str]:
     status = getattr(exc, "status_code", None)
     error = getattr(exc, "error", None)
     code = getattr(error, "code", None) if error is not None else None
+    code = plain(code or getattr(exc, "error_code", None))  # the storage SDKs put the service's code there
     message = getattr(error, "message", None) if error is not None else None
     if not message:
         message = str(getattr(exc, "reason", None) or getattr(exc, "message", None) or exc).splitlines()[0]

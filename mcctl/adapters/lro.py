@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
 
 Progress = Callable[[str], None]
+MAX_POLL_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def polling_method(
 
     class DeadlineArmPolling(ARMPolling):
         def _delay(self) -> None:
-            delay = self._extract_delay()
+            # Poll at least every MAX_POLL_SECONDS even if ARM asks for longer: each poll renews the
+            # operator lease, which must not lapse during a long operation.
+            delay = min(self._extract_delay(), MAX_POLL_SECONDS)
             if deadline is not None and now() + delay > deadline:
                 url = None
                 try:

@@ -109,6 +109,14 @@ class ApplyContext:
     timeout: float | None = 600.0
     wait: bool = True
     reporter: Reporter = field(default_factory=SilentReporter)
+    # Called after each group that ran, except the last, with the index of the group just done:
+    # gradual changes wait their interval and check their health gate here. Raising GateFailed
+    # stops the run (exit 7 once something was applied); the lease is renewed around it.
+    between_groups: Callable[[int], None] | None = None
+
+
+class GateFailed(McctlError):
+    """A gate between groups of a gradual plan said stop (e.g. a stamp went unhealthy)."""
 
 
 @dataclass
@@ -206,7 +214,8 @@ def apply(
         with _lease(ctx, holder):
             if resume is None:
                 _check_current(ctx, plan)
-            for group in plan.groups:
+            groups = plan.groups
+            for number, group in enumerate(groups):
                 runnable = [(i, s) for i, s in group if i in todo]
                 if not runnable:
                     continue
@@ -214,6 +223,8 @@ def apply(
                 failed = [o for o in outcomes if o.status in ("failed", "timeout")]
                 if failed:
                     return _fail(ctx, op, plan, outcomes, failed[0], started, resume)
+                if ctx.between_groups is not None and number < len(groups) - 1 and ctx.wait:
+                    _gate(ctx, op, plan, number, outcomes, started)
     except KeyboardInterrupt:
         ctx.journal.append({"type": "end", "op": op, "status": "interrupted", "seconds": ctx.session.now() - started})
         raise
@@ -222,6 +233,25 @@ def apply(
     status = "submitted" if not ctx.wait else "succeeded"
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": ctx.session.now() - started})
     return MutationResult(op, status, plan, outcomes)
+
+
+def _gate(ctx: ApplyContext, op: str, plan: Plan, number: int, outcomes: list[StepOutcome], started: float) -> None:
+    assert ctx.between_groups is not None
+    try:
+        ctx.between_groups(number)
+    except GateFailed as exc:
+        done = sum(1 for o in outcomes if o.status == "succeeded")
+        seconds = ctx.session.now() - started
+        ctx.journal.append(
+            {"type": "event", "op": op, "event": "gate-failed", "after_group": number, "error": exc.message}
+        )
+        ctx.journal.append({"type": "end", "op": op, "status": "stopped", "seconds": seconds, "error": exc.message})
+        raise PartiallyApplied(
+            f"operation {op} stopped after {done} of {len(plan.steps)} steps: {exc.message}",
+            hint=f"`mcctl rollback {op}` reverses what was applied; `mcctl resume {op}` continues anyway",
+        ) from None
+    if ctx.lease is not None:
+        ctx.lease.renew_if_due()
 
 
 def _lease(ctx: ApplyContext, holder: Any) -> Any:
