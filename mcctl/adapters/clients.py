@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ class AzureSession:
         endpoint: ArmEndpoint | None = None,
         transport: Any = None,
         credential: Any = None,
+        client_options: dict[str, Any] | None = None,
     ) -> None:
         self.estate = estate
         self.sim = sim
@@ -139,7 +141,9 @@ class AzureSession:
         self._credential: Any = credential
         self._transport: Any = transport
         self._clients: dict[tuple[str, str], Any] = {}
+        self._client_options = dict(client_options or {})  # extra azure-core options for every client
         self._web: Any = None
+        self._web_lock = threading.Lock()
 
     @property
     def endpoint(self) -> ArmEndpoint:
@@ -167,6 +171,15 @@ class AzureSession:
         """The clock deadlines are measured on: simulated time against the simulator."""
         return self.sim.now() if self.sim is not None else time.monotonic()
 
+    def sleep(self, seconds: float) -> None:
+        """Wait on the session clock: against the simulator, simulated time passes instead."""
+        if seconds <= 0:
+            return
+        if self.sim is not None:
+            self.sim.sleep(seconds)
+        else:
+            time.sleep(seconds)
+
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "base_url": self.endpoint.url,
@@ -181,6 +194,7 @@ class AzureSession:
             kwargs["transport"] = self._transport
         if self.endpoint.ca_bundle:
             kwargs["connection_verify"] = self.endpoint.ca_bundle
+        kwargs.update(self._client_options)
         # No `logging_enable`: azure-core's NetworkTraceLoggingPolicy would log the bearer token.
         # --debug relies on HttpLoggingPolicy instead, which redacts Authorization.
         return kwargs
@@ -239,17 +253,22 @@ class AzureSession:
         from azure.core.pipeline.policies import UserAgentPolicy
         from azure.core.rest import HttpRequest
 
-        if self._web is None:
-            transport = None
-            if self.sim is not None:
-                from mcctl.sim.transport import InProcessTransport
+        with self._web_lock:  # probes run concurrently: build one client, not one per thread
+            if self._web is None:
+                transport = None
+                if self.sim is not None:
+                    from mcctl.sim.transport import InProcessTransport
 
-                transport = self._transport or InProcessTransport(self.sim)
-            kwargs = {"transport": transport} if transport is not None else {}
-            self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **kwargs)
-        started = self.now()
+                    transport = self._transport or InProcessTransport(self.sim)
+                kwargs = {"transport": transport} if transport is not None else {}
+                self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **kwargs)
+        wall = time.monotonic()
         response = self._web.send_request(HttpRequest("GET", url), connection_timeout=timeout, read_timeout=timeout)
-        return WebResponse(response.status_code, dict(response.headers), response.read(), self.now() - started)
+        # Against the simulator the clock is shared by concurrent probes: take this request's own
+        # simulated latency rather than how far the shared clock moved meanwhile.
+        simulated = getattr(response, "simulated_seconds", None)
+        seconds = time.monotonic() - wall + (simulated or 0.0)
+        return WebResponse(response.status_code, dict(response.headers), response.read(), seconds)
 
     def identity(self) -> dict[str, str]:
         """Who is acting, from the token's claims (upn/appid/oid; never the token itself)."""

@@ -115,7 +115,7 @@ def _enable_http_log() -> None:
 
 
 def create_app() -> typer.Typer:
-    from mcctl.cli.commands import journal, lock, recovery, scale, sim, stamps
+    from mcctl.cli.commands import frontdoor, health, journal, lock, recovery, redis, scale, sim, sql, stamps
 
     app = typer.Typer(
         cls=McctlGroup,
@@ -128,11 +128,15 @@ def create_app() -> typer.Typer:
     )
     app.callback()(_root)
     app.add_typer(stamps.app, name="stamps")
+    app.add_typer(frontdoor.app, name="frontdoor")
+    app.command("health")(health.health)
+    app.add_typer(sql.app, name="sql")
     app.command("scale")(scale.scale)
     app.add_typer(journal.app, name="journal")
     app.command("resume")(recovery.resume)
     app.command("rollback")(recovery.rollback)
     app.add_typer(lock.app, name="lock")
+    app.add_typer(redis.app, name="redis")
     app.add_typer(sim.app, name="sim")
     return app
 

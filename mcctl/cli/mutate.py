@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,8 @@ def run_mutation(
     parent: str | None = None,
     resume: OperationRecord | None = None,
     full_plan: Plan | None = None,
+    between_groups: Callable[[int], None] | None = None,
+    interval: float = 0.0,
 ) -> None:
     """Evaluate, render, confirm and apply `plan` (for a resume: the remaining steps of `full_plan`)."""
     from mcctl.cli import render
@@ -94,6 +97,7 @@ def run_mutation(
         return
     render.show_on_stderr(plan_table(evaluation.to_dict()))
     ctx = apply_context(runtime, flags)
+    ctx.between_groups, ctx.interval = between_groups, interval
     kind = resume.header["kind"] if resume else plan.kind
     if evaluation.refused:
         raise mutation.refuse(ctx, evaluation, kind, parent or (resume.id if resume else None))

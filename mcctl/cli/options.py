@@ -32,6 +32,9 @@ def parse_duration(text: str | float) -> float:
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt (the same as the global --yes).")]
+AllowDataLoss = Annotated[
+    bool, typer.Option("--allow-data-loss", help="Acknowledge that this can lose data (with --yes: no prompt).")
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan and the safety-rule results; change nothing.")]
 Timeout = Annotated[
     float,

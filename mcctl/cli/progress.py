@@ -43,6 +43,10 @@ class LineReporter:
                 f"mcctl: [{index + 1}/{total}] {step.target}: {status} ({self._clock}{_duration(elapsed)})\n"
             )
 
+    def note(self, message: str) -> None:
+        with self._lock:
+            sys.stderr.write(f"mcctl: {message}\n")
+
     def finish(self) -> None:
         sys.stderr.flush()
 
@@ -79,6 +83,9 @@ class LiveReporter:
             elapsed=f"{self._clock}{_duration(elapsed)}",
             completed=1 if done else 0,
         )
+
+    def note(self, message: str) -> None:
+        self._progress.console.print(f"mcctl: {message}", markup=False, highlight=False)
 
     def finish(self) -> None:
         self._progress.stop()

@@ -15,7 +15,8 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("STAMP", "REGION", "SKU", "INSTANCES", "APP", "ORIGIN", "WEIGHT", "PRIO", "REDIS", "SQL", "SERVING"):
+    columns = ("STAMP", "REGION", "SKU", "INSTANCES", "APP", "ORIGIN", "WEIGHT", "PRIO", "REDIS", "SQL", "SERVING")
+    for column in (*columns, "HEALTH"):
         table.add_column(column, justify="right" if column in ("INSTANCES", "WEIGHT", "PRIO") else "left")
     for r in rows:
         instances = "?" if r["instances"] is None else str(r["instances"])
@@ -42,8 +43,14 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
             redis,
             sql,
             _yes_no(r["serving"], "[green]yes[/green]", "[red]no[/red]"),
+            _health(r.get("health")),
         )
     return table
+
+
+def _health(status: str | None) -> str:
+    colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}.get(status or "")
+    return f"[{colour}]{status}[/{colour}]" if colour else (status or "[dim]?[/dim]")
 
 
 def detail_table(data: dict[str, Any]) -> Any:

@@ -14,6 +14,8 @@ from mcctl.domain.estate import (
     Cloud,
     Estate,
     FrontDoor,
+    HealthDependency,
+    HealthSettings,
     LockConfig,
     RedisGeoReplication,
     RedisMember,
@@ -220,7 +222,65 @@ def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:
             f"simulation.instances: {model.simulation.instances} is above "
             f"simulation.max_instances ({model.simulation.max_instances})"
         )
+    problems.extend(_health_problems(model))
     return problems
+
+
+def _health_problems(model: Any) -> list[str]:
+    health = model.health
+    problems: list[str] = []
+    if health.latency.yellow_ms >= health.latency.red_ms:
+        problems.append(
+            f"health.latency.yellow_ms: {health.latency.yellow_ms} must be below red_ms ({health.latency.red_ms})"
+        )
+    stamps = {s.name for s in model.stamps}
+    regions = {normalize_region(s.region) for s in model.stamps}
+    for name, dep in (health.dependencies or {}).items():
+        where = f"health.dependencies.{name}"
+        if dep.health_url is None and name != "sql":
+            problems.append(f"{where}.health_url: required (only 'sql' has a built-in check)")
+        if dep.health_url is None and name == "sql" and model.sql is None:
+            problems.append(f"{where}: the built-in 'sql' check needs the estate's `sql:` failover group")
+        for stamp in dep.stamps or ():
+            if stamp not in stamps:
+                problems.append(f"{where}.stamps: unknown stamp '{stamp}'")
+        for region in dep.regions or ():
+            if normalize_region(region) not in regions:
+                problems.append(f"{where}.regions: '{region}' has no stamps")
+    return problems
+
+
+def _health(model: Any) -> HealthSettings:
+    health = model.health
+    configured = health.dependencies
+    if configured is None:  # the default: every stamp writes to the SQL failover group's primary
+        configured = {"sql": None} if model.sql is not None else {}
+    dependencies = []
+    for name, dep in configured.items():
+        stamps: tuple[str, ...] = ()
+        if dep is not None and (dep.stamps or dep.regions):
+            wanted = {normalize_region(r) for r in dep.regions or ()}
+            stamps = tuple(
+                s.name for s in model.stamps if s.name in (dep.stamps or ()) or normalize_region(s.region) in wanted
+            )
+        dependencies.append(
+            HealthDependency(
+                name=name,
+                health_url=dep.health_url if dep is not None else None,
+                impact=dep.impact if dep is not None else "degraded",
+                stamps=stamps,
+            )
+        )
+    return HealthSettings(
+        timeout_seconds=health.timeout,
+        latency_yellow_ms=health.latency.yellow_ms,
+        latency_red_ms=health.latency.red_ms,
+        min_instances=health.min_instances,
+        weights=tuple(health.weights.model_dump().items()),
+        region_unhealthy_share=health.rollup.region,
+        estate_unhealthy_share=health.rollup.estate,
+        dependencies=tuple(dependencies),
+    )
 
 
 def _lock(model: Any) -> LockConfig | None:
@@ -306,6 +366,7 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estat
         safety=SafetySettings(
             model.safety.min_serving_regions, model.safety.min_serving_stamps, model.safety.min_serving_capacity
         ),
+        health=_health(model),
         simulation=SimulationSettings(sim.instances, sim.max_instances, sim.sku),
         source=source.location,
     )

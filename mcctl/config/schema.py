@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from mcctl.domain.regions import check_region
 
@@ -143,6 +152,83 @@ class SafetyModel(_Strict):
         return value
 
 
+def _share(value: object) -> object:
+    """A roll-up rule: "worst" (0), "50%", or a fraction 0..1."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "worst":
+            return 0.0
+        if text.endswith("%"):
+            try:
+                return float(text[:-1]) / 100
+            except ValueError:
+                return value
+    return value
+
+
+def _seconds(value: object) -> object:
+    """Seconds from a number, "5", "5s", "1.5s" or "2m"."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        scale = 60.0 if text.endswith("m") else 1.0
+        try:
+            return float(text.rstrip("sm")) * scale
+        except ValueError:
+            return value
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_share), Field(ge=0, le=1)]
+Weight = Annotated[float, Field(ge=0, le=1)]
+DependencyName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class LatencyModel(_Strict):
+    yellow_ms: int = Field(default=1000, ge=1, le=600_000)
+    red_ms: int = Field(default=3000, ge=1, le=600_000)
+
+
+class HealthWeightsModel(_Strict):
+    """How much each signal counts toward its stamp's verdict (1: fully, 0.5: only unhealthy counts,
+    and only as degraded; 0: shown, never counted)."""
+
+    probe: Weight = 1.0
+    app: Weight = 1.0
+    instances: Weight = 1.0
+    origin: Weight = 1.0
+    redis: Weight = 0.5
+    sql: Weight = 1.0
+    dependencies: Weight = 1.0
+
+
+class RollupModel(_Strict):
+    region: Share = 1.0
+    estate: Share = 1.0
+
+
+class DependencyModel(_Strict):
+    health_url: HttpUrl | None = None
+    impact: Literal["degraded", "unhealthy"] = "degraded"
+    stamps: list[ResourceName] | None = None
+    regions: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty(cls, value: object) -> object:
+        # `sql:` with nothing after it (YAML null) declares the built-in dependency with its defaults.
+        return {} if value is None else value
+
+
+class HealthModel(_Strict):
+    timeout: Annotated[float, BeforeValidator(_seconds), Field(gt=0, le=300)] = 5.0
+    min_instances: int = Field(default=2, ge=0, le=1000)
+    latency: LatencyModel = Field(default_factory=LatencyModel)
+    weights: HealthWeightsModel = Field(default_factory=HealthWeightsModel)
+    rollup: RollupModel = Field(default_factory=RollupModel)
+    # None: the default (`sql` when the estate has a failover group); {}: no shared dependency.
+    dependencies: dict[DependencyName, DependencyModel] | None = None
+
+
 class EstateModel(_Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     subscription: Subscription
@@ -154,4 +240,5 @@ class EstateModel(_Strict):
     stamps: list[StampModel] = Field(min_length=1)
     lock: LockModel | None = None
     safety: SafetyModel = Field(default_factory=SafetyModel)
+    health: HealthModel = Field(default_factory=HealthModel)
     simulation: SimulationModel = Field(default_factory=SimulationModel)

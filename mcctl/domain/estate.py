@@ -130,6 +130,53 @@ class SafetySettings:
     min_serving_capacity: float = 0.5  # serving instances after / before a change
 
 
+# Signals of the health model (mcctl.domain.health) and how much each counts by default (0..1).
+DEFAULT_HEALTH_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("probe", 1.0),
+    ("app", 1.0),
+    ("instances", 1.0),
+    ("origin", 1.0),
+    ("redis", 0.5),
+    ("sql", 1.0),
+    ("dependencies", 1.0),
+)
+
+
+@dataclass(frozen=True)
+class HealthDependency:
+    """A shared dependency (estate file `health.dependencies`): while it is not healthy, every stamp
+    that depends on it is at most `impact` (degraded or unhealthy)."""
+
+    name: str
+    health_url: str | None = None  # None: a built-in check (`sql`: the failover group's primary answers)
+    impact: str = "degraded"  # degraded | unhealthy
+    stamps: tuple[str, ...] = ()  # the stamps that depend on it; empty: every stamp
+
+    def serves(self, stamp: str) -> bool:
+        return not self.stamps or stamp in self.stamps
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Thresholds, weights and roll-up rules of the health model (estate file `health:`)."""
+
+    timeout_seconds: float = 5.0  # per probe
+    latency_yellow_ms: int = 1000  # at or above: degraded
+    latency_red_ms: int = 3000  # at or above: unhealthy
+    min_instances: int = 2  # instances up below this: degraded (none: unhealthy)
+    weights: tuple[tuple[str, float], ...] = DEFAULT_HEALTH_WEIGHTS
+    # A region (estate) is unhealthy when at least this share of its stamps (regions) is unhealthy;
+    # 0 means worst-of: one unhealthy stamp (region) is enough.
+    region_unhealthy_share: float = 1.0
+    estate_unhealthy_share: float = 1.0
+    dependencies: tuple[HealthDependency, ...] = ()
+
+    def weight(self, signal: str) -> float:
+        """The weight of a signal; `dependency:NAME` signals share the `dependencies` weight."""
+        key = "dependencies" if signal.startswith("dependency:") else signal
+        return dict(self.weights).get(key, 1.0)
+
+
 @dataclass(frozen=True)
 class SimulationSettings:
     """Initial values the simulator seeds an estate with (ignored against real Azure)."""
@@ -151,6 +198,7 @@ class Estate:
     stamps: tuple[Stamp, ...]
     lock: LockConfig | None = None
     safety: SafetySettings = field(default_factory=SafetySettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     source: str = ""  # where it was read from, for messages
 

@@ -28,7 +28,7 @@ from mcctl.errors import (
     WaitTimeout,
 )
 from mcctl.ops.journal import FINAL_STEP_STATUSES, Journal, OperationRecord, new_operation_id
-from mcctl.ops.steps import executor
+from mcctl.ops.steps import executor, load_step_kinds
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -44,6 +44,8 @@ class Reporter(Protocol):
 
     def step(self, index: int, status: str, elapsed: float) -> None: ...
 
+    def note(self, message: str) -> None: ...
+
     def finish(self) -> None: ...
 
 
@@ -52,6 +54,9 @@ class SilentReporter:
         pass
 
     def step(self, index: int, status: str, elapsed: float) -> None:
+        pass
+
+    def note(self, message: str) -> None:
         pass
 
     def finish(self) -> None:
@@ -89,7 +94,9 @@ def evaluate(
     data_loss_acknowledged: bool = False,
     registry: RuleRegistry | None = None,
 ) -> Evaluation:
-    registry = registry or default_registry()
+    if registry is None:
+        load_step_kinds()  # their modules register their own rules (e.g. SQL link pre-flight)
+        registry = default_registry()
     overrides = overrides or {}
     unknown = registry.unknown_overrides(overrides)
     if unknown:
@@ -109,10 +116,11 @@ class ApplyContext:
     timeout: float | None = 600.0
     wait: bool = True
     reporter: Reporter = field(default_factory=SilentReporter)
-    # Called after each group that ran, except the last, with the index of the group just done:
-    # gradual changes wait their interval and check their health gate here. Raising GateFailed
-    # stops the run (exit 7 once something was applied); the lease is renewed around it.
+    # Gradual changes: after each group that ran, except the last, wait `interval` seconds (the
+    # lease renewed meanwhile), then call `between_groups` with the index of the group just done —
+    # a health gate. Raising GateFailed stops the run (exit 7 once something was applied).
     between_groups: Callable[[int], None] | None = None
+    interval: float = 0.0
 
 
 class GateFailed(McctlError):
@@ -122,7 +130,7 @@ class GateFailed(McctlError):
 @dataclass
 class StepOutcome:
     index: int
-    status: str  # succeeded | skipped | submitted | failed | timeout | interrupted
+    status: str  # succeeded | skipped | submitted | unverified | failed | timeout | interrupted
     seconds: float
     error: str | None = None
 
@@ -220,7 +228,7 @@ def apply(
                 if not runnable:
                     continue
                 outcomes.extend(_run_group(ctx, op, runnable))
-                failed = [o for o in outcomes if o.status in ("failed", "timeout")]
+                failed = [o for o in outcomes if o.status in ("failed", "timeout", "unverified")]
                 if failed:
                     return _fail(ctx, op, plan, outcomes, failed[0], started, resume)
                 if ctx.between_groups is not None and number < len(groups) - 1 and ctx.wait:
@@ -237,6 +245,17 @@ def apply(
 
 def _gate(ctx: ApplyContext, op: str, plan: Plan, number: int, outcomes: list[StepOutcome], started: float) -> None:
     assert ctx.between_groups is not None
+    from mcctl.adapters.lro import MAX_POLL_SECONDS
+
+    remaining = ctx.interval
+    if remaining > 0:
+        ctx.reporter.note(f"waiting {remaining:g}s before step group {number + 2} of {len(plan.groups)}")
+    while remaining > 0:
+        chunk = min(MAX_POLL_SECONDS, remaining)
+        ctx.session.sleep(chunk)
+        if ctx.lease is not None:
+            ctx.lease.renew_if_due()
+        remaining -= chunk
     try:
         ctx.between_groups(number)
     except GateFailed as exc:
@@ -279,8 +298,15 @@ def _iso_now() -> str:
 
 
 def _check_current(ctx: ApplyContext, plan: Plan) -> None:
-    """Once the lease is held, the plan's `before` must still be true: nobody acted in between."""
+    """Once the lease is held, the plan's `before` must still be true: nobody acted in between.
+
+    Only each resource's first step is checked: later steps on the same resource (a gradual drain)
+    start from where the earlier ones leave it."""
+    seen: set[str] = set()
     for index, step in enumerate(plan.steps):
+        if step.resource_id.lower() in seen:
+            continue
+        seen.add(step.resource_id.lower())
         live = executor(step).read(ctx.session, ctx.estate, step)
         if live != step.before and live != step.after:
             raise EstateChanged(
@@ -326,7 +352,9 @@ def _run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome
             return outcome("submitted")
         observed = kind.read(ctx.session, ctx.estate, step)
         if observed != step.after:
-            return outcome("failed", f"verification failed: expected {step.after}, found {observed}", observed)
+            # The change was made but did not land as planned: it counts as applied (exit 7), not as
+            # "nothing changed".
+            return outcome("unverified", f"verification failed: expected {step.after}, found {observed}", observed)
         return outcome("succeeded", observed=observed)
     except WaitTimeout as exc:
         return outcome("timeout", exc.message)
@@ -355,7 +383,7 @@ def _fail(
     started: float,
     resume: OperationRecord | None,
 ) -> MutationResult:
-    applied = [o for o in outcomes if o.status in ("succeeded", "submitted")]
+    applied = [o for o in outcomes if o.status in ("succeeded", "submitted", "unverified")]
     if resume is not None:
         applied += [StepOutcome(i, "succeeded", 0) for i, o in resume.outcomes.items() if o["status"] == "succeeded"]
     step = plan.steps[failed.index]
@@ -385,7 +413,7 @@ def pending_steps(record: OperationRecord) -> list[int]:
 def applied_steps(ctx: ApplyContext, record: OperationRecord) -> list[int]:
     """Steps this operation changed: finished ones, plus in-flight ones the live state shows happened."""
     plan = Plan.from_dict(record.header["plan"])
-    applied = [i for i, o in record.outcomes.items() if o["status"] in ("succeeded", "submitted")]
+    applied = [i for i, o in record.outcomes.items() if o["status"] in ("succeeded", "submitted", "unverified")]
     for index in range(len(plan.steps)):
         if index in applied or _status(record, index) == "skipped":
             continue

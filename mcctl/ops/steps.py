@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 class StepKind:
     apply: Callable[[AzureSession, Estate, Step, WaitOptions], None]
     read: Callable[[AzureSession, Estate, Step], dict[str, Any]]
+    # False when the before/after swap is not a safe undo (a Redis unlink: the way back discards
+    # data); `rollback` then refuses before journaling anything and `undo_hint` says what to run.
+    reversible: bool = True
+    undo_hint: Callable[[Step], str] | None = None
 
 
 STEP_KINDS: dict[str, StepKind] = {}
@@ -35,16 +39,21 @@ def step_kind(name: str, kind: StepKind) -> None:
     STEP_KINDS[name] = kind
 
 
+def load_step_kinds() -> None:
+    """Import every job module, so their step kinds and safety rules are registered."""
+    import importlib
+
+    for module in STEP_KIND_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
 def executor(step: Step) -> StepKind:
     if step.kind not in STEP_KINDS:
-        import importlib
-
-        for module in STEP_KIND_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                if exc.name != module:
-                    raise
+        load_step_kinds()
     try:
         return STEP_KINDS[step.kind]
     except KeyError:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 SIM_ARM_ENDPOINT = "https://management.sim.mcctl.invalid"
 
 # Bump when what the providers seed changes, so saved simulator states are re-seeded.
-SEED_VERSION = 1
+SEED_VERSION = 3
 
 
 def state_dir() -> Path:
@@ -33,10 +33,13 @@ def all_providers() -> list[Provider]:
     from mcctl.sim.providers.blob import BlobProvider
     from mcctl.sim.providers.cache import CacheProvider
     from mcctl.sim.providers.cdn import CdnProvider
+    from mcctl.sim.providers.health import HealthProvider
     from mcctl.sim.providers.sql import SqlProvider
     from mcctl.sim.providers.web import WebProvider
 
-    return [WebProvider(), CdnProvider(), SqlProvider(), CacheProvider(), BlobProvider()]
+    # HealthProvider before CdnProvider: the Front Door endpoint's catch-all `/@web/{host}/...`
+    # routes must not shadow the stamps' health endpoints (the router takes the first match).
+    return [WebProvider(), HealthProvider(), CdnProvider(), SqlProvider(), CacheProvider(), BlobProvider()]
 
 
 def seed_state(estate: Estate, fingerprint: str) -> dict:

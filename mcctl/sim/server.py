@@ -42,7 +42,9 @@ class LoopbackServer:
         return f"https://{host}:{port}"
 
     def start(self) -> LoopbackServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="mcctl-sim-https", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="mcctl-sim-https", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -81,4 +81,7 @@ class InProcessTransport(LocalTransport):
                 self.sim.sleep(timeout)  # the client gave up after its timeout, in simulated time
                 raise ServiceResponseTimeoutError(f"Read timed out (read timeout={timeout})")
             self.sim.sleep(response.latency)
-        return SimHttpResponse(request, response.status, response.headers, response.content())
+        result = SimHttpResponse(request, response.status, response.headers, response.content())
+        # This request's own simulated time: the shared clock also moves with concurrent sleepers.
+        result.simulated_seconds = response.latency
+        return result

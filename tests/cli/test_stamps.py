@@ -11,6 +11,7 @@ from mcctl.config.loader import demo_source
 FIELDS = {
     "name", "region", "resource_group", "plan", "sku", "instances", "workers", "max_instances", "web_app",
     "app_state", "origin", "origin_enabled", "origin_weight", "origin_priority", "redis_link", "sql_role", "serving",
+    "health",
 }  # fmt: skip
 
 
@@ -165,3 +166,11 @@ def test_debug_logs_http_with_authorization_redacted(mcctl) -> None:
     assert result.exit_code == 0
     assert "Authorization" in result.stderr and "REDACTED" in result.stderr
     assert "eyJ" not in result.stderr
+
+
+def test_stamps_list_shows_the_health_verdict(mcctl) -> None:
+    rows = json.loads(mcctl("--sim", "-o", "json", "stamps", "list").stdout)
+    assert {r["health"] for r in rows} == {"healthy"}
+    mcctl("sim", "outage", "start", "eastus2")
+    rows = json.loads(mcctl("--sim", "-o", "json", "stamps", "list").stdout)
+    assert {r["name"] for r in rows if r["health"] == "unhealthy"} == {"eus2-1", "eus2-2"}

@@ -548,17 +548,31 @@ def test_result_to_dict() -> None:
 # --- the registry -----------------------------------------------------------------------------------
 
 
-def test_default_registry_has_the_builtin_rules_in_order() -> None:
+def test_default_registry_has_the_builtin_rules_first_in_order() -> None:
     registry = default_registry()
-    assert [r.name for r in registry.rules] == [
+    assert [r.name for r in registry.rules][:5] == [
         "min_serving_regions",
         "min_serving_stamps",
         "min_serving_capacity",
         "sql_failover_target_serving",
         "data_loss_acknowledged",
     ]
-    assert [r.name for r in registry.rules if not r.overridable] == ["data_loss_acknowledged"]
+    assert [r.name for r in BUILTIN_RULES if not r.overridable] == ["data_loss_acknowledged"]
     assert all(r.description for r in registry.rules)
+
+
+def test_registered_rules_join_every_default_registry(monkeypatch) -> None:
+    from mcctl.domain import safety
+
+    monkeypatch.setattr(safety, "_REGISTERED", {})
+    rule = SafetyRule("plugin_rule", "a plugin's rule", lambda ctx: None)
+    assert safety.register_rule(rule) is rule
+    safety.register_rule(rule)  # again: a no-op
+    assert [r.name for r in default_registry().rules][-1] == "plugin_rule"
+    with pytest.raises(ValueError, match="already registered"):
+        safety.register_rule(SafetyRule("plugin_rule", "another", lambda ctx: None))
+    with pytest.raises(ValueError, match="already registered"):
+        safety.register_rule(SafetyRule("min_serving_regions", "shadowing a built-in", lambda ctx: None))
 
 
 def test_default_safety_settings_match_the_issue() -> None:
@@ -567,11 +581,12 @@ def test_default_safety_settings_match_the_issue() -> None:
 
 def test_duplicate_rule_names_are_rejected() -> None:
     registry = default_registry()
+    before = registry.rules
     with pytest.raises(ValueError, match="'min_serving_stamps' is already registered"):
         registry.register(SafetyRule("min_serving_stamps", "again", lambda ctx: None))
     with pytest.raises(ValueError, match="already registered"):
         RuleRegistry([SafetyRule("x", "d", lambda ctx: None), SafetyRule("x", "d", lambda ctx: None)])
-    assert len(registry.rules) == len(BUILTIN_RULES)  # the rejected rule did not replace the built-in
+    assert registry.rules == before  # the rejected rule did not replace the built-in
 
 
 def test_unknown_overrides_names_what_no_rule_is_called() -> None:

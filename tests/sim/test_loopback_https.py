@@ -54,7 +54,8 @@ def test_sdk_reads_the_estate_over_https_with_the_ca_bundle(https_sim, tmp_path,
 def test_without_the_ca_bundle_tls_verification_fails_cleanly(https_sim, tmp_path, monkeypatch) -> None:
     sim, server, _ = https_sim
     monkeypatch.setenv("MCCTL_ACCESS_TOKEN", make_sim_token()[0])
-    session = AzureSession(_custom_estate(tmp_path, server.url, None))
+    # retry_total=0: the SDK would retry the TLS failure with real back-off sleeps
+    session = AzureSession(_custom_estate(tmp_path, server.url, None), client_options={"retry_total": 0})
     with pytest.raises(AzureRequestError, match="cannot reach Azure Resource Manager"):
         web.list_plans(session, session.estate.subscription)
     assert sim.requests == []

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mcctl.cli.mutate import MutationFlags, apply_context, run_mutation
-from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
+from mcctl.cli.options import AllowDataLoss, DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
 from mcctl.cli.runtime import Runtime, output_overrides
 
 OpArgument = Annotated[str, typer.Argument(help="Operation id, a unique prefix of it, or 'latest'.")]
@@ -29,9 +29,25 @@ def _prepare(ctx: typer.Context, op: str, flags: MutationFlags, output: str | No
     return runtime, record, read_inventory(runtime.session, runtime.estate).snapshot()
 
 
+def _refuse_irreversible(plan, applied: list[int]) -> None:
+    from mcctl.errors import UsageError
+    from mcctl.ops.steps import executor
+
+    for index in applied:
+        step = plan.steps[index]
+        kind = executor(step)
+        if not kind.reversible:
+            hint = kind.undo_hint(step) if kind.undo_hint else None
+            raise UsageError(
+                f"OP: step {index + 1} ({step.target}) cannot be rolled back automatically; nothing was changed",
+                hint=f"to reverse it: {hint}" if hint else None,
+            )
+
+
 def resume(
     ctx: typer.Context,
     op: OpArgument,
+    allow_data_loss: AllowDataLoss = False,
     yes: Yes = False,
     dry_run: DryRun = False,
     timeout: Timeout = 600.0,
@@ -45,7 +61,7 @@ def resume(
     from mcctl.domain.plan import Plan
     from mcctl.ops.mutation import pending_steps
 
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
+    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason, allow_data_loss)
     runtime, record, before = _prepare(ctx, op, flags, output, query, yes)
     plan = Plan.from_dict(record.header["plan"])
     remaining = Plan(
@@ -79,5 +95,6 @@ def rollback(
     runtime, record, before = _prepare(ctx, op, flags, output, query, yes)
     plan = Plan.from_dict(record.header["plan"])
     applied = applied_steps(apply_context(runtime, flags), record)
+    _refuse_irreversible(plan, applied)
     inverse = plan.inverse(applied, summary=f"roll back {record.id}: {plan.summary}")
     run_mutation(runtime, inverse, before, flags, parent=record.id)

@@ -48,6 +48,7 @@ def _status(runtime: Runtime) -> dict:
             "operations_total": len(ops),
             "outages": list(data["outages"]),
             "faults": list(data["faults"]),
+            "health_faults": dict(data.get("health", {}).get("faults", {})),
         }
 
 
@@ -150,6 +151,64 @@ def fault_clear(ctx: typer.Context) -> None:
 
     _sim(ctx).clear_faults()
     render.note("all simulated faults cleared")
+
+
+HEALTH_MODES = ("ok", "slow", "degraded", "fail", "down")
+SlowLatency = Annotated[float | None, typer.Option(help="Seconds a 'slow' endpoint takes to answer (default 2).")]
+
+
+@app.command("stamp")
+def stamp_health(
+    ctx: typer.Context,
+    mode: Annotated[str, typer.Argument(help="ok | slow | degraded | fail | down")],
+    stamp: Annotated[str, typer.Argument(help="Stamp whose health endpoint to change.")],
+    latency: SlowLatency = None,
+    check: Annotated[str | None, typer.Option(help="The report check that fails for 'degraded'/'fail'.")] = None,
+) -> None:
+    """Make a stamp's health endpoint slow, degraded, failing (503) or unreachable, or ok again."""
+    from mcctl.cli import render
+    from mcctl.sim.providers.health import set_fault
+
+    runtime: Runtime = ctx.obj
+    if mode not in HEALTH_MODES:
+        raise UsageError(f"MODE: must be one of {', '.join(HEALTH_MODES)}, got '{mode}'")
+    found = runtime.estate.stamp(stamp)
+    if found is None:
+        raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in runtime.estate.stamps)})")
+    if latency is not None and (mode != "slow" or latency <= 0):
+        raise UsageError("--latency: only with 'slow', and greater than 0")
+    set_fault(_sim(ctx), found.health_url, mode, target=f"stamp {found.name}", latency=latency, check=check)
+    render.note(f"health endpoint of stamp {found.name}: {mode}" + (f" ({latency:g}s)" if latency else ""))
+
+
+@app.command("dependency")
+def dependency_health(
+    ctx: typer.Context,
+    mode: Annotated[str, typer.Argument(help="ok | slow | degraded | fail | down")],
+    name: Annotated[str, typer.Argument(help="Shared dependency (estate file health.dependencies).")],
+    latency: SlowLatency = None,
+) -> None:
+    """Take a shared dependency's health endpoint down (or make it slow or failing), or bring it back."""
+    from mcctl.cli import render
+    from mcctl.sim.providers.health import set_fault
+
+    runtime: Runtime = ctx.obj
+    if mode not in HEALTH_MODES:
+        raise UsageError(f"MODE: must be one of {', '.join(HEALTH_MODES)}, got '{mode}'")
+    deps = {d.name: d for d in runtime.estate.health.dependencies}
+    dep = deps.get(name)
+    if dep is None:
+        known = ", ".join(deps) or "none declared"
+        raise UsageError(f"NAME: unknown shared dependency '{name}' ({known})")
+    if dep.health_url is None:
+        raise UsageError(
+            f"NAME: '{name}' is a built-in check, not an endpoint",
+            hint="take its primary region down instead: mcctl sim outage start REGION",
+        )
+    if latency is not None and (mode != "slow" or latency <= 0):
+        raise UsageError("--latency: only with 'slow', and greater than 0")
+    set_fault(_sim(ctx), dep.health_url, mode, target=f"dependency {name}", latency=latency, check="Service")
+    render.note(f"shared dependency {name}: {mode}")
 
 
 @app.command("serve")

@@ -28,6 +28,7 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
     """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving."""
     from mcctl.cli.tables import stamps_table
     from mcctl.domain.regions import normalize_region
+    from mcctl.ops.health import assess
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
@@ -36,7 +37,9 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
     if region and normalize_region(region) not in estate.regions:
         raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
     inventory = read_inventory(runtime.session, estate, region)
-    emit(runtime, [v.summary() for v in inventory.views], table=stamps_table)
+    health = assess(runtime.session, estate, region=region, inventory=inventory).stamps
+    rows = [{**v.summary(), "health": health[v.stamp.name].status} for v in inventory.views]
+    emit(runtime, rows, table=stamps_table)
     _report(runtime, inventory.errors)
 
 

@@ -18,7 +18,8 @@ refused with 400 BadRequest. Azure documents that force-link discards the data i
 simulator is stricter on purpose, so the tool's explicit flush-first step is exercised.
 
 Azure Cache for Redis: linked server PUT answers 201 with provisioningState Creating and the SDK
-polls the same URL until Succeeded; DELETE answers 202 with Location.
+polls the same URL until Succeeded; DELETE answers 202 with Location. A linked server whose other cache
+is in a region that is down reads provisioningState Failed (computed at read time, like LinkFailed).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ LINK_SECONDS = 60
 FLUSH_SECONDS = 10
 CACHE_LINK_SECONDS = 90
 CACHE_UNLINK_SECONDS = 30
-NOOP_SECONDS = 5  # an action with nothing left to do (a repeated force-unlink)
 # What a failed operation leaves behind, per in-flight state (read-time view).
 FAILED_STATE = {"linking": "LinkFailed", "unlinking": "UnlinkFailed", "creating": "Failed", "deleting": "Failed"}
 
@@ -533,10 +533,18 @@ def _require_linked_server(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
 
 
 def _linked_server_view(sim: Sim, body: dict[str, Any]) -> dict[str, Any]:
-    state = str(body["properties"].get("provisioningState") or "").lower()
+    """A linked server whose link operation failed shows its failed state; one whose other cache is in a
+    region that is down shows provisioningState Failed (ARM has no link-health field for passive
+    geo-replication: this is the simulator's stand-in, so an outage breaks the link as seen from the
+    others, as it does for Managed Redis). The stored state is kept."""
+    props = body["properties"]
+    state = str(props.get("provisioningState") or "").lower()
     if state in FAILED_STATE and _failed_transition(sim, body["id"]):
         body = copy.deepcopy(body)
         body["properties"]["provisioningState"] = FAILED_STATE[state]
+    elif state == "succeeded" and sim.region_down(props.get("linkedRedisCacheLocation")):
+        body = copy.deepcopy(body)
+        body["properties"]["provisioningState"] = "Failed"
     return body
 
 

@@ -12,6 +12,12 @@ derived from the latest operation on the resource when the body is read, so a fa
 Front Door also has an edge: a completed change reaches the edge PROPAGATION_SECONDS later.
 `sim.store.data["edge"]` keeps, per origin, the configs with the instant each reaches the edge;
 `edge_config()` answers what the edge uses now (for a propagation check).
+
+The endpoint itself (`https://{endpoint host}/...`, routed to `/@web/{host}/...`, no token) serves
+from the edge config as AFD does: enabled origins only; among the healthy ones the lowest priority
+wins, weighted among equal priority (a smooth weighted round-robin, so the choice is deterministic);
+if every enabled origin is unhealthy it still routes to them; with every origin disabled it answers
+503. Each answer names the origin it came from: `x-mcctl-served-by: {stamp}/{region}`.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.regions import normalize_region
 from mcctl.sim.http import ArmError, SimRequest, SimResponse, bad_request, not_found
 from mcctl.sim.router import Router
 
@@ -44,6 +52,15 @@ ORIGIN_UPDATE_SECONDS = 30  # AFD config changes take tens of seconds to be acce
 ORIGIN_GROUP_UPDATE_SECONDS = 40
 PROPAGATION_SECONDS = 120  # then a few minutes more to reach every edge POP
 ROUTE_NAME = "route-web"
+EDGE_LATENCY_SECONDS = 0.05  # an answer from the nearest POP
+SERVED_BY_HEADER = "x-mcctl-served-by"
+DEFAULT_WEIGHT = 1000  # what AFD uses for an origin whose weight is not set
+DEFAULT_PRIORITY = 1
+# The endpoint's public host, `{name}.azurefd.{tld}` (e.g. `mc-demo-e4f5a6b7c8d9.z01.azurefd.net`):
+# routes name the Front Door domain, so they never shadow another public host's routes.
+EDGE_HOST = "/@web/{name}.azurefd.{tld}"
+MAX_PATH_SEGMENTS = 6  # paths served through the endpoint: / up to /a/b/c/d/e/f
+PROBE_TIMEOUT_SECONDS = 30.0  # a health probe answered later than this counts as failed
 
 # Fields of an origin the edge routes with (what a propagation check compares).
 EDGE_FIELDS = ("hostName", "originHostHeader", "httpPort", "httpsPort", "enabledState", "weight", "priority")
@@ -101,6 +118,9 @@ class CdnProvider:
         router.add("GET", f"{ORIGIN_GROUP}/origins/{{origin}}", _get_origin)
         router.add("PATCH", f"{ORIGIN_GROUP}/origins/{{origin}}", _patch_origin)
         router.add("GET", f"{RG}/operationresults/{{op}}", _operation_status)
+        # The public endpoint, for any path up to MAX_PATH_SEGMENTS deep; no token needed.
+        for depth in range(MAX_PATH_SEGMENTS + 1):
+            router.add("GET", EDGE_HOST + "".join(f"/{{p{i}}}" for i in range(depth)), _serve_endpoint)
 
     def seed(self, sim: Sim, estate: Estate) -> None:
         fd = estate.frontdoor
@@ -113,6 +133,11 @@ class CdnProvider:
             sim.store.put(body)
             # Seeded config has been on the edge "forever".
             _edge_origins(sim)[body["id"].lower()] = [{"config": _edge_snapshot(body), "applied_at": 0.0}]
+            # Which stamp an origin fronts, for the served-by header (ARM has no such notion).
+            _edge_data(sim).setdefault("stamps", {})[body["id"].lower()] = {
+                "stamp": stamp.name,
+                "region": stamp.region,
+            }
 
 
 # -- seed bodies -----------------------------------------------------------------------------------
@@ -473,10 +498,13 @@ def _check_enum(props: dict[str, Any], name: str, allowed: tuple[str, ...]) -> N
 
 
 # -- the edge --------------------------------------------------------------------------------------
-def _edge_origins(sim: Sim) -> dict[str, list[dict[str, Any]]]:
-    edge = sim.store.data.setdefault("edge", {})
+def _edge_data(sim: Sim) -> dict[str, Any]:
     sim.store.dirty = True
-    return edge.setdefault("origins", {})
+    return sim.store.data.setdefault("edge", {})
+
+
+def _edge_origins(sim: Sim) -> dict[str, list[dict[str, Any]]]:
+    return _edge_data(sim).setdefault("origins", {})
 
 
 def _edge_snapshot(body: dict[str, Any]) -> dict[str, Any]:
@@ -520,3 +548,174 @@ def edge_config(sim: Sim, profile_id: str) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+# -- the endpoint: what a client of the site sees --------------------------------------------------
+def _endpoint_by_host(sim: Sim, host: str) -> dict[str, Any] | None:
+    wanted = host.lower()
+    for body in sim.store.resources.values():
+        if body.get("type", "").lower() != ENDPOINT_TYPE.lower():
+            continue
+        if (body["properties"].get("hostName") or "").lower() == wanted:
+            return body
+    return None
+
+
+def _route_for(sim: Sim, endpoint: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The enabled route whose pattern matches `path` most specifically (`/*` matches everything)."""
+    best, best_length = None, -1
+    for route in sim.store.children(endpoint["id"], "routes"):
+        props = route["properties"]
+        if (props.get("enabledState") or "Enabled").lower() != "enabled":
+            continue
+        for pattern in props.get("patternsToMatch") or []:
+            prefix = pattern[:-1] if pattern.endswith("*") else None
+            matched = path.lower().startswith(prefix.lower()) if prefix is not None else path.lower() == pattern.lower()
+            if matched and len(pattern) > best_length:
+                best, best_length = route, len(pattern)
+    return best
+
+
+def _azure_ref(sim: Sim) -> str:
+    stamp = datetime.fromtimestamp(sim.now(), UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{uuid.uuid4().hex[:20]}"
+
+
+def _edge_error(status: int, code: str, message: str, sim: Sim) -> SimResponse:
+    return SimResponse(
+        status, {"error": {"code": code, "message": message}}, {"X-Azure-Ref": _azure_ref(sim)}, EDGE_LATENCY_SECONDS
+    )
+
+
+def _serve_endpoint(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    host = f"{p['name']}.azurefd.{p['tld']}"
+    endpoint = _endpoint_by_host(sim, host)
+    if endpoint is None:
+        raise ArmError(404, "NotFound", f"No Front Door endpoint answers for host '{host}'.")
+    route = _route_for(sim, endpoint, req.path)
+    if route is None or (endpoint["properties"].get("enabledState") or "Enabled").lower() != "enabled":
+        return _edge_error(404, "NotFound", "Front Door has no enabled route for this request.", sim)
+    group_id = route["properties"]["originGroup"]["id"]
+    profile = endpoint["id"][: endpoint["id"].lower().index("/afdendpoints/")]
+    group_name = group_id.rstrip("/").split("/")[-1].lower()
+    origins = [o for o in edge_config(sim, profile) if (o["origin_group"] or "").lower() == group_name]
+    chosen = choose_origin(sim, group_id, origins)
+    if chosen is None:
+        return _edge_error(503, "OriginUnavailable", "Every origin of the origin group is disabled.", sim)
+    return _answer_from(sim, chosen, req.path)
+
+
+def choose_origin(sim: Sim, group_id: str, origins: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The origin the edge sends the next request to (None when every origin is disabled).
+
+    `origins` are edge configs (`edge_config()` items). Changes state: the round-robin position.
+    """
+    enabled = [o for o in origins if (o["enabledState"] or "").lower() == "enabled"]
+    if not enabled:
+        return None
+    group = sim.store.get(group_id)
+    probe = group["properties"].get("healthProbeSettings") if group else None
+    healthy = [o for o in enabled if _origin_healthy(sim, o, probe)]
+    pool = healthy or enabled  # all unhealthy: AFD still routes to the enabled origins
+    best = min(_priority(o) for o in pool)
+    candidates = sorted((o for o in pool if _priority(o) == best), key=lambda o: o["name"])
+    return _weighted_pick(sim, group_id.lower(), candidates)
+
+
+def _priority(origin: dict[str, Any]) -> int:
+    value = origin.get("priority")
+    return DEFAULT_PRIORITY if value is None else int(value)
+
+
+def _weight(origin: dict[str, Any]) -> int:
+    value = origin.get("weight")
+    return DEFAULT_WEIGHT if value is None else int(value)
+
+
+def _weighted_pick(sim: Sim, group_key: str, candidates: list[dict[str, Any]]) -> dict[str, Any]:
+    """Smooth weighted round-robin (as nginx): proportional to weight, deterministic, interleaved."""
+    state = _edge_data(sim).setdefault("wrr", {}).setdefault(group_key, {})
+    keys = [o["id"].lower() for o in candidates]
+    for key in list(state):
+        if key not in keys:
+            del state[key]  # an origin that comes back starts afresh
+    total = 0
+    best = 0
+    for index, (origin, key) in enumerate(zip(candidates, keys, strict=True)):
+        state[key] = state.get(key, 0) + _weight(origin)
+        total += _weight(origin)
+        if state[key] > state[keys[best]]:
+            best = index
+    state[keys[best]] -= total
+    return candidates[best]
+
+
+def _stamp_of(sim: Sim, origin: dict[str, Any]) -> dict[str, str | None]:
+    known = sim.store.data.get("edge", {}).get("stamps", {}).get(origin["id"].lower())
+    if known:
+        return known
+    site = _site_of(sim, origin)  # a state seeded before the stamp map existed
+    name = origin["name"]
+    return {
+        "stamp": name[len("origin-") :] if name.startswith("origin-") else name,
+        "region": normalize_region(site["location"]) if site else None,
+    }
+
+
+def _site_of(sim: Sim, origin: dict[str, Any]) -> dict[str, Any] | None:
+    body = sim.store.get(origin["id"])
+    azure = ((body or {}).get("properties", {}).get("azureOrigin") or {}).get("id")
+    return sim.store.get(azure) if azure else None
+
+
+def _origin_healthy(sim: Sim, origin: dict[str, Any], probe: dict[str, Any] | None) -> bool:
+    """What AFD's health probes conclude about an origin right now."""
+    if not probe:
+        return True  # health probes off: AFD cannot tell, and treats every enabled origin as healthy
+    if sim.region_down(_stamp_of(sim, origin)["region"]):
+        return False
+    site = _site_of(sim, origin)
+    if site is not None:
+        if (site["properties"].get("state") or "").lower() != "running":
+            return False  # a stopped app answers 403
+        plan = sim.store.get(site["properties"].get("serverFarmId") or "")
+        if plan is not None and (plan["properties"].get("numberOfWorkers") or 0) <= 0:
+            return False
+    return _probe_answers_200(sim, origin.get("hostName"), probe.get("probePath") or "/")
+
+
+def _probe_answers_200(sim: Sim, host: str | None, path: str) -> bool:
+    """GET the probe path on the origin as AFD does (only 200 is healthy). Whatever the simulator
+    serves there decides (e.g. a stamp health endpoint); nothing served there counts as healthy."""
+    if not host:
+        return True
+    route = f"/@web/{host.lower()}{path if path != '/' else ''}"
+    handler, params, _ = sim.router.match("GET", route)
+    if handler is None or handler is _serve_endpoint:
+        return True
+    try:
+        response = handler(sim, SimRequest("GET", f"https://{host}{path}", {"user-agent": "Edge Health Probe"}), params)
+    except ArmError:
+        return False
+    return response.status == 200 and response.latency < PROBE_TIMEOUT_SECONDS
+
+
+def _answer_from(sim: Sim, origin: dict[str, Any], path: str) -> SimResponse:
+    """The origin's answer through the edge: 200 from a running app; AFD's 503 when the region is
+    down; App Service's 403 for a stopped app. Either way the edge says which origin it used."""
+    stamp = _stamp_of(sim, origin)
+    site = _site_of(sim, origin)
+    headers = {
+        SERVED_BY_HEADER: f"{stamp['stamp']}/{stamp['region']}",
+        "x-mcctl-origin": origin["name"],
+        "X-Azure-Ref": _azure_ref(sim),
+        "X-Cache": "CONFIG_NOCACHE",
+    }
+    served = {"stamp": stamp["stamp"], "region": stamp["region"], "origin": origin["name"], "host": origin["hostName"]}
+    if sim.region_down(stamp["region"]):
+        error = {"code": "OriginUnreachable", "message": "The origin could not be reached."}
+        return SimResponse(503, {"error": error, "served_by": served}, headers, EDGE_LATENCY_SECONDS)
+    if site is not None and (site["properties"].get("state") or "").lower() != "running":
+        error = {"code": "SiteStopped", "message": "Error 403 - This web app is stopped."}
+        return SimResponse(403, {"error": error, "served_by": served}, headers, EDGE_LATENCY_SECONDS)
+    return SimResponse(200, {"served_by": served, "path": path}, headers, EDGE_LATENCY_SECONDS)

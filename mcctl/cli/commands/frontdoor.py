@@ -1,0 +1,380 @@
+"""`mcctl frontdoor status|drain|restore|verify`: which origins serve, and moving traffic off a region
+or a stamp and back, through the safe-mutation flow, with a check at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mcctl.cli.mutate import MutationFlags, run_mutation
+from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes, parse_duration
+from mcctl.cli.runtime import Runtime, emit, output_overrides
+from mcctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from mcctl.domain.plan import Plan
+    from mcctl.errors import PartiallyApplied
+    from mcctl.ops.frontdoor import Target, Verification
+    from mcctl.ops.journal import Journal, OperationRecord
+
+app = typer.Typer(
+    no_args_is_help=True, help="Azure Front Door: which origins serve; drain and restore a region or a stamp."
+)
+
+DEFAULT_INTERVAL = 60.0
+
+RegionArgument = Annotated[str | None, typer.Argument(help="The region (or use --stamp).", show_default=False)]
+StampOption = Annotated[str | None, typer.Option("--stamp", "-s", help="One stamp instead of a region.")]
+Steps = Annotated[
+    str | None,
+    typer.Option(
+        "--steps",
+        metavar="P,...,100",
+        help="Gradual: percentages of the weight to move per step, e.g. 50,90,100 (the last step is 100).",
+    ),
+]
+Interval = Annotated[
+    float,
+    typer.Option(
+        "--interval",
+        parser=parse_duration,
+        metavar="DURATION",
+        help="Gradual: wait this long after each step, then check stamp health before the next.",
+    ),
+]
+RevertOnFailure = Annotated[
+    bool,
+    typer.Option("--revert-on-failure", help="If a health gate or a step fails, put the origins back as they were."),
+]
+Verify = Annotated[
+    bool, typer.Option("--verify", help="Afterwards, probe the Front Door endpoint until the change shows (exit 6).")
+]
+VerifyCount = Annotated[
+    int, typer.Option("--verify-count", help="Consecutive answers from elsewhere that prove a drain reached the edge.")
+]
+VerifyTimeout = Annotated[
+    float,
+    typer.Option(
+        "--verify-timeout", parser=parse_duration, metavar="DURATION", help="Give up verifying after this long."
+    ),
+]
+
+
+@app.command("status")
+def status(ctx: typer.Context, output: Output = None, query: Query = None) -> None:
+    """Origins per stamp (enabled, weight, priority, host, traffic share), serving regions, probe settings."""
+    from mcctl.adapters import frontdoor
+    from mcctl.errors import McctlError
+    from mcctl.ops.frontdoor import frontdoor_status
+    from mcctl.ops.inventory import read_inventory
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
+    inventory = read_inventory(runtime.session, runtime.estate)
+    errors = list(inventory.errors)
+    group = None
+    try:
+        group = frontdoor.get_origin_group(runtime.session, runtime.estate.frontdoor)
+    except McctlError as exc:
+        errors.append(exc)
+    emit(runtime, frontdoor_status(runtime.estate, inventory, group), table=status_table)
+    if errors:
+        from mcctl.cli import render
+
+        for err in errors[1:]:
+            render.warn(err.message)
+        raise errors[0]
+
+
+@app.command("drain")
+def drain(
+    ctx: typer.Context,
+    region: RegionArgument = None,
+    stamp: StampOption = None,
+    steps: Steps = None,
+    interval: Interval = DEFAULT_INTERVAL,
+    revert_on_failure: RevertOnFailure = False,
+    verify: Verify = False,
+    verify_count: VerifyCount = 10,
+    verify_timeout: VerifyTimeout = 600.0,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    timeout: Timeout = 600.0,
+    no_wait: NoWait = False,
+    override: Override = None,
+    reason: Reason = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Drain a region or a stamp: disable its Front Door origins, at once or gradually (--steps)."""
+    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
+    shift = _Shift("drain", region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
+    _shift(ctx.obj, shift, flags, output, query, yes)
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    region: RegionArgument = None,
+    stamp: StampOption = None,
+    steps: Steps = None,
+    interval: Interval = DEFAULT_INTERVAL,
+    revert_on_failure: RevertOnFailure = False,
+    verify: Verify = False,
+    verify_count: VerifyCount = 10,
+    verify_timeout: VerifyTimeout = 600.0,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    timeout: Timeout = 600.0,
+    no_wait: NoWait = False,
+    override: Override = None,
+    reason: Reason = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Restore a region or a stamp: enable its origins with the weights and priorities they had before the drain."""
+    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
+    shift = _Shift("restore", region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
+    _shift(ctx.obj, shift, flags, output, query, yes)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    region: RegionArgument = None,
+    stamp: StampOption = None,
+    restored: Annotated[
+        bool, typer.Option("--restored", help="Check the traffic is back on it (default: that it is away).")
+    ] = False,
+    count: Annotated[int, typer.Option("--count", help="Consecutive answers from elsewhere that prove a drain.")] = 10,
+    timeout: Annotated[
+        float, typer.Option("--timeout", parser=parse_duration, metavar="DURATION", help="Give up after this long.")
+    ] = 600.0,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Probe the Front Door endpoint until no answer comes from a region or stamp (or, --restored, until it answers)."""
+    from mcctl.ops.frontdoor import Target, verify_traffic
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
+    target = Target(region, stamp)
+    target.validate(runtime.estate)
+    stamps = [s.name for s in target.stamps(runtime.estate)]
+    result = verify_traffic(
+        runtime.session, runtime.estate, stamps, mode="back" if restored else "away", count=count, timeout=timeout
+    )
+    emit(runtime, result.to_dict(), table=lambda data: result.describe())
+    if not result.passed:
+        _raise_unverified(runtime, result, target)
+
+
+# -- drain and restore -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Shift:
+    """What drain and restore share (they differ only in the planner and the verification)."""
+
+    verb: str  # drain | restore
+    region: str | None
+    stamp: str | None
+    steps: str | None
+    interval: float
+    revert_on_failure: bool
+    verify: bool
+    verify_count: int
+    verify_timeout: float
+
+
+def _shift(
+    runtime: Runtime, shift: _Shift, flags: MutationFlags, output: str | None, query: str | None, yes: bool
+) -> None:
+    from mcctl.errors import PartiallyApplied
+    from mcctl.ops import frontdoor as ops
+    from mcctl.ops.inventory import read_inventory
+    from mcctl.ops.journal import Journal
+
+    output_overrides(runtime, output, query, yes)
+    flags.override_reasons()  # bad flags fail before any Azure call
+    target = ops.Target(shift.region, shift.stamp)
+    target.validate(runtime.estate)
+    percentages = ops.parse_steps(shift.steps) if shift.steps is not None else ()
+    _check_flags(shift, flags)
+    inventory = read_inventory(runtime.session, runtime.estate)
+    before = inventory.snapshot()
+    journal = Journal.for_estate(runtime.estate.name, runtime.options.sim)
+    planner = ops.plan_drain if shift.verb == "drain" else ops.plan_restore
+    plan = planner(runtime.estate, inventory, target, percentages, shift.interval, journal.operations())
+    gate = None
+    if len(plan.groups) > 1:
+        leaving = ops.leaving_stamps(plan)
+        gate = ops.HealthGate(runtime.session, runtime.estate, plan, before, leaving, on_event=_note)
+    try:
+        run_mutation(runtime, plan, before, flags, between_groups=gate, interval=shift.interval if gate else 0.0)
+    except PartiallyApplied as exc:
+        if not shift.revert_on_failure:
+            raise
+        _revert(runtime, journal, plan, flags, exc)
+    if shift.verify and not flags.dry_run:
+        _verify(runtime, journal, plan, target, shift)
+
+
+def _note(message: str) -> None:
+    from rich.markup import escape
+
+    from mcctl.cli import render
+
+    render.note(escape(message))
+
+
+def _check_flags(shift: _Shift, flags: MutationFlags) -> None:
+    if shift.steps is not None and flags.no_wait:
+        raise UsageError("--steps: cannot be combined with --no-wait (each step waits for the previous one)")
+    if shift.verify and flags.no_wait:
+        raise UsageError("--verify: cannot be combined with --no-wait")
+    if shift.steps is None and shift.interval != DEFAULT_INTERVAL:
+        raise UsageError("--interval: only used with --steps")
+    if shift.verify_count < 1:
+        raise UsageError("--verify-count: must be at least 1")
+    if shift.verify_timeout <= 0:
+        raise UsageError("--verify-timeout: must be greater than 0")
+
+
+def _stopped_operation(journal: Journal, plan: Plan) -> OperationRecord | None:
+    for record in reversed(journal.operations()):
+        if record.header.get("kind") == plan.kind and record.header.get("plan", {}).get("summary") == plan.summary:
+            return record if record.status in ("stopped", "partial") else None
+    return None
+
+
+def _revert(runtime: Runtime, journal: Journal, plan: Plan, flags: MutationFlags, error: PartiallyApplied) -> None:
+    """--revert-on-failure: put the touched origins back as they were, then fail with exit 5."""
+    from mcctl.cli import render
+    from mcctl.ops.frontdoor import Reverted, plan_revert
+    from mcctl.ops.inventory import read_inventory
+
+    record = _stopped_operation(journal, plan)
+    if record is None:
+        raise error
+    render.warn(f"{error.message}; reverting (--revert-on-failure)")
+    inventory = read_inventory(runtime.session, runtime.estate)
+    revert = plan_revert(runtime.estate, inventory, record)
+    runtime.options.yes = True  # --revert-on-failure approved the revert with the plan
+    run_mutation(runtime, revert, inventory.snapshot(), MutationFlags(timeout=flags.timeout), parent=record.id)
+    raise Reverted(
+        f"{error.message}; reverted: the origins are back as they were before operation {record.id}",
+        hint=f"mcctl journal show {record.id}",
+    )
+
+
+def _verify(runtime: Runtime, journal: Journal, plan: Plan, target: Target, shift: _Shift) -> None:
+    from mcctl.ops.frontdoor import endpoint_url, verify_traffic
+
+    stamps = [s.name for s in target.stamps(runtime.estate)]
+    count, timeout = shift.verify_count, shift.verify_timeout
+    if shift.verb == "drain":
+        goal = f"{count} answers in a row come from other stamps than {', '.join(stamps)}"
+    else:
+        goal = f"{', '.join(stamps)} answer"
+    _note(f"verifying at the edge: probing {endpoint_url(runtime.estate)} until {goal} (timeout {timeout:g}s)")
+    result = verify_traffic(
+        runtime.session,
+        runtime.estate,
+        stamps,
+        mode="away" if shift.verb == "drain" else "back",
+        count=count,
+        timeout=timeout,
+    )
+    _journal_verification(journal, plan, result)
+    if not result.passed:
+        _raise_unverified(runtime, result, target)
+    _note(result.describe())
+
+
+def _journal_verification(journal: Journal, plan: Plan, result: Verification) -> None:
+    """The operation's record says when the edge confirmed it (or did not)."""
+    if plan.empty:
+        return
+    record = next((r for r in reversed(journal.operations()) if r.header.get("kind") == plan.kind), None)
+    if record is None or record.header.get("plan", {}).get("summary") != plan.summary:
+        return
+    event = "edge-verified" if result.passed else "edge-not-verified"
+    journal.append({"type": "event", "op": record.id, "event": event, "detail": result.describe()})
+
+
+def _raise_unverified(runtime: Runtime, result: Verification, target: Target) -> None:
+    from mcctl.errors import WaitTimeout
+
+    where = f"--stamp {target.stamp}" if target.stamp else target.region
+    again = f"mcctl {'--sim ' if runtime.options.sim else ''}frontdoor verify {where}"
+    if result.mode == "back":
+        again += " --restored"
+    raise WaitTimeout(result.describe(), hint=f"the edge may still be applying the change; check again: {again}")
+
+
+# -- tables ----------------------------------------------------------------------------------------
+def _yes_no(value: bool | None) -> str:
+    return "[dim]?[/dim]" if value is None else "[green]yes[/green]" if value else "[red]no[/red]"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def status_table(data: dict[str, Any]) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    probe = data["health_probe"]
+    balancing = data["load_balancing"]
+    lines = [
+        Text(
+            f"Front Door {data['profile']}, origin group {data['origin_group']}, endpoint {data['endpoint_host']}",
+            style="bold",
+        ),
+        Text(f"serving regions: {', '.join(data['serving_regions']) or 'NONE'}"),
+        Text(
+            "health probe: "
+            + (
+                f"{probe['request_type']} {probe['protocol']} {probe['path']} every {probe['interval_seconds']}s"
+                if probe
+                else "off (every enabled origin counts as healthy)"
+            )
+            + (
+                f"; load balancing: {balancing['successful_samples_required']} of {balancing['sample_size']} samples, "
+                f"+{balancing['additional_latency_ms']} ms"
+                if balancing
+                else ""
+            )
+        ),
+    ]
+    origins = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("STAMP", "REGION", "ORIGIN", "HOST", "STATE", "WEIGHT", "PRIO", "SHARE", "SERVING"):
+        origins.add_column(column, justify="right" if column in ("WEIGHT", "PRIO", "SHARE") else "left")
+    for row in data["origins"]:
+        state = row["enabled_state"] or "?"
+        origins.add_row(
+            row["stamp"],
+            row["region"],
+            row["origin"],
+            row["host"] or "?",
+            state if state == "Enabled" else f"[yellow]{state}[/yellow]",
+            "-" if row["weight"] is None else str(row["weight"]),
+            "-" if row["priority"] is None else str(row["priority"]),
+            _share(row["traffic_share"]),
+            _yes_no(row["serving"]),
+        )
+    regions = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("REGION", "SERVING", "STAMPS", "SHARE", "SQL"):
+        regions.add_column(column)
+    for row in data["regions"]:
+        regions.add_row(
+            row["region"],
+            _yes_no(row["serving"]),
+            f"{len(row['serving_stamps'])}/{len(row['stamps'])} serving",
+            _share(row["traffic_share"]),
+            "primary" if row["sql_primary"] else "-",
+        )
+    return Group(*lines, Text(""), origins, Text(""), regions)

@@ -1,0 +1,157 @@
+"""`mcctl health`: every stamp's verdict with its reasons, rolled up to regions and the estate."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated, Any
+
+import typer
+
+from mcctl.cli.options import Output, Query, RegionFilter, parse_duration
+from mcctl.cli.runtime import Runtime, emit, output_overrides
+from mcctl.errors import UsageError
+
+StampFilter = Annotated[str | None, typer.Option("--stamp", "-s", help="Only this stamp.")]
+Watch = Annotated[bool, typer.Option("--watch", "-w", help="Refresh in place on stderr until Ctrl-C.")]
+Interval = Annotated[
+    float,
+    typer.Option("--interval", parser=parse_duration, metavar="DURATION", help="Time between --watch refreshes."),
+]
+Check = Annotated[
+    bool, typer.Option("--check", help="Exit 0 healthy, 10 degraded (or unknown), 11 unhealthy (for runbooks).")
+]
+ProbeTimeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        parser=parse_duration,
+        metavar="DURATION",
+        help="Per-probe timeout (default: the estate file's health.timeout, 5s).",
+    ),
+]
+
+COLOURS = {"healthy": "green", "degraded": "yellow", "unhealthy": "red", "unknown": "dim"}
+
+
+def health(
+    ctx: typer.Context,
+    region: RegionFilter = None,
+    stamp: StampFilter = None,
+    output: Output = None,
+    query: Query = None,
+    watch: Watch = False,
+    interval: Interval = 5.0,
+    check: Check = False,
+    timeout: ProbeTimeout = None,
+) -> None:
+    """Health of every stamp (health endpoint, app, instances, origin, Redis, SQL, shared dependencies)."""
+    from mcctl.cli import render
+    from mcctl.ops.health import assess
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
+    if watch and runtime.options.output != "table":
+        raise UsageError("--watch: refreshes a table on stderr; it cannot be combined with -o json/yaml/tsv")
+    if interval <= 0:
+        raise UsageError("--interval: must be greater than 0")
+
+    def once() -> Any:
+        return assess(runtime.session, runtime.estate, region=region, stamp=stamp, timeout=timeout)
+
+    if watch:
+        result = _watch(once, interval)
+    else:
+        result = once()
+        emit(runtime, result.to_dict(), table=health_table)
+        for problem in result.errors:
+            render.warn(problem)
+    if check and result is not None:
+        if result.exit_code:
+            render.note(f"health check: {result.status} (exit {result.exit_code})")
+        raise typer.Exit(result.exit_code)
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _watch(once: Any, interval: float) -> Any:
+    """Redraw the table on stderr every `interval` until Ctrl-C; return the last result."""
+    from rich.console import Console, Group
+    from rich.live import Live
+    from rich.text import Text
+
+    console = Console(file=sys.stderr, highlight=False)
+    result = None
+    with Live(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False) as live:
+        try:
+            while True:
+                result = once()
+                header = Text(
+                    f"mcctl health (every {interval:g}s, Ctrl-C to stop) — checked {result.checked_at}", style="dim"
+                )
+                warnings = [Text(f"warning: {problem}", style="yellow") for problem in result.errors]
+                live.update(Group(header, health_table(result.to_dict()), *warnings), refresh=True)
+                _pause(interval)
+        except KeyboardInterrupt:
+            pass
+    return result
+
+
+# -- table -----------------------------------------------------------------------------------------
+def _status(status: str) -> str:
+    return f"[{COLOURS.get(status, 'dim')}]{status}[/]"
+
+
+def _probe_cell(probe: dict[str, Any] | None) -> str:
+    if not probe:
+        return "-"
+    if probe.get("error") == "timeout":
+        return "timeout"
+    if probe.get("error"):
+        return "unreachable"
+    text = str(probe.get("http_status") or "?")
+    if probe.get("latency_ms") is not None:
+        text += f" · {probe['latency_ms']} ms"
+    return text
+
+
+def health_table(data: dict[str, Any]) -> Any:
+    """Stamps, then regions, then shared dependencies, then the estate's verdict — always in words."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    stamps = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("STAMP", "REGION", "HEALTH", "PROBE", "REASONS"):
+        stamps.add_column(column, overflow="fold")
+    for s in data["stamps"]:
+        lines = [escape(r) for r in s["reasons"]] or ["-"]
+        lines += [f"[dim]note: {escape(n)}[/dim]" for n in s["notes"]]
+        stamps.add_row(s["name"], s["region"], _status(s["status"]), _probe_cell(s["probe"]), "\n".join(lines))
+    regions = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("REGION", "HEALTH", "STAMPS", "REASONS"):
+        regions.add_column(column, overflow="fold")
+    for r in data["regions"]:
+        reasons = "\n".join(escape(x) for x in r["reasons"]) or "-"
+        counted = f"{r['healthy_stamps']}/{r['total_stamps']} healthy"
+        regions.add_row(r["name"], _status(r["status"]), counted, reasons)
+    parts: list[Any] = [stamps, Text(""), regions]
+    if data["dependencies"]:
+        deps = Table(box=None, header_style="bold", pad_edge=False)
+        for column in ("DEPENDENCY", "HEALTH", "IMPACT", "REASON"):
+            deps.add_column(column, overflow="fold")
+        for d in data["dependencies"]:
+            deps.add_row(d["name"], _status(d["status"]), d["impact"], escape(d["reason"]))
+        parts += [Text(""), deps]
+    scope = data["scope"]
+    what = (
+        f"stamp {scope['stamp']}" if scope.get("stamp") else f"region {scope['region']}" if scope.get("region") else ""
+    )
+    verdict = f"estate {data['estate']}" + (f" ({what})" if what else "") + f": {_status(data['status'])}"
+    if data["reasons"]:
+        verdict += " — " + escape("; ".join(data["reasons"]))
+    parts += [Text(""), Text.from_markup(verdict)]
+    return Group(*parts)

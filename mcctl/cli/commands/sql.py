@@ -1,0 +1,148 @@
+"""`mcctl sql status|failover`: the Azure SQL failover group, and failing it over safely."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mcctl.cli.mutate import MutationFlags, run_mutation
+from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
+from mcctl.cli.runtime import Runtime, emit, output_overrides
+from mcctl.errors import ExitCode
+
+if TYPE_CHECKING:
+    pass
+
+app = typer.Typer(no_args_is_help=True, help="The Azure SQL failover group: status and failover.")
+
+CHECK_EXIT = {"ready": ExitCode.OK, "degraded": ExitCode.DEGRADED, "not_ready": ExitCode.UNHEALTHY}
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 0 when failover-ready, 10 when degraded, 11 when not ready.")
+    ] = False,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Partner servers and roles, endpoint policy, databases and every replication link's state."""
+    from mcctl.cli import render
+    from mcctl.ops.sqlfailover import read_status
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
+    group = read_status(runtime.session, runtime.estate)
+    emit(runtime, group.to_dict(), table=status_table)
+    for problem in group.problems:
+        render.warn(f"{problem.severity.replace('_', ' ')}: {problem.message}")
+    if check:
+        raise typer.Exit(int(CHECK_EXIT[group.verdict]))
+
+
+@app.command("failover")
+def failover(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", metavar="REGION", help="Region of the secondary to make primary (default: the only one)."),
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            metavar="planned|forced|try-planned",
+            help="planned: no data loss (default); forced: data loss allowed; try-planned: planned, else forced.",
+        ),
+    ] = "planned",
+    allow_data_loss: Annotated[
+        bool, typer.Option("--allow-data-loss", help="Required for --mode forced and try-planned.")
+    ] = False,
+    yes: Yes = False,
+    dry_run: DryRun = False,
+    timeout: Timeout = 600.0,
+    no_wait: NoWait = False,
+    override: Override = None,
+    reason: Reason = None,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Fail the SQL failover group over to the secondary in --to (the request goes to that secondary)."""
+    from mcctl.cli import render
+    from mcctl.errors import WaitTimeout
+    from mcctl.ops.sqlfailover import FailoverRequest, plan_failover, read_preflight
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query, yes)
+    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason, allow_data_loss)
+    flags.override_reasons()  # bad flags fail before any Azure call
+    request = FailoverRequest(to, mode.lower(), allow_data_loss)
+    request.validate(runtime.estate)
+    preflight = read_preflight(runtime.session, runtime.estate)
+    plan = plan_failover(runtime.estate, preflight.status, preflight.inventory.views, request)
+    before = preflight.inventory.snapshot()
+    if plan.empty:
+        render.note(f"{plan.summary}: nothing to do")
+    try:
+        run_mutation(runtime, plan, before, flags)
+    except WaitTimeout as exc:
+        exc.hint = (f"{exc.hint}; " if exc.hint else "") + "`mcctl sql status` shows which server is primary now"
+        raise
+
+
+# -- the status table ------------------------------------------------------------------------------
+def status_table(data: dict[str, Any]) -> Any:
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    endpoint = data["read_write_endpoint"]
+    verdict = {
+        "ready": "[green]ready for a planned failover[/green]",
+        "degraded": "[yellow]degraded[/yellow] (a planned failover could still run)",
+        "not_ready": "[red]NOT ready for a planned failover[/red]",
+    }[data["verdict"]]
+    grace = endpoint["grace_period_minutes"]
+    header = Table(box=None, show_header=False, pad_edge=False)
+    header.add_column(style="bold")
+    header.add_column()
+    header.add_row("failover group", f"{data['failover_group']} ({data['resource_group']})")
+    header.add_row("primary", f"{data['primary_region'] or '?'} ({data['primary_server'] or '?'})")
+    header.add_row(
+        "read-write endpoint",
+        f"failover policy {endpoint['failover_policy'] or '?'}"
+        + (f", grace period {grace} min" if grace is not None else ""),
+    )
+    header.add_row("databases", ", ".join(data["databases"]) or "-")
+    header.add_row("verdict", verdict)
+
+    servers = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("REGION", "SERVER", "ROLE", "STATE", "FQDN"):
+        servers.add_column(column)
+    for s in data["servers"]:
+        role = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary"}.get(s["role"] or "", s["role"] or "?")
+        state = s["state"] or "?"
+        if not s["reachable"]:
+            state = "[red]unreachable[/red]"
+        servers.add_row(s["region"], s["server"], role, state, s["fqdn"] or "-")
+
+    links = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("DATABASE", "SERVER", "ROLE", "PARTNER", "PARTNER ROLE", "STATE", "DONE", "MODE"):
+        links.add_column(column, justify="right" if column == "DONE" else "left")
+    for link in data["links"]:
+        state = link["replication_state"] or "?"
+        links.add_row(
+            link["database"],
+            link["server"],
+            link["role"] or "?",
+            f"{link['partner_server'] or '?'} ({link['partner_region'] or '?'})",
+            link["partner_role"] or "?",
+            state if link["ready"] else f"[red]{escape(state)}[/red]",
+            "-" if link["percent_complete"] is None else f"{link['percent_complete']}%",
+            link["replication_mode"] or "-",
+        )
+    parts: list[Any] = [header, Text(""), servers, Text(""), links]
+    return Group(*parts)

@@ -1,0 +1,327 @@
+"""Assess the estate's health: every stamp's health endpoint, probed concurrently, plus the signals
+the inventory already reads (web app, plan instances, Front Door origin, Redis link, SQL role), the
+reachability of each region's SQL server, and the shared dependencies of `health.dependencies`.
+
+Nothing here can hang the command: each probe has its own timeout (`session.web_get`), and every
+task (probe or ARM read) also has a wall-clock limit after which it is abandoned and reported as a
+timeout. Tasks run on daemon threads, so an abandoned one never holds the process at exit either.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain import health as model
+from mcctl.domain.health import EstateHealth, ProbeResult, Signal, SqlServerReach
+from mcctl.domain.regions import normalize_region
+from mcctl.errors import AuthError, McctlError, UsageError
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import Estate, HealthDependency, HealthSettings, Stamp
+    from mcctl.domain.stampview import StampView
+    from mcctl.ops.inventory import Inventory
+
+GRACE_SECONDS = 2.0  # wall seconds a probe may overrun its own timeout before it is abandoned
+ARM_READ_SECONDS = 60.0  # wall-clock limit of the ARM reads (inventory, SQL servers)
+MAX_WORKERS = 16
+
+
+def assess(
+    session: AzureSession,
+    estate: Estate,
+    *,
+    region: str | None = None,
+    stamp: str | None = None,
+    timeout: float | None = None,
+    inventory: Inventory | None = None,
+) -> EstateHealth:
+    """The health of the estate (or of one region, or one stamp), rolled up stamp → region → estate.
+
+    `timeout`: per probe, in seconds (default `health.timeout` of the estate file, 5 s).
+    `inventory`: an inventory already read for the same scope (`stamps list`), so it is not read twice.
+    Failed reads do not raise: their signals are `unknown` and the failures are listed in `errors`.
+    """
+    settings = estate.health
+    timeout = float(timeout if timeout is not None else settings.timeout_seconds)
+    if timeout <= 0:
+        raise UsageError("--timeout: must be greater than 0")
+    stamps = _selected(estate, region, stamp)
+    names = [s.name for s in stamps]
+    dependencies = [d for d in settings.dependencies if any(d.serves(n) for n in names)]
+
+    probes: dict[Hashable, tuple[Callable[[], Any], float]] = {}
+    probe_limit = timeout + GRACE_SECONDS
+    for s in stamps:
+        probes[("probe", s.name)] = (lambda url=s.health_url: probe(session, url, timeout), probe_limit)
+    for dep in dependencies:
+        if dep.health_url:
+            probes[("dependency", dep.name)] = (lambda url=dep.health_url: probe(session, url, timeout), probe_limit)
+    reads: dict[Hashable, tuple[Callable[[], Any], float]] = {}
+    if inventory is None:
+        reads["inventory"] = (lambda: _read_inventory(session, estate, region, stamp), ARM_READ_SECONDS)
+    if estate.sql is not None:
+        from mcctl.adapters import sql
+
+        for server in estate.sql.servers:
+            reads[("sql", server.region)] = (lambda server=server: sql.get_server(session, server), ARM_READ_SECONDS)
+
+    # Probes first, then the ARM reads, each phase concurrent.
+    outcomes = run_bounded(probes, MAX_WORKERS)
+    outcomes.update(run_bounded(reads))
+    errors: list[str] = []
+
+    if inventory is None:
+        inventory = _outcome_value(outcomes["inventory"], "reading the inventory", ARM_READ_SECONDS, errors)
+    if inventory is not None:
+        errors.extend(e.message for e in inventory.errors)
+    views: dict[str, StampView] = {v.stamp.name: v for v in inventory.views} if inventory is not None else {}
+
+    reach = _sql_reach(estate, inventory, outcomes, errors)
+    dep_health = {d.name: _dependency(d, names, outcomes, reach, inventory, timeout, settings) for d in dependencies}
+
+    stamp_health = []
+    for s in stamps:
+        signals = [model.probe_signal(_probe_outcome(outcomes[("probe", s.name)], s.health_url, timeout), settings)]
+        signals.extend(_inventory_signals(estate, s, views.get(s.name), inventory is not None, reach))
+        signals.extend(model.dependency_signal(dep_health[d.name]) for d in dependencies if d.serves(s.name))
+        stamp_health.append(model.stamp_health(s.name, s.region, signals, settings))
+
+    return model.estate_health(
+        estate.name,
+        stamp_health,
+        settings,
+        list(dep_health.values()),
+        scope={"region": normalize_region(region) if region else None, "stamp": stamp},
+        checked_at=_now_iso(session),
+        timeout_seconds=timeout,
+        errors=list(dict.fromkeys(errors)),
+    )
+
+
+def _selected(estate: Estate, region: str | None, stamp: str | None) -> list[Stamp]:
+    stamps = list(estate.stamps)
+    if region:
+        wanted = normalize_region(region)
+        if wanted not in estate.regions:
+            raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
+        stamps = [s for s in stamps if s.region == wanted]
+    if stamp:
+        if estate.stamp(stamp) is None:
+            raise UsageError(f"--stamp: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})")
+        stamps = [s for s in stamps if s.name == stamp]
+        if not stamps:
+            raise UsageError(f"--stamp: '{stamp}' is not in region '{region}'")
+    return stamps
+
+
+def _read_inventory(session: AzureSession, estate: Estate, region: str | None, stamp: str | None) -> Inventory:
+    from mcctl.ops.inventory import read_inventory
+
+    return read_inventory(session, estate, region, stamp)
+
+
+def _now_iso(session: AzureSession) -> str:
+    instant = session.sim.now() if session.sim is not None else time.time()
+    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- probes ----------------------------------------------------------------------------------------
+def probe(session: AzureSession, url: str, timeout: float) -> ProbeResult:
+    """One GET of a health endpoint; transport failures become a result, never an exception."""
+    from azure.core.exceptions import AzureError, ServiceRequestTimeoutError, ServiceResponseTimeoutError
+
+    try:
+        response = session.web_get(url, timeout)
+    except (ServiceRequestTimeoutError, ServiceResponseTimeoutError):
+        return ProbeResult(url, timed_out_after=timeout)
+    except (AzureError, OSError) as exc:
+        return ProbeResult(url, error=_one_line(exc))
+    return ProbeResult(url, response.status, response.seconds, response.body)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _probe_outcome(outcome: Outcome, url: str, timeout: float) -> ProbeResult:
+    if not outcome.done:
+        return ProbeResult(url, timed_out_after=timeout)  # abandoned: no answer within the limit
+    if outcome.error is not None:
+        return ProbeResult(url, error=_one_line(outcome.error))
+    return outcome.value
+
+
+def _outcome_value(outcome: Outcome, what: str, limit: float, errors: list[str]) -> Any:
+    if not outcome.done:
+        errors.append(f"{what}: no answer within {model.seconds_text(limit)}")
+        return None
+    if outcome.error is not None:
+        if not isinstance(outcome.error, McctlError):
+            raise outcome.error
+        errors.append(outcome.error.message)
+        return None
+    return outcome.value
+
+
+# -- signals from the inventory and SQL --------------------------------------------------------------
+def _problem(view: StampView | None, prefix: str) -> str | None:
+    """The inventory's 'not found' problem for one resource of a stamp, if any."""
+    if view is None:
+        return None
+    return next((p for p in view.problems if p.startswith(prefix)), None)
+
+
+def _inventory_signals(
+    estate: Estate,
+    stamp: Stamp,
+    view: StampView | None,
+    read: bool,
+    reach: dict[str, SqlServerReach],
+) -> list[Signal]:
+    settings = estate.health
+    if view is None:
+        why = "not read" if not read else "not in the inventory"
+        signals = [Signal(name, "unknown", why) for name in ("app", "instances", "origin")]
+        if estate.redis is not None and estate.redis.member_in(stamp.region):
+            signals.append(Signal("redis", "unknown", why))
+    else:
+        signals = [
+            model.app_signal(view.app, _problem(view, "web app")),
+            model.instances_signal(view.plan, settings.min_instances, _problem(view, "App Service plan")),
+            model.origin_signal(view.origin, _problem(view, "Front Door origin")),
+        ]
+        if estate.redis is not None and estate.redis.member_in(stamp.region):
+            signals.append(model.redis_signal(view.redis))
+    if stamp.region in reach:
+        signals.append(model.sql_signal(reach[stamp.region]))
+    return signals
+
+
+def _sql_reach(
+    estate: Estate, inventory: Inventory | None, outcomes: dict[Hashable, Outcome], errors: list[str]
+) -> dict[str, SqlServerReach]:
+    """Per region with a SQL server: does it answer, and its role (from the failover group)."""
+    if estate.sql is None:
+        return {}
+    primary = inventory.sql_primary if inventory is not None else None
+    roles: dict[str, str] = {}
+    if inventory is not None:
+        roles.update({v.stamp.region: v.sql_role for v in inventory.views if v.sql_role})
+    reach = {}
+    for server in estate.sql.servers:
+        outcome = outcomes[("sql", server.region)]
+        role = roles.get(server.region)
+        if role is None and primary is not None:
+            role = "Primary" if server.region == primary else "Secondary"
+        if not outcome.done:
+            reachable, error = None, f"no answer within {model.seconds_text(ARM_READ_SECONDS)}"
+        elif isinstance(outcome.error, AuthError):
+            reachable, error = None, outcome.error.message  # not allowed to look: unknown, not down
+            errors.append(outcome.error.message)
+        elif outcome.error is not None:
+            if not isinstance(outcome.error, McctlError):
+                raise outcome.error
+            reachable, error = False, _short_sql_error(outcome.error.message)
+        else:
+            reachable, error = True, None
+        reach[server.region] = SqlServerReach(server.region, server.ref.name, role, reachable, error)
+    return reach
+
+
+def _short_sql_error(message: str) -> str:
+    """'reading SQL server x (r): HTTP 504 GatewayTimeout: The gateway ...' → 'HTTP 504 GatewayTimeout'."""
+    parts = message.split(": ")
+    return parts[1] if len(parts) > 2 else message
+
+
+def _dependency(
+    dep: HealthDependency,
+    names: list[str],
+    outcomes: dict[Hashable, Outcome],
+    reach: dict[str, SqlServerReach],
+    inventory: Inventory | None,
+    timeout: float,
+    settings: HealthSettings,
+) -> model.DependencyHealth:
+    dependents = [n for n in names if dep.serves(n)]
+    if dep.health_url:
+        result = _probe_outcome(outcomes[("dependency", dep.name)], dep.health_url, timeout)
+        signal = model.probe_signal(result, settings)  # the stamps' latency thresholds
+    else:  # built-in: sql
+        primary = inventory.sql_primary if inventory is not None else None
+        signal = model.sql_primary_signal(reach.get(primary) if primary else None)
+    return model.dependency_health(dep, dependents, signal)
+
+
+# -- bounded concurrency ---------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    value: Any = None
+    error: BaseException | None = None
+    done: bool = False
+    started: float | None = None  # time.monotonic() when a worker picked the task up
+    abandoned: bool = False
+
+
+def run_bounded(
+    tasks: dict[Hashable, tuple[Callable[[], Any], float]], max_workers: int = MAX_WORKERS
+) -> dict[Hashable, Outcome]:
+    """Run `{key: (fn, wall_limit_seconds)}` concurrently; return when every task has finished or
+    run past its own limit. Workers are daemon threads, and a worker stuck in an abandoned task is
+    replaced, so a hung call delays neither the other tasks nor the process's exit."""
+    outcomes = {key: Outcome() for key in tasks}
+    queue = deque(tasks)
+    cond = threading.Condition()
+
+    def worker() -> None:
+        while True:
+            with cond:
+                if not queue:
+                    return
+                key = queue.popleft()
+                outcomes[key].started = time.monotonic()
+                cond.notify_all()
+            try:
+                value, error = tasks[key][0](), None
+            except BaseException as exc:  # handed to the caller, which decides
+                value, error = None, exc
+            with cond:
+                outcome = outcomes[key]
+                if outcome.abandoned:
+                    return  # a replacement worker has taken this one's place
+                outcome.value, outcome.error, outcome.done = value, error, True
+                cond.notify_all()
+
+    def spawn() -> None:
+        threading.Thread(target=worker, name="mcctl-health", daemon=True).start()
+
+    for _ in range(min(max_workers, len(tasks))):
+        spawn()
+    with cond:
+        while True:
+            now = time.monotonic()
+            waiting: list[float] = []
+            for key, outcome in outcomes.items():
+                if outcome.done or outcome.abandoned:
+                    continue
+                if outcome.started is None:
+                    waiting.append(now + 0.05)  # queued: a worker will pick it up
+                    continue
+                deadline = outcome.started + tasks[key][1]
+                if now >= deadline:
+                    outcome.abandoned = True
+                    if queue:
+                        spawn()
+                else:
+                    waiting.append(deadline)
+            if not waiting:
+                return outcomes
+            cond.wait(timeout=max(0.0, min(waiting) - now))
