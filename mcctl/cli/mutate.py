@@ -156,3 +156,52 @@ def _lease(runtime: Runtime) -> Any:
             "no `lock:` in the estate file: using a local lock file, which only stops operators on this machine"
         )
     return lease
+
+
+def mutating(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options every mutation shares, and hand it `flags: MutationFlags`.
+
+    Adds --yes, --dry-run, --timeout, --no-wait, --override, --reason, -o/--query to the Typer
+    signature, applies -o/--query/--yes to the runtime, validates the flags before any Azure call,
+    and passes `allow_data_loss` into the flags when the command declares that option. The command
+    itself declares `ctx`, its own options and a `flags` parameter.
+    """
+    import functools
+    import inspect
+
+    from mcctl.cli import options
+
+    shared = (
+        ("yes", options.Yes, False),
+        ("dry_run", options.DryRun, False),
+        ("timeout", options.Timeout, 600.0),
+        ("no_wait", options.NoWait, False),
+        ("override", options.Override, None),
+        ("reason", options.Reason, None),
+        ("output", options.Output, None),
+        ("query", options.Query, None),
+    )
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "flags"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for name, a, d in shared]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        from mcctl.cli.runtime import output_overrides
+
+        values = {name: kwargs.pop(name) for name, _, _ in shared}
+        output_overrides(kwargs["ctx"].obj, values["output"], values["query"], values["yes"])
+        flags = MutationFlags(
+            values["dry_run"],
+            values["timeout"],
+            values["no_wait"],
+            values["override"] or [],
+            values["reason"],
+            kwargs.get("allow_data_loss", False),
+        )
+        flags.override_reasons()  # bad flags fail before any Azure call
+        command(**kwargs, flags=flags)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {}  # Typer reads the evaluated annotations from the signature above
+    return wrapper

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, run_mutation
-from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes, parse_duration
+from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
+from mcctl.cli.options import Output, Query, parse_duration
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import UsageError
 
@@ -89,6 +89,7 @@ def status(ctx: typer.Context, output: Output = None, query: Query = None) -> No
 
 
 @app.command("drain")
+@mutating
 def drain(
     ctx: typer.Context,
     region: RegionArgument = None,
@@ -99,22 +100,16 @@ def drain(
     verify: Verify = False,
     verify_count: VerifyCount = 10,
     verify_timeout: VerifyTimeout = 600.0,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Drain a region or a stamp: disable its Front Door origins, at once or gradually (--steps)."""
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
     shift = _Shift("drain", region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
-    _shift(ctx.obj, shift, flags, output, query, yes)
+    _shift(ctx.obj, shift, flags)
 
 
 @app.command("restore")
+@mutating
 def restore(
     ctx: typer.Context,
     region: RegionArgument = None,
@@ -125,19 +120,12 @@ def restore(
     verify: Verify = False,
     verify_count: VerifyCount = 10,
     verify_timeout: VerifyTimeout = 600.0,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Restore a region or a stamp: enable its origins with the weights and priorities they had before the drain."""
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
     shift = _Shift("restore", region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
-    _shift(ctx.obj, shift, flags, output, query, yes)
+    _shift(ctx.obj, shift, flags)
 
 
 @app.command("verify")
@@ -187,16 +175,12 @@ class _Shift:
     verify_timeout: float
 
 
-def _shift(
-    runtime: Runtime, shift: _Shift, flags: MutationFlags, output: str | None, query: str | None, yes: bool
-) -> None:
+def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     from mcctl.errors import PartiallyApplied
     from mcctl.ops import frontdoor as ops
     from mcctl.ops.inventory import read_inventory
     from mcctl.ops.journal import Journal
 
-    output_overrides(runtime, output, query, yes)
-    flags.override_reasons()  # bad flags fail before any Azure call
     target = ops.Target(shift.region, shift.stamp)
     target.validate(runtime.estate)
     percentages = ops.parse_steps(shift.steps) if shift.steps is not None else ()

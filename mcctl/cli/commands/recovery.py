@@ -6,21 +6,19 @@ from typing import Annotated
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, apply_context, run_mutation
-from mcctl.cli.options import AllowDataLoss, DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
-from mcctl.cli.runtime import Runtime, output_overrides
+from mcctl.cli.mutate import MutationFlags, apply_context, mutating, run_mutation
+from mcctl.cli.options import AllowDataLoss
+from mcctl.cli.runtime import Runtime
 
 OpArgument = Annotated[str, typer.Argument(help="Operation id, a unique prefix of it, or 'latest'.")]
 
 
-def _prepare(ctx: typer.Context, op: str, flags: MutationFlags, output: str | None, query: str | None, yes: bool):
+def _prepare(ctx: typer.Context, op: str):
     from mcctl.cli.commands.journal import journal_of
     from mcctl.errors import UsageError
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
-    output_overrides(runtime, output, query, yes)
-    flags.override_reasons()
     record = journal_of(runtime).operation(op)
     if record.header.get("status") == "refused":
         raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
@@ -44,25 +42,19 @@ def _refuse_irreversible(plan, applied: list[int]) -> None:
             )
 
 
+@mutating
 def resume(
     ctx: typer.Context,
     op: OpArgument,
     allow_data_loss: AllowDataLoss = False,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Continue an interrupted or failed operation from its first unfinished step (live state re-read)."""
     from mcctl.domain.plan import Plan
     from mcctl.ops.mutation import pending_steps
 
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason, allow_data_loss)
-    runtime, record, before = _prepare(ctx, op, flags, output, query, yes)
+    runtime, record, before = _prepare(ctx, op)
     plan = Plan.from_dict(record.header["plan"])
     remaining = Plan(
         kind=plan.kind,
@@ -75,24 +67,18 @@ def resume(
     run_mutation(runtime, remaining, before, flags, resume=record, full_plan=plan)
 
 
+@mutating
 def rollback(
     ctx: typer.Context,
     op: OpArgument,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Apply the inverse of what an operation applied, last step first, and verify each step."""
     from mcctl.domain.plan import Plan
     from mcctl.ops.mutation import applied_steps
 
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
-    runtime, record, before = _prepare(ctx, op, flags, output, query, yes)
+    runtime, record, before = _prepare(ctx, op)
     plan = Plan.from_dict(record.header["plan"])
     applied = applied_steps(apply_context(runtime, flags), record)
     _refuse_irreversible(plan, applied)

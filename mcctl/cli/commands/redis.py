@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, run_mutation
-from mcctl.cli.options import AllowDataLoss, DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
+from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
+from mcctl.cli.options import AllowDataLoss, Output, Query
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import ExitCode
 
@@ -51,17 +51,12 @@ def _mutate(
     command: str,
     region: str,
     flags: MutationFlags,
-    output: str | None,
-    query: str | None,
-    yes: bool,
     with_regions: list[str] | None = None,
 ) -> None:
     from mcctl.ops.inventory import read_inventory
     from mcctl.ops.redisgeo import managed_redis, member_of, plan_relink, plan_unlink
 
     runtime: Runtime = ctx.obj
-    output_overrides(runtime, output, query, yes)
-    flags.override_reasons()
     where = member_of(managed_redis(runtime.estate, command), region).region  # bad input: no Azure call
     snapshot = read_inventory(runtime.session, runtime.estate).snapshot()
     if command == "unlink":
@@ -73,25 +68,20 @@ def _mutate(
 
 
 @app.command("unlink")
+@mutating
 def unlink(
     ctx: typer.Context,
     region: RegionArgument,
     allow_data_loss: AllowDataLoss = False,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Force-unlink REGION's database from the group (on the surviving members); it must be relinked to rejoin."""
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason, allow_data_loss)
-    _mutate(ctx, "unlink", region, flags, output, query, yes)
+    _mutate(ctx, "unlink", region, flags)
 
 
 @app.command("relink")
+@mutating
 def relink(
     ctx: typer.Context,
     region: RegionArgument,
@@ -104,18 +94,11 @@ def relink(
         ),
     ] = None,
     allow_data_loss: AllowDataLoss = False,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Flush REGION's force-unlinked database (ALL ITS DATA IS DISCARDED) and force-link it to the group."""
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason, allow_data_loss)
-    _mutate(ctx, "relink", region, flags, output, query, yes, with_regions)
+    _mutate(ctx, "relink", region, flags, with_regions)
 
 
 # -- tables ------------------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ from typing import Annotated
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, run_mutation
-from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
-from mcctl.cli.runtime import Runtime, output_overrides
+from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
+from mcctl.cli.runtime import Runtime
 
 
+@mutating
 def scale(
     ctx: typer.Context,
     stamp: Annotated[str | None, typer.Argument(help="The stamp to scale (or use --region).")] = None,
@@ -26,14 +26,8 @@ def scale(
         typer.Option("--to-carry", metavar="REGION", help="Size --region to carry REGION's serving instances too."),
     ] = None,
     factor: Annotated[float, typer.Option("--factor", help="Head-room multiplier for --to-carry.")] = 1.0,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Scale App Service plans: `scale STAMP --instances N`, `scale --region R --by +2`, `--to-carry R2`."""
     from mcctl.errors import UsageError
@@ -41,9 +35,6 @@ def scale(
     from mcctl.ops.scale import ScaleRequest, plan_scale
 
     runtime: Runtime = ctx.obj
-    output_overrides(runtime, output, query, yes)
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason)
-    flags.override_reasons()  # bad flags fail before any Azure call
     delta = None
     if by is not None:
         try:

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, run_mutation
-from mcctl.cli.options import DryRun, NoWait, Output, Override, Query, Reason, Timeout, Yes
+from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
+from mcctl.cli.options import Output, Query
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import ExitCode
 
@@ -43,6 +43,7 @@ def status(
 
 
 @app.command("failover")
+@mutating
 def failover(
     ctx: typer.Context,
     to: Annotated[
@@ -60,14 +61,8 @@ def failover(
     allow_data_loss: Annotated[
         bool, typer.Option("--allow-data-loss", help="Required for --mode forced and try-planned.")
     ] = False,
-    yes: Yes = False,
-    dry_run: DryRun = False,
-    timeout: Timeout = 600.0,
-    no_wait: NoWait = False,
-    override: Override = None,
-    reason: Reason = None,
-    output: Output = None,
-    query: Query = None,
+    *,
+    flags: MutationFlags,
 ) -> None:
     """Fail the SQL failover group over to the secondary in --to (the request goes to that secondary)."""
     from mcctl.cli import render
@@ -75,9 +70,6 @@ def failover(
     from mcctl.ops.sqlfailover import FailoverRequest, plan_failover, read_preflight
 
     runtime: Runtime = ctx.obj
-    output_overrides(runtime, output, query, yes)
-    flags = MutationFlags(dry_run, timeout, no_wait, override or [], reason, allow_data_loss)
-    flags.override_reasons()  # bad flags fail before any Azure call
     request = FailoverRequest(to, mode.lower(), allow_data_loss)
     request.validate(runtime.estate)
     preflight = read_preflight(runtime.session, runtime.estate)
