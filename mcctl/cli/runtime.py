@@ -38,7 +38,6 @@ class Runtime:
     _estate: Estate | None = None
     _sim: Sim | None = None
     _session: AzureSession | None = None
-    notices: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> EstateSource:
@@ -59,6 +58,13 @@ class Runtime:
             if self.options.subscription:
                 estate = replace(estate, subscription=self.options.subscription)
             self._estate = estate
+            if self.options.sim:  # every run on the simulator says so, whatever it touches
+                from mcctl.cli import render
+                from mcctl.sim.runtime import sim_state_path
+
+                origin = "built-in demo" if self.source.is_demo else self.source.location
+                state = sim_state_path(estate.name)
+                render.note(f"SIMULATED estate '{estate.name}' ({origin}); simulator state: {state}")
         return self._estate
 
     @property
@@ -70,8 +76,6 @@ class Runtime:
 
             path = sim_state_path(self.estate.name)
             self._sim, reason = open_simulator(self.estate, self.source.fingerprint, path=path)
-            origin = "built-in demo" if self.source.is_demo else self.source.location
-            render.note(f"SIMULATED estate '{self.estate.name}' ({origin}); simulator state: {path}")
             if reason == "estate file changed":
                 render.note("the estate file changed since the simulator was seeded: simulator re-seeded")
         return self._sim
