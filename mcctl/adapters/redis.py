@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.errors import azure_errors
 from mcctl.adapters.lro import WaitOptions, polling_for, wait_for
-from mcctl.domain.observed import LinkedDatabase, RedisCacheState, RedisDatabaseState, RedisLinkedServer
+from mcctl.adapters.sdkvalues import plain
+from mcctl.domain.observed import (
+    LinkedDatabase,
+    RedisCacheState,
+    RedisClusterState,
+    RedisDatabaseState,
+    RedisLinkedServer,
+)
 from mcctl.domain.regions import display_name
 from mcctl.errors import UsageError
 
@@ -37,10 +44,25 @@ def _database_state(db: Any) -> RedisDatabaseState:
         id=db.id,
         name=db.name,
         cluster=_cluster_of(db.id),
-        provisioning_state=db.provisioning_state,
-        resource_state=db.resource_state,
+        provisioning_state=plain(db.provisioning_state),
+        resource_state=plain(db.resource_state),
         group_nickname=geo.group_nickname if geo else None,
-        linked_databases=tuple(LinkedDatabase(d.id, d.state) for d in (geo.linked_databases or [])) if geo else (),
+        linked_databases=tuple(LinkedDatabase(d.id, plain(d.state)) for d in (geo.linked_databases or []))
+        if geo
+        else (),
+    )
+
+
+def _cluster_state(cluster: Any) -> RedisClusterState:
+    return RedisClusterState(
+        id=cluster.id,
+        name=cluster.name,
+        location=cluster.location,
+        sku=plain(cluster.sku.name) if cluster.sku else None,
+        provisioning_state=plain(cluster.provisioning_state),
+        resource_state=plain(cluster.resource_state),
+        host_name=cluster.host_name,
+        redis_version=cluster.redis_version,
     )
 
 
@@ -98,6 +120,13 @@ def get_managed_databases(session: AzureSession, redis: RedisGeoReplication) -> 
     """
     _require_kind(redis, "managed")
     return {m.region: get_managed_database(session, redis, m) for m in redis.members}
+
+
+def get_cluster(session: AzureSession, member: RedisMember) -> RedisClusterState:
+    """One member's cluster (Azure Managed Redis / Redis Enterprise): SKU, provisioning and resource state."""
+    with azure_errors(f"reading Redis cluster {_label(member)}"):
+        client = session.redis_enterprise(member.ref.subscription)
+        return _cluster_state(client.redis_enterprise.get(member.ref.resource_group, member.ref.name))
 
 
 def list_cluster_databases(session: AzureSession, member: RedisMember) -> list[RedisDatabaseState]:

@@ -129,6 +129,20 @@ class LinkedDatabase:
 
 
 @dataclass(frozen=True)
+class RedisClusterState:
+    """An Azure Managed Redis (Redis Enterprise) cluster: the member that holds a region's database."""
+
+    id: str
+    name: str
+    location: str | None
+    sku: str | None
+    provisioning_state: str | None
+    resource_state: str | None
+    host_name: str | None
+    redis_version: str | None
+
+
+@dataclass(frozen=True)
 class RedisDatabaseState:
     """An Azure Managed Redis (Redis Enterprise) database and its view of the geo-replication group."""
 

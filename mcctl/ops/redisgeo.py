@@ -39,7 +39,7 @@ from mcctl.ops.steps import StepKind, step_kind
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.domain.estate import Estate, RedisGeoReplication, RedisMember
-    from mcctl.domain.observed import RedisCacheState, RedisDatabaseState
+    from mcctl.domain.observed import RedisCacheState, RedisClusterState, RedisDatabaseState
 
 # Azure gives no durations; these estimates (the plan's expected time) match the simulator.
 UNLINK_SECONDS = 30
@@ -57,6 +57,7 @@ class MemberStatus:
     """One region's member as read now; `error` set when it could not be read."""
 
     member: RedisMember
+    cluster: RedisClusterState | None = None  # managed: the member's cluster
     database: RedisDatabaseState | None = None  # managed: the estate's database of this cluster
     databases: tuple[RedisDatabaseState, ...] = ()  # managed: every database of the cluster
     cache: RedisCacheState | None = None  # cache: the cache and its linked servers
@@ -94,11 +95,15 @@ class RedisStatus:
         }
 
     def _managed_entry(self, status: MemberStatus) -> dict[str, Any]:
-        member, db = status.member, status.database
+        member, db, cluster = status.member, status.database, status.cluster
         ids = {m.database_id(self.redis.database).lower(): m.region for m in self.redis.members}
         return {
             **self._common(status),
             "cluster": member.ref.name,
+            "cluster_sku": cluster.sku if cluster else None,
+            "cluster_provisioning_state": cluster.provisioning_state if cluster else None,
+            "cluster_resource_state": cluster.resource_state if cluster else None,
+            "host_name": cluster.host_name if cluster else None,
             "resource_group": member.ref.resource_group,
             "subscription": member.ref.subscription,
             "database": self.redis.database,
@@ -142,6 +147,11 @@ class RedisStatus:
         if db is None:
             return []
         problems = []
+        cluster = status.cluster
+        if cluster and cluster.provisioning_state and cluster.provisioning_state.lower() != "succeeded":
+            problems.append(f"cluster provisioning state {cluster.provisioning_state}")
+        if cluster and cluster.resource_state and cluster.resource_state.lower() != "running":
+            problems.append(f"cluster resource state {cluster.resource_state}")
         wanted = self.redis.group_nickname
         if wanted and db.group_nickname != wanted:
             problems.append(f"group nickname is {db.group_nickname!r}, the estate says {wanted!r}")
@@ -234,7 +244,7 @@ def _read_managed_member(session: AzureSession, redis: RedisGeoReplication, memb
             status=404,
             hint="check redis.database in the estate file",
         )
-    return MemberStatus(member, database=database, databases=databases)
+    return MemberStatus(member, cluster=adapter.get_cluster(session, member), database=database, databases=databases)
 
 
 def _read_cache_member(session: AzureSession, redis: RedisGeoReplication, member: RedisMember) -> MemberStatus:

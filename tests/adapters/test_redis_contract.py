@@ -222,3 +222,26 @@ def test_cache_functions_against_the_simulator(cache_estate: Estate) -> None:
     adapter.unlink_cache(session, redis, "westeurope", "northeurope", WaitOptions())
     linked = adapter.link_cache(session, redis, "westeurope", "northeurope", WaitOptions())
     assert (linked.name, linked.server_role, linked.provisioning_state) == ("redis-mc-neu", "Secondary", "Succeeded")
+
+
+def test_get_cluster_from_the_spec_example_and_the_simulator(demo_estate, session) -> None:
+    from mcctl.domain.estate import RedisMember, ResourceRef
+
+    ex = example("redisenterprise/RedisEnterpriseGet.json")
+    transport = ReplayTransport([from_example(ex, "GET", "/redisEnterprise/cache1")])
+    member = RedisMember(
+        "westus",
+        ResourceRef("e7b5a9d2-6b6a-4d2f-9143-20d9a10f5b8f", "rg1", "Microsoft.Cache/redisEnterprise", "cache1"),
+    )
+    cluster = adapter.get_cluster(replay_session(demo_estate, transport), member)
+    assert (cluster.name, cluster.sku, cluster.provisioning_state, cluster.resource_state) == (
+        "cache1",
+        "EnterpriseFlash_F300",
+        "Succeeded",
+        "Running",
+    )
+    assert cluster.host_name == "cache1.westus.something.azure.com" and cluster.redis_version == "6"
+    assert "api-version=2025-07-01" in transport.requests[0][1]
+
+    simulated = adapter.get_cluster(session, demo_estate.redis.members[1])
+    assert (simulated.name, simulated.sku, simulated.resource_state) == ("amr-mc-neu", "Balanced_B5", "Running")

@@ -303,8 +303,12 @@ def test_json_entries_have_the_documented_fields(mcctl) -> None:
     assert set(managed[0]) == {
         "region", "kind", "verdict", "reason", "cluster", "resource_group", "subscription", "database", "id",
         "provisioning_state", "resource_state", "group_nickname", "linked_databases", "views",
-        "other_databases", "problems", "error",
+        "other_databases", "problems", "error", "cluster_sku", "cluster_provisioning_state",
+        "cluster_resource_state", "host_name",
     }  # fmt: skip
+    assert (managed[0]["cluster_sku"], managed[0]["cluster_provisioning_state"]) == ("Balanced_B5", "Succeeded")
+    assert managed[0]["cluster_resource_state"] == "Running"
+    assert managed[0]["host_name"] == "amr-mc-weu.westeurope.redis.azure.net"
     _, cache = _status(mcctl, estate=CACHE_ESTATE)
     assert set(cache[0]) == {
         "region", "kind", "verdict", "reason", "role", "cache", "resource_group", "subscription", "id", "location",

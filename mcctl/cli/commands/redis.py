@@ -148,12 +148,25 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
     managed = entries[0]["kind"] == "managed"
     members = Table(box=None, header_style="bold", pad_edge=False)
     if managed:
-        for column in ("REGION", "CLUSTER", "DATABASE", "PROVISIONING", "RESOURCE", "GROUP", "LINK"):
+        for column in (
+            "REGION",
+            "CLUSTER",
+            "SKU",
+            "CLUSTER STATE",
+            "DATABASE",
+            "PROVISIONING",
+            "RESOURCE",
+            "GROUP",
+            "LINK",
+        ):
             members.add_column(column)
         for e in entries:
+            cluster_state = f"{_text(e['cluster_provisioning_state'])}/{_text(e['cluster_resource_state'])}"
             members.add_row(
                 e["region"],
                 e["cluster"],
+                _text(e["cluster_sku"]),
+                cluster_state,
                 e["database"],
                 _text(e["provisioning_state"]),
                 _text(e["resource_state"]),
@@ -163,7 +176,15 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
             for other in e["other_databases"]:
                 name = other["name"].rsplit("/", 1)[-1]
                 members.add_row(
-                    "", "", _text(name), _text(other["provisioning_state"]), _text(other["resource_state"]), "", "-"
+                    "",
+                    "",
+                    "",
+                    "",
+                    _text(name),
+                    _text(other["provisioning_state"]),
+                    _text(other["resource_state"]),
+                    "",
+                    "-",
                 )
         parts += [members, Text(""), Text("Linked databases as each member sees them (row: seen from)", style="bold")]
         parts.append(_matrix(entries))
