@@ -50,6 +50,16 @@ class OriginState:
     def enabled(self) -> bool:
         return (self.enabled_state or "").lower() == "enabled"
 
+    # The API may return null; Front Door then uses its defaults (weight 1000, priority 1). Plans
+    # and read-backs use these, so a rollback never tries to "set" a null.
+    @property
+    def effective_weight(self) -> int:
+        return 1000 if self.weight is None else self.weight
+
+    @property
+    def effective_priority(self) -> int:
+        return 1 if self.priority is None else self.priority
+
 
 @dataclass(frozen=True)
 class HealthProbeSettings:

@@ -175,15 +175,8 @@ def _origin_step(
 
 
 def _live(origin: OriginState) -> dict[str, Any]:
-    return {"enabled": origin.enabled, "weight": origin.weight, "priority": origin.priority}
-
-
-def _before(start: dict[str, Any], previous: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """A step's `before`: the value when the plan starts, which the executor checks (once the lease
-    is held, every step's `before` or `after` must match the live state) and rollback restores.
-    Only a step that ends where the plan started shows the value the previous step left."""
-    at_start = {k: start[k] for k in after}
-    return {k: previous[k] for k in after} if at_start == after else at_start
+    """The origin as steps read it back (null weight/priority as Front Door applies them)."""
+    return {"enabled": origin.enabled, "weight": origin.effective_weight, "priority": origin.effective_priority}
 
 
 def _share_weight(weight: int, percent: int) -> int:
@@ -233,13 +226,14 @@ def plan_drain(
         prior = journaled_prior(operations, stamp.origin) or Prior(origin.weight, origin.priority)
         if origin.weight is None:
             notes.append(f"{stamp.origin} ({stamp.name}) has no weight in the API (null): AFD uses {DEFAULT_WEIGHT}")
-        current = origin.weight if origin.weight is not None else DEFAULT_WEIGHT
+        current = origin.effective_weight
         for group, percent in enumerate(percentages[:-1] if gradual else ()):
             weight = _share_weight(prior.weight or DEFAULT_WEIGHT, 100 - percent)
             if weight >= current:
                 continue
-            # `before` is the weight when the plan starts (see _before), for every step
-            before, after = {"weight": origin.weight}, {"weight": weight}
+            # each step starts where the previous one leaves the origin (the executor checks only
+            # the first step of a resource against live state; rollback walks the chain back)
+            before, after = {"weight": current}, {"weight": weight}
             steps.append(_origin_step(stamp, estate, before, after, group, f"{percent}%", prior=prior.as_params()))
             current = weight
         last = len(percentages) - 1 if gradual else 0
@@ -309,8 +303,7 @@ def plan_restore(
 def _restore_steps(
     stamp: Stamp, origin: OriginState, estate: Estate, weight: int, priority: int, percentages: Sequence[int]
 ) -> list[Step]:
-    start = _live(origin)
-    live = dict(start)
+    live = _live(origin)
     steps: list[Step] = []
     shares = [(p, _share_weight(weight, p)) for p in percentages[:-1]] + [(100, weight)]
     for group, (percent, share) in enumerate(shares):
@@ -319,7 +312,7 @@ def _restore_steps(
             want = {"enabled": True, "weight": share, "priority": priority}
         elif final:
             want = {"weight": share, "priority": priority}
-        elif live["weight"] is not None and share <= live["weight"]:
+        elif share <= live["weight"]:
             continue  # already at least this far back
         else:
             want = {"weight": share}
@@ -327,7 +320,7 @@ def _restore_steps(
         if not changed:
             continue
         label = f"{percent}%" if len(shares) > 1 else ""
-        steps.append(_origin_step(stamp, estate, _before(start, live, changed), changed, group, label))
+        steps.append(_origin_step(stamp, estate, {k: live[k] for k in changed}, changed, group, label))
         live.update(changed)
     return steps
 

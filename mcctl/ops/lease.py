@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ LOCAL_LOCK_WARNING = (
     "no `lock:` in the estate file: using a local lock file, which only stops operators on this machine"
 )
 LOCAL_LEASE_SECONDS = 60
+KEEPALIVE_SECONDS = 5.0  # wall-clock cadence of the keep-alive thread while a lease is held
 HELD_STATES = ("leased", "breaking")
 _METADATA_VALUE_MAX = 1024
 
@@ -163,16 +165,35 @@ def make_holder(session: AzureSession, operation: str | None, command: str) -> L
 
 @contextmanager
 def holding(lease: OperatorLease, holder: LeaseHolder) -> Iterator[OperatorLease]:
-    """Hold the lease for the block; always released, also on Ctrl-C (KeyboardInterrupt)."""
+    """Hold the lease for the block; always released, also on Ctrl-C (KeyboardInterrupt).
+
+    A keep-alive thread renews it every few seconds of wall time, so a long blocking call (a health
+    gate, a slow read) never lets it lapse; LRO polls renew it too (in simulated time as well).
+    """
     lease.acquire(holder)
+    stop = threading.Event()
+
+    def keep_alive() -> None:
+        while not stop.wait(KEEPALIVE_SECONDS):
+            try:
+                lease.renew_if_due()
+            except McctlError:
+                return  # recorded by the lease; the operation's next renewal raises it
+
+    thread = threading.Thread(target=keep_alive, name="mcctl-lease-keepalive", daemon=True)
+    thread.start()
     try:
         yield lease
     except BaseException:
+        stop.set()
+        thread.join(timeout=KEEPALIVE_SECONDS)
         # The block's own error is what the operator must see; a lease that cannot be released
         # now runs out on its own within a minute.
         with contextlib.suppress(McctlError):
             lease.release()
         raise
+    stop.set()
+    thread.join(timeout=KEEPALIVE_SECONDS)
     lease.release()
 
 
@@ -225,6 +246,8 @@ class _Lease:
         self.joined = False  # riding on this machine's manual hold: never released by us
         self._holder: LeaseHolder | None = None
         self._renewed_at = 0.0
+        self._renew_lock = threading.Lock()  # the keep-alive thread and LRO polls renew concurrently
+        self._lost: LockHeld | None = None
 
     # -- what each kind implements
     def _acquire(self, lease_id: str, holder: LeaseHolder, indefinite: bool) -> None:
@@ -243,6 +266,7 @@ class _Lease:
         raise NotImplementedError
 
     def acquire(self, holder: LeaseHolder, *, indefinite: bool = False) -> None:
+        self._lost = None
         if self.lease_id is not None:
             raise RuntimeError(f"the operator lease on {self.location} is already held by this process")
         if not indefinite and self._join_hold():
@@ -253,15 +277,22 @@ class _Lease:
         self._renewed_at = self._clock()
 
     def renew_if_due(self) -> None:
-        if self.lease_id is None or self.indefinite or self.joined:
-            return
+        with self._renew_lock:
+            if self._lost is not None:
+                raise self._lost  # lost while another thread renewed: every caller must hear it
+            if self.lease_id is None or self.indefinite or self.joined:
+                return
+            self._renew_locked()
+
+    def _renew_locked(self) -> None:
         now = self._clock()
         if now - self._renewed_at < self.lease_seconds / 2:
             return
         try:
             self._renew()
-        except LockHeld:
+        except LockHeld as lost:
             self.lease_id = None  # lost: broken or taken over; nothing of ours to release any more
+            self._lost = lost
             raise
         except McctlError:
             # A blip at the storage account must not abort a failover half-way: try again at the

@@ -127,6 +127,12 @@ class GateFailed(McctlError):
     """A gate between groups of a gradual plan said stop (e.g. a stamp went unhealthy)."""
 
 
+class AppliedButFailed(McctlError):
+    """Raised by a step executor that changed something before failing (e.g. a Redis relink that
+    flushed the database, then could not link it): the step counts as applied, never "nothing
+    changed"."""
+
+
 @dataclass
 class StepOutcome:
     index: int
@@ -201,12 +207,10 @@ def apply(
         raise ValueError("apply() called with a refused plan")
     if resume is None:
         op = new_operation_id()
-        ctx.journal.append(_header(ctx, op, kind, evaluation, None, parent))
         todo = list(range(len(plan.steps)))
     else:
         op = resume.id
         todo = [i for i in range(len(plan.steps)) if _status(resume, i) not in FINAL_STEP_STATUSES]
-        ctx.journal.append({"type": "event", "op": op, "event": "resumed", "command": ctx.command})
     holder = LeaseHolder(
         actor=_actor(ctx.session),
         host=socket.gethostname(),
@@ -220,8 +224,23 @@ def apply(
     ctx.reporter.start(plan, op)
     try:
         with _lease(ctx, holder):
+            # Only once the lease is held and the plan is known to be current is the operation
+            # journaled: one turned away by a lock or a changed estate never existed (nothing ran).
+            _check_current(ctx, plan, todo)
             if resume is None:
-                _check_current(ctx, plan)
+                ctx.journal.append(_header(ctx, op, kind, evaluation, None, parent))
+            else:
+                ctx.journal.append(
+                    {
+                        "type": "event",
+                        "op": op,
+                        "event": "resumed",
+                        "command": ctx.command,
+                        "actor": ctx.session.identity(),
+                        "rules": [r.to_dict() for r in evaluation.results],
+                        "overrides": evaluation.used_overrides,
+                    }
+                )
             groups = plan.groups
             for number, group in enumerate(groups):
                 runnable = [(i, s) for i, s in group if i in todo]
@@ -236,11 +255,22 @@ def apply(
     except KeyboardInterrupt:
         ctx.journal.append({"type": "end", "op": op, "status": "interrupted", "seconds": ctx.session.now() - started})
         raise
+    except Exception as exc:
+        # Whatever stopped the run (a lost lease, a bug), a journaled operation gets its end record.
+        error = exc.message if isinstance(exc, McctlError) else f"{type(exc).__name__}: {exc}"
+        _close_if_open(ctx, op, ctx.session.now() - started, error)
+        raise
     finally:
         ctx.reporter.finish()
     status = "submitted" if not ctx.wait else "succeeded"
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": ctx.session.now() - started})
     return MutationResult(op, status, plan, outcomes)
+
+
+def _close_if_open(ctx: ApplyContext, op: str, seconds: float, error: str) -> None:
+    record = next((r for r in ctx.journal.operations() if r.id == op), None)
+    if record is not None and record.end is None:
+        ctx.journal.append({"type": "end", "op": op, "status": "failed", "seconds": seconds, "error": error})
 
 
 def _gate(ctx: ApplyContext, op: str, plan: Plan, number: int, outcomes: list[StepOutcome], started: float) -> None:
@@ -297,14 +327,15 @@ def _iso_now() -> str:
     return utc_now()
 
 
-def _check_current(ctx: ApplyContext, plan: Plan) -> None:
-    """Once the lease is held, the plan's `before` must still be true: nobody acted in between.
+def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int]) -> None:
+    """Once the lease is held, the steps still to run must start from where the plan (or, on a
+    resume, the journal) says: nobody acted in between. A step already at its `after` is fine.
 
     Only each resource's first step is checked: later steps on the same resource (a gradual drain)
     start from where the earlier ones leave it."""
     seen: set[str] = set()
     for index, step in enumerate(plan.steps):
-        if step.resource_id.lower() in seen:
+        if index not in todo or step.resource_id.lower() in seen:
             continue
         seen.add(step.resource_id.lower())
         live = executor(step).read(ctx.session, ctx.estate, step)
@@ -343,10 +374,12 @@ def _run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome
         return StepOutcome(index, status, elapsed(), error)
 
     ctx.reporter.step(index, "running", 0.0)
+    submitted = False
     try:
         live = kind.read(ctx.session, ctx.estate, step)
         if live == step.after:
             return outcome("skipped", observed=live)
+        submitted = True
         kind.apply(ctx.session, ctx.estate, step, WaitOptions(ctx.timeout, ctx.wait, _progress(ctx, index, elapsed)))
         if not ctx.wait:
             return outcome("submitted")
@@ -358,11 +391,31 @@ def _run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome
         return outcome("succeeded", observed=observed)
     except WaitTimeout as exc:
         return outcome("timeout", exc.message)
+    except AppliedButFailed as exc:
+        return outcome("unverified", exc.message)
     except McctlError as exc:
+        if submitted and _may_have_landed(ctx, kind, step, exc):
+            return outcome("unverified", f"{exc.message} (the change may have been made: check before retrying)")
         return outcome("failed", exc.message)
     except KeyboardInterrupt:
         outcome("interrupted", "interrupted by the operator (the Azure operation may still be running)")
         raise
+    except Exception as exc:  # a bug: journal it, then let the CLI report an internal error (exit 1)
+        outcome("failed", f"internal error: {type(exc).__name__}: {exc}")
+        raise
+
+
+def _may_have_landed(ctx: ApplyContext, kind: Any, step: Step, error: McctlError) -> bool:
+    """After a request was sent, "nothing changed" must be proven: a lost lease or a failed read
+    leaves it in doubt; otherwise the live state tells."""
+    from mcctl.errors import LockHeld
+
+    if isinstance(error, LockHeld):
+        return True  # the lease was lost while waiting: the operation itself went on
+    try:
+        return kind.read(ctx.session, ctx.estate, step) != step.before
+    except McctlError:
+        return True
 
 
 def _progress(ctx: ApplyContext, index: int, elapsed: Callable[[], float]) -> Callable[[str], None]:

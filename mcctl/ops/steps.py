@@ -104,7 +104,7 @@ def _origin_read(session: AzureSession, estate: Estate, step: Step) -> dict[str,
     from mcctl.adapters import frontdoor
 
     origin = frontdoor.get_origin(session, estate.frontdoor, step.params["origin"])
-    values = {"enabled": origin.enabled, "weight": origin.weight, "priority": origin.priority}
+    values = {"enabled": origin.enabled, "weight": origin.effective_weight, "priority": origin.effective_priority}
     return {k: values[k] for k in step.after}
 
 

@@ -215,7 +215,8 @@ def test_null_weights_from_the_api(mcctl) -> None:
     assert mcctl("--sim", "frontdoor", "drain", "eastus2", "--yes").exit_code == 0
     restored = mcctl("--sim", "frontdoor", "restore", "eastus2", "--yes")
     assert restored.exit_code == 0, restored.stderr
-    assert _origins(mcctl)["eus2-1"] == (True, 1000, 1)  # no prior weight: AFD's default, now explicit
+    # null weight/priority is AFD's default (1000/1): the origin is back as it was, nothing else changed
+    assert _origins(mcctl)["eus2-1"] == (True, None, None)
 
 
 # -- gradual ---------------------------------------------------------------------------------------
@@ -228,8 +229,8 @@ def test_gradual_drain_steps_weights_down_with_gates_between(mcctl, healthy) -> 
     assert [(s["target"].split()[1], s["change"]) for s in data["steps"]] == [
         ("eus2-1", "weight: 1000 → 500"),
         ("eus2-2", "weight: 1000 → 500"),
-        ("eus2-1", "weight: 1000 → 100"),
-        ("eus2-2", "weight: 1000 → 100"),
+        ("eus2-1", "weight: 500 → 100"),
+        ("eus2-2", "weight: 500 → 100"),
         ("eus2-1", "enabled: True → False"),
         ("eus2-2", "enabled: True → False"),
     ]

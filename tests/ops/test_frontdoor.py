@@ -89,7 +89,7 @@ def test_gradual_drain_lowers_weights_group_by_group_then_disables(session, demo
 
     assert _changes(plan) == [
         ("neu-1", 0, {"weight": 1000}, {"weight": 500}),
-        ("neu-1", 1, {"weight": 1000}, {"weight": 100}),  # `before`: the value when the plan starts
+        ("neu-1", 1, {"weight": 500}, {"weight": 100}),  # each step starts where the previous one left it
         ("neu-1", 2, {"enabled": True}, {"enabled": False}),
     ]
     assert [s.target for s in plan.steps][-1] == "stamp neu-1 origin origin-neu-1 (100%)"
@@ -120,7 +120,7 @@ def test_null_weight_from_the_api_is_planned_as_afd_default(session, sim, demo_e
 
     plan = plan_drain(demo_estate, inventory, Target(stamp="neu-2"), (50, 100))
 
-    assert _changes(plan)[0] == ("neu-2", 0, {"weight": None}, {"weight": 500})
+    assert _changes(plan)[0] == ("neu-2", 0, {"weight": 1000}, {"weight": 500})  # null = AFD's default
     assert plan.steps[0].params["prior"] == {"weight": None, "priority": None}
     assert any("no weight in the API (null)" in n for n in plan.notes)
 
@@ -187,8 +187,8 @@ def test_gradual_restore_enables_at_a_small_share_then_raises(session, demo_esta
 
     assert _changes(plan) == [
         ("neu-1", 0, {"enabled": False, "weight": 1000}, {"enabled": True, "weight": 100}),
-        ("neu-1", 1, {"weight": 1000}, {"weight": 500}),
-        ("neu-1", 2, {"weight": 500}, {"weight": 1000}),  # ends where it started: shows the step before
+        ("neu-1", 1, {"weight": 100}, {"weight": 500}),
+        ("neu-1", 2, {"weight": 500}, {"weight": 1000}),
     ]
 
 

@@ -90,3 +90,64 @@ def test_only_the_first_step_of_each_resource_is_checked_against_live_state(
     plan = Plan("test", "two steps on one origin", _weights("origin-neu-1", (1000, 600), (600, 300)))
     result = mutation.apply(_context(session, demo_estate, tmp_path), _evaluate(session, demo_estate, plan), "test")
     assert [o.status for o in result.outcomes] == ["succeeded", "succeeded"]
+
+
+class LostLease(CountingLease):
+    """The lease is broken by someone else while the first step's operation is running."""
+
+    def renew_if_due(self) -> None:
+        from mcctl.errors import LockHeld
+
+        raise LockHeld("the operator lease was lost (broken by bob)")
+
+
+def _scale(estate, stamp: str, before: int, after: int) -> Step:
+    return Step(
+        kind="scale_plan",
+        target=f"stamp {stamp}",
+        resource_id=estate.stamp(stamp).plan_ref.id,
+        before={"capacity": before},
+        after={"capacity": after},
+        params={"stamp": stamp},
+    )
+
+
+def test_a_lost_lease_mid_step_counts_as_applied_never_nothing_changed(session, sim, demo_estate, tmp_path) -> None:
+    plan = Plan("scale", "scale weu-1", (_scale(demo_estate, "weu-1", 3, 10),))
+    ctx = _context(session, demo_estate, tmp_path)
+    ctx.lease = LostLease()
+    with pytest.raises(PartiallyApplied, match="may have been made"):
+        mutation.apply(ctx, _evaluate(session, demo_estate, plan), "scale")
+    record = ctx.journal.operations()[-1]
+    assert record.outcomes[0]["status"] == "unverified" and record.status == "partial"
+    sim.advance(600)
+    assert sim.store.get(demo_estate.stamps[0].plan_ref.id)["sku"]["capacity"] == 10  # it did land
+
+
+def test_a_refused_lock_or_a_changed_estate_journals_nothing(session, sim, demo_estate, tmp_path) -> None:
+    from mcctl.errors import EstateChanged
+
+    plan = Plan("scale", "scale weu-1", (_scale(demo_estate, "weu-1", 4, 5),))  # live capacity is 3, not 4
+    ctx = _context(session, demo_estate, tmp_path)
+    with pytest.raises(EstateChanged):
+        mutation.apply(ctx, _evaluate(session, demo_estate, plan), "scale")
+    assert ctx.journal.operations() == []  # never started: `resume latest` cannot pick it up
+
+
+def test_an_executor_bug_is_journaled_then_surfaces(session, sim, demo_estate, tmp_path, monkeypatch) -> None:
+    from mcctl.ops import steps
+
+    def broken(session, estate, step, options):
+        raise RuntimeError("boom")
+
+    kind = steps.STEP_KINDS["scale_plan"]
+    monkeypatch.setitem(steps.STEP_KINDS, "scale_plan", steps.StepKind(broken, kind.read))
+    plan = Plan("scale", "scale weu-1", (_scale(demo_estate, "weu-1", 3, 4),))
+    ctx = _context(session, demo_estate, tmp_path)
+    with pytest.raises(RuntimeError, match="boom"):
+        mutation.apply(ctx, _evaluate(session, demo_estate, plan), "scale")
+    record = ctx.journal.operations()[-1]
+    assert (
+        record.outcomes[0]["status"] == "failed" and "internal error: RuntimeError: boom" in record.outcomes[0]["error"]
+    )
+    assert record.end is not None and record.end["status"] == "failed"
