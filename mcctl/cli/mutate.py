@@ -86,6 +86,12 @@ def run_mutation(
     from mcctl.cli.tables import plan_table, result_table
     from mcctl.ops import mutation
 
+    if plan.data_loss and not flags.allow_data_loss and not plan.empty and not flags.dry_run:
+        # One answer for every data-loss command (and before any rule or prompt): the flag first.
+        raise UsageError(
+            f"{plan.summary}: this can lose data; pass --allow-data-loss (then confirm by typing "
+            f"'{plan.confirm_name}', or add --yes); nothing was changed"
+        )
     evaluation = mutation.evaluate(plan, before, runtime.estate.safety, flags.override_reasons(), flags.allow_data_loss)
     if plan.empty:
         emit(runtime, {"status": "nothing to do", **evaluation.to_dict()}, table=lambda d: "nothing to do")

@@ -104,14 +104,22 @@ class Plan:
         )
 
     def inverse(self, applied: list[int], summary: str) -> Plan:
-        """Undo the applied steps, last first, each in its own group (rollback is cautious)."""
-        steps = tuple(replace(self.steps[i].inverse(), group=n) for n, i in enumerate(sorted(applied, reverse=True)))
+        """Undo the applied steps, last group first; steps that ran in parallel are undone in parallel."""
+        done = set(applied)
+        undo = [i for i in reversed(self.execution_order) if i in done]
+        last = max((self.steps[i].group for i in undo), default=0)
+        steps = tuple(replace(self.steps[i].inverse(), group=last - self.steps[i].group) for i in undo)
         return Plan(kind=f"rollback:{self.kind}", summary=summary, steps=steps, notes=())
 
+    @property
+    def execution_order(self) -> list[int]:
+        """Step indexes in the order they run: group by group, by index within a group."""
+        return [index for group in self.groups for index, _ in group]
+
     def project(self, snapshot: EstateSnapshot) -> EstateSnapshot:
-        """The snapshot as it will be once every step is applied."""
-        for step in self.steps:
-            snapshot = project_step(step, snapshot)
+        """The snapshot as it will be once every step is applied (in the order they run)."""
+        for index in self.execution_order:
+            snapshot = project_step(self.steps[index], snapshot)
         return snapshot
 
 

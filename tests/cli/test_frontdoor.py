@@ -396,3 +396,12 @@ def test_non_interactive_without_yes_changes_nothing(mcctl) -> None:
     result = mcctl("--sim", "frontdoor", "drain", "eastus2")
     assert result.exit_code == 2 and "pass --yes" in result.stderr
     assert _origins(mcctl)["eus2-1"][0] is True
+
+
+def test_no_wait_drain_then_resume_waits_for_the_same_change(mcctl) -> None:
+    submitted = mcctl("--sim", "-o", "json", "frontdoor", "drain", "--stamp", "eus2-1", "--no-wait", "--yes")
+    assert submitted.exit_code == 0, submitted.stderr
+    op = json.loads(submitted.stdout)["operation"]
+    resumed = mcctl("--sim", "-o", "json", "resume", op, "--yes")  # the PATCH again joins the running one
+    assert resumed.exit_code == 0, resumed.stderr
+    assert _origins(mcctl)["eus2-1"][0] is False

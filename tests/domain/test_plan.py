@@ -241,19 +241,19 @@ def test_plan_from_dict_defaults_the_optional_fields() -> None:
 # --- Plan.inverse: rollback -------------------------------------------------------------------------
 
 
-def test_inverse_undoes_applied_steps_last_first_each_in_its_own_group() -> None:
+def test_inverse_undoes_applied_steps_last_group_first_keeping_parallel_groups() -> None:
     plan = _full_plan()
     rollback = plan.inverse([0, 1, 2, 3], "roll back the failover")
     assert rollback.kind == "rollback:failover"
     assert rollback.summary == "roll back the failover"
     assert [(s.kind, s.params.get("stamp"), s.before, s.after, s.group) for s in rollback.steps] == [
         ("scale_plan", "weu-2", {"capacity": 1}, {"capacity": 3}, 0),
-        ("scale_plan", "weu-1", {"capacity": 1}, {"capacity": 3}, 1),
-        ("sql_failover", None, {"primary_region": "northeurope"}, {"primary_region": "westeurope"}, 2),
-        ("set_origin", "neu-1", {"enabled": True}, {"enabled": False}, 3),
+        ("scale_plan", "weu-1", {"capacity": 1}, {"capacity": 3}, 0),
+        ("sql_failover", None, {"primary_region": "northeurope"}, {"primary_region": "westeurope"}, 1),
+        ("set_origin", "neu-1", {"enabled": True}, {"enabled": False}, 2),
     ]
-    # Cautious: nothing runs in parallel, so the rollback takes the sum of every step.
-    assert rollback.expected_seconds == 100 + 120 + 600 + 30
+    # The two scale-ins ran in parallel, so their undo does too (a 30-stamp region must not take 30×).
+    assert rollback.expected_seconds == 120 + 600 + 30
     assert (rollback.data_loss, rollback.confirm_name, rollback.notes) == (False, None, ())
 
 
@@ -269,7 +269,8 @@ def test_inverse_undoes_applied_steps_last_first_each_in_its_own_group() -> None
 def test_inverse_covers_only_the_applied_steps(applied: list[int], undone: list[int]) -> None:
     plan = _full_plan()
     rollback = plan.inverse(applied, "undo")
-    assert list(rollback.steps) == [replace(plan.steps[i].inverse(), group=n) for n, i in enumerate(undone)]
+    last = max((plan.steps[i].group for i in undone), default=0)
+    assert list(rollback.steps) == [replace(plan.steps[i].inverse(), group=last - plan.steps[i].group) for i in undone]
     assert rollback.empty is (not undone)
 
 
@@ -384,8 +385,10 @@ def _plan_from(snapshot: EstateSnapshot, changes: list[tuple[str, str | None, An
     """Steps whose `before` is the state each step finds (as a plan builder records it)."""
     steps = []
     current = snapshot
+    # a plan lists its steps in the order they run: groups never go down along the list
+    ordered_groups = sorted(groups[n % len(groups)] for n in range(len(changes))) if groups else []
     for n, (kind, stamp, value) in enumerate(changes):
-        group = groups[n % len(groups)] if groups else 0
+        group = ordered_groups[n] if groups else 0
         if kind == "scale_plan":
             step = _scale(stamp, current.stamp(stamp).instances, value, group=group)
         elif kind == "set_origin":

@@ -435,17 +435,20 @@ def _start_update(
 ) -> SimResponse:
     """Start `{family}.update` (an lro_failure fault can match it); `{family}.updated` applies it."""
     op = _latest_operation(sim, current["id"])
-    if op is not None and op["status"] == "InProgress":
+    running = op is not None and op["status"] == "InProgress"
+    if running and op["effect"]["args"]["changes"] != changes:
         message = f"Another operation is in progress on '{current['name']}'. Retry after it completes."
         raise ArmError(409, "Conflict", message)
-    op = sim.start_operation(
-        f"{family}.update",
-        resource_id=current["id"].lower(),
-        location="Global",
-        duration=duration,
-        effect=f"{family}.updated",
-        args={"resource_id": current["id"], "changes": changes, "completes_at": sim.now() + duration},
-    )
+    if not running:  # the same PATCH again while it runs (a retry, a resume): the same operation
+        op = sim.start_operation(
+            f"{family}.update",
+            resource_id=current["id"].lower(),
+            location="Global",
+            duration=duration,
+            effect=f"{family}.updated",
+            args={"resource_id": current["id"], "changes": changes, "completes_at": sim.now() + duration},
+        )
+    assert op is not None
     monitor = (
         f"{req.base_url}/subscriptions/{_segment(req.path, 'subscriptions')}/resourcegroups/"
         f"{_segment(req.path, 'resourcegroups')}/providers/Microsoft.Cdn/operationresults/{op['id']}"
