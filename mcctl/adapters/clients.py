@@ -144,6 +144,7 @@ class AzureSession:
         self._client_options = dict(client_options or {})  # extra azure-core options for every client
         self._web: Any = None
         self._web_lock = threading.Lock()
+        self._lock = threading.RLock()
 
     @property
     def endpoint(self) -> ArmEndpoint:
@@ -158,6 +159,10 @@ class AzureSession:
 
     @property
     def credential(self) -> Any:
+        with self._lock:
+            return self._credential_locked()
+
+    def _credential_locked(self) -> Any:
         if self._credential is None:
             if self.sim is not None and not os.environ.get(ACCESS_TOKEN_ENV):
                 from mcctl.sim.credential import SimCredential
@@ -201,9 +206,10 @@ class AzureSession:
 
     def _client(self, service: str, subscription: str, factory: Callable[..., Any]) -> Any:
         key = (service, subscription)
-        if key not in self._clients:
-            self._clients[key] = factory(self.credential, subscription, **self._client_kwargs())
-        return self._clients[key]
+        with self._lock:  # reads run in parallel threads: one client (and one credential) per key
+            if key not in self._clients:
+                self._clients[key] = factory(self.credential, subscription, **self._client_kwargs())
+            return self._clients[key]
 
     def web(self, subscription: str) -> Any:
         from azure.mgmt.web import WebSiteManagementClient

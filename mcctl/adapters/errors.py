@@ -57,7 +57,10 @@ def azure_errors(what: str) -> Iterator[None]:
         status, code, message = describe_http_error(exc)
         if status in (401, 403):
             raise AuthError(f"{what}: {code or 'forbidden'}: {message}", hint=_AUTH_HINT) from exc
-        label = f"HTTP {status} {code}" if code else f"HTTP {status}"
+        if status is not None and 200 <= status < 300:
+            label = f"operation failed ({code or 'no code'})"  # the monitor answered 200 with status Failed
+        else:
+            label = f"HTTP {status} {code}" if code else f"HTTP {status}"
         raise AzureRequestError(f"{what}: {label}: {message}", status=status, code=code) from exc
     except (ServiceRequestError, ServiceResponseError) as exc:
         raise AzureRequestError(f"{what}: cannot reach Azure Resource Manager: {_one_line(str(exc))[:300]}") from exc

@@ -19,7 +19,7 @@ from mcctl.domain.observed import (
     RedisLinkedServer,
 )
 from mcctl.domain.regions import display_name
-from mcctl.errors import UsageError
+from mcctl.errors import AzureRequestError, UsageError
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -258,7 +258,11 @@ def link_cache(
         )
         if not options.wait:
             return None
-        return _linked_server_state(wait_for(poller, what, options))
+        linked = _linked_server_state(wait_for(poller, what, options))
+    # A first answer that is already final is never polled: the SDK hands back a Failed link as a result.
+    if (linked.provisioning_state or "").lower() != "succeeded":
+        raise AzureRequestError(f"{what}: the linked server ended {linked.provisioning_state or 'without a state'}")
+    return linked
 
 
 def unlink_cache(

@@ -87,7 +87,7 @@ def _root(
     if output not in OUTPUT_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="'--output'")
     if debug:
-        _enable_http_log()
+        ctx.call_on_close(_enable_http_log())
     ctx.obj = Runtime(
         argv=ctx.meta.get("mcctl.argv", []),
         options=GlobalOptions(
@@ -103,15 +103,30 @@ def _root(
     )
 
 
-def _enable_http_log() -> None:
-    """azure-core's HttpLoggingPolicy logs requests and responses with Authorization redacted."""
+HTTP_LOGGER = "azure.core.pipeline.policies.http_logging_policy"
+
+
+def _enable_http_log() -> Any:
+    """azure-core's HttpLoggingPolicy logs requests and responses with Authorization redacted.
+    Returns a function that undoes it (the logger is global; one run must not leak into the next)."""
     import logging
 
-    handler = logging.StreamHandler(sys.stderr)
+    class CurrentStderr(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            sys.stderr.write(self.format(record) + "\n")
+
+    handler = CurrentStderr()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logger = logging.getLogger("azure.core.pipeline.policies.http_logging_policy")
+    logger = logging.getLogger(HTTP_LOGGER)
+    level = logger.level
     logger.setLevel(logging.INFO)
     logger.addHandler(handler)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return undo
 
 
 def create_app() -> typer.Typer:

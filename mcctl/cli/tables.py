@@ -103,6 +103,8 @@ def plan_table(data: dict[str, Any]) -> Any:
         parts.append(Text("THIS PLAN CAN LOSE DATA", style="bold red"))
     for note in plan.get("notes", []):
         parts.append(Text(f"note: {note}", style="yellow"))
+    if not data.get("rules"):
+        parts.append(Text("safety rules: none applies to this plan (it reduces no serving region, stamp or capacity)"))
     if data.get("rules"):
         rules = Table(box=None, header_style="bold", pad_edge=False)
         for column in ("RULE", "RESULT", "DETAIL"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import math
 import os
@@ -70,7 +71,13 @@ class Sim:
                 response = self._dispatch(req)
             except ArmError as err:
                 response = err.response()
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                # A body the simulator cannot read: ARM answers 400, never a crash of the client.
+                response = ArmError(400, "InvalidRequestContent", f"The request content was invalid: {exc}").response()
             self._decorate(req, response)
+            # Bodies are often the stored dicts themselves: copy them while the lock is held.
+            if response.body is not None and not isinstance(response.body, bytes):
+                response.body = copy.deepcopy(response.body)
             self._save_clock()
             crash = self._take_crash(req)
         self.requests.append(RequestLogEntry(req.method, req.path, response.status))
@@ -206,6 +213,9 @@ class Sim:
                 self.effects[effect["name"]](self, **effect.get("args", {}))
         except ArmError as err:
             self._fail(op, {"status": err.status, "code": err.code, "message": err.message})
+            return
+        except Exception as exc:  # a simulator bug must fail the operation, not wedge every later request
+            self._fail(op, {"status": 500, "code": "InternalServerError", "message": f"{type(exc).__name__}: {exc}"})
             return
         op["status"] = "Succeeded"
 

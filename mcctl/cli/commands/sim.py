@@ -48,6 +48,8 @@ def _status(runtime: Runtime) -> dict:
             "operations_total": len(ops),
             "outages": list(data["outages"]),
             "faults": list(data["faults"]),
+            # forced SQL failovers: the writes that were not replicated yet (for RPO estimates)
+            "sql_lost_writes": list(data.get("sql", {}).get("lost_writes", [])),
             "health_faults": dict(data.get("health", {}).get("faults", {})),
         }
 

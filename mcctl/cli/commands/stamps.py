@@ -52,6 +52,7 @@ def show_stamp(
 ) -> None:
     """One stamp in detail: the list fields plus resource ids, health URL and reasons."""
     from mcctl.cli.tables import detail_table
+    from mcctl.ops.health import assess
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
@@ -61,5 +62,7 @@ def show_stamp(
     if found is None:
         raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})")
     inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
-    emit(runtime, inventory.views[0].detail(estate), table=detail_table)
+    health = assess(runtime.session, estate, stamp=found.name, inventory=inventory).stamps[found.name]
+    detail = {**inventory.views[0].detail(estate), "health": health.status, "health_reasons": list(health.reasons)}
+    emit(runtime, detail, table=detail_table)
     _report(runtime, inventory.errors)
