@@ -103,6 +103,12 @@ def run_mutation(
         return
     render.show_on_stderr(plan_table(evaluation.to_dict()))
     ctx = apply_context(runtime, flags)
+    whole = full_plan or plan
+    if between_groups is None and whole.gate is not None:  # also on resume: gated like the first run
+        from mcctl.ops.steps import gate_for
+
+        between_groups = gate_for(whole.gate)(runtime.session, runtime.estate, whole, before, render.note)
+        interval = whole.interval
     ctx.between_groups, ctx.interval = between_groups, interval
     kind = resume.header["kind"] if resume else plan.kind
     if evaluation.refused:

@@ -64,6 +64,10 @@ class Plan:
     data_loss: bool = False  # needs typed confirmation (forced failover, force-link, ...)
     confirm_name: str | None = None  # what must be typed to confirm a data-loss plan
     notes: tuple[str, ...] = ()  # warnings and context shown with the plan
+    # Gradual plans: between groups wait `interval` seconds, then run the registered gate `gate`
+    # (e.g. "health"). Kept in the plan so a resumed operation is gated exactly like the first run.
+    gate: str | None = None
+    interval: float = 0.0
 
     @property
     def empty(self) -> bool:
@@ -90,6 +94,8 @@ class Plan:
             "confirm_name": self.confirm_name,
             "notes": list(self.notes),
             "expected_seconds": self.expected_seconds,
+            "gate": self.gate,
+            "interval": self.interval,
         }
 
     @classmethod
@@ -101,6 +107,8 @@ class Plan:
             data_loss=data.get("data_loss", False),
             confirm_name=data.get("confirm_name"),
             notes=tuple(data.get("notes", ())),
+            gate=data.get("gate"),
+            interval=float(data.get("interval") or 0.0),
         )
 
     def inverse(self, applied: list[int], summary: str) -> Plan:

@@ -27,6 +27,7 @@ from mcctl.domain.plan import Plan, Step, project_step
 from mcctl.domain.regions import normalize_region
 from mcctl.errors import McctlError, SafetyRefusal, UsageError
 from mcctl.ops.mutation import GateFailed
+from mcctl.ops.steps import gate_kind
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -258,7 +259,16 @@ def plan_drain(
     disabled = sorted({s.params["origin"] for s in steps if s.after.get("enabled") is False})
     what = f"disable {', '.join(disabled)}" if disabled else "already drained"
     summary = f"drain {target.describe()}: {what}" + _in_steps(percentages if gradual and steps else ())
-    return Plan(kind=DRAIN, summary=summary, steps=_regroup(steps), notes=tuple(notes))
+    ordered = _regroup(steps)
+    gated = len({s.group for s in ordered}) > 1
+    return Plan(
+        kind=DRAIN,
+        summary=summary,
+        steps=ordered,
+        notes=tuple(notes),
+        gate="health" if gated else None,
+        interval=interval if gated else 0.0,
+    )
 
 
 def plan_restore(
@@ -297,7 +307,16 @@ def plan_restore(
     enabled = sorted({s.params["origin"] for s in steps})
     what = f"restore {', '.join(enabled)}" if enabled else "already serving"
     summary = f"restore {target.describe()}: {what}" + _in_steps(percentages if gradual and steps else ())
-    return Plan(kind=RESTORE, summary=summary, steps=_regroup(steps), notes=tuple(notes))
+    ordered = _regroup(steps)
+    gated = len({s.group for s in ordered}) > 1
+    return Plan(
+        kind=RESTORE,
+        summary=summary,
+        steps=ordered,
+        notes=tuple(notes),
+        gate="health" if gated else None,
+        interval=interval if gated else 0.0,
+    )
 
 
 def _restore_steps(
@@ -653,3 +672,12 @@ def frontdoor_status(estate: Estate, inventory: Inventory, group: OriginGroupSta
         "regions": regions,
         "origins": origins,
     }
+
+
+def _health_gate(
+    session: AzureSession, estate: Estate, plan: Plan, before: EstateSnapshot, note: Callable[[str], None]
+) -> HealthGate:
+    return HealthGate(session, estate, plan, before, leaving_stamps(plan), on_event=note)
+
+
+gate_kind("health", _health_gate)

@@ -39,6 +39,25 @@ def step_kind(name: str, kind: StepKind) -> None:
     STEP_KINDS[name] = kind
 
 
+# Gates of gradual plans, by the name a plan carries: build the `between_groups` callback.
+# (session, estate, the whole plan, the snapshot before it, a note sink) -> callback(group done)
+GateFactory = Callable[..., Callable[[int], None]]
+GATES: dict[str, GateFactory] = {}
+
+
+def gate_kind(name: str, factory: GateFactory) -> None:
+    GATES[name] = factory
+
+
+def gate_for(name: str) -> GateFactory:
+    if name not in GATES:
+        load_step_kinds()
+    try:
+        return GATES[name]
+    except KeyError:
+        raise ValueError(f"no gate named '{name}'") from None
+
+
 def load_step_kinds() -> None:
     """Import every job module, so their step kinds and safety rules are registered."""
     import importlib

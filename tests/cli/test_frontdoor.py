@@ -284,8 +284,12 @@ def test_ctrl_c_mid_gradual_drain_then_resume(mcctl, monkeypatch) -> None:
     assert op["status"] == "interrupted" and op["steps"] == "2/6"
     assert [_origins(mcctl)[s] for s in EUS2] == [(True, 500, 1), (True, 500, 1)]
 
+    gates: list[int] = []
+    monkeypatch.setattr(ops, "stamp_health", lambda session, estate: gates.append(1) or {})
     resumed = mcctl("--sim", "-o", "json", "resume", op["id"], "--yes")
     assert resumed.exit_code == 0, resumed.stderr
+    assert len(gates) == 1  # the resumed drain is still gated (before its last group) and waits its interval
+    assert "waiting 60s before step group 3 of 3" in resumed.stderr
     assert [_origins(mcctl)[s] for s in EUS2] == [(False, 100, 1), (False, 100, 1)]
     assert _journal(mcctl)[-1]["status"] == "succeeded"
 

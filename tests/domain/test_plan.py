@@ -210,6 +210,8 @@ def test_plan_to_dict_is_the_documented_document() -> None:
         "confirm_name": "fg-mc-demo",
         "notes": ["data written in the last seconds may be lost", "Redis is not touched"],
         "expected_seconds": 30 + 600 + 120,
+        "gate": None,
+        "interval": 0.0,
     }
     assert [s["change"] for s in data["steps"]] == [
         "enabled: False → True",

@@ -190,12 +190,8 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     journal = Journal.for_estate(runtime.estate.name, runtime.options.sim)
     planner = ops.plan_drain if shift.verb == "drain" else ops.plan_restore
     plan = planner(runtime.estate, inventory, target, percentages, shift.interval, journal.operations())
-    gate = None
-    if len(plan.groups) > 1:
-        leaving = ops.leaving_stamps(plan)
-        gate = ops.HealthGate(runtime.session, runtime.estate, plan, before, leaving, on_event=_note)
     try:
-        run_mutation(runtime, plan, before, flags, between_groups=gate, interval=shift.interval if gate else 0.0)
+        run_mutation(runtime, plan, before, flags)  # a gradual plan carries its health gate and interval
     except PartiallyApplied as exc:
         if not shift.revert_on_failure:
             raise
