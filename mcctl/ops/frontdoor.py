@@ -259,16 +259,7 @@ def plan_drain(
     disabled = sorted({s.params["origin"] for s in steps if s.after.get("enabled") is False})
     what = f"disable {', '.join(disabled)}" if disabled else "already drained"
     summary = f"drain {target.describe()}: {what}" + _in_steps(percentages if gradual and steps else ())
-    ordered = _regroup(steps)
-    gated = len({s.group for s in ordered}) > 1
-    return Plan(
-        kind=DRAIN,
-        summary=summary,
-        steps=ordered,
-        notes=tuple(notes),
-        gate="health" if gated else None,
-        interval=interval if gated else 0.0,
-    )
+    return _plan(DRAIN, summary, steps, notes, interval)
 
 
 def plan_restore(
@@ -307,16 +298,7 @@ def plan_restore(
     enabled = sorted({s.params["origin"] for s in steps})
     what = f"restore {', '.join(enabled)}" if enabled else "already serving"
     summary = f"restore {target.describe()}: {what}" + _in_steps(percentages if gradual and steps else ())
-    ordered = _regroup(steps)
-    gated = len({s.group for s in ordered}) > 1
-    return Plan(
-        kind=RESTORE,
-        summary=summary,
-        steps=ordered,
-        notes=tuple(notes),
-        gate="health" if gated else None,
-        interval=interval if gated else 0.0,
-    )
+    return _plan(RESTORE, summary, steps, notes, interval)
 
 
 def _restore_steps(
@@ -342,6 +324,20 @@ def _restore_steps(
         steps.append(_origin_step(stamp, estate, {k: live[k] for k in changed}, changed, group, label))
         live.update(changed)
     return steps
+
+
+def _plan(kind: str, summary: str, steps: list[Step], notes: list[str], interval: float) -> Plan:
+    """A drain or restore plan; with more than one step group it is gradual: health-gated."""
+    ordered = _regroup(steps)
+    gated = len({s.group for s in ordered}) > 1
+    return Plan(
+        kind=kind,
+        summary=summary,
+        steps=ordered,
+        notes=tuple(notes),
+        gate="health" if gated else None,
+        interval=interval if gated else 0.0,
+    )
 
 
 def _regroup(steps: list[Step]) -> tuple[Step, ...]:
