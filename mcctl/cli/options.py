@@ -39,7 +39,11 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan and the 
 Timeout = Annotated[
     float,
     typer.Option(
-        "--timeout", parser=parse_duration, metavar="DURATION", help="Give up waiting after this long (exit 6)."
+        "--timeout",
+        parser=parse_duration,
+        metavar="DURATION",
+        show_default="10m",
+        help="Give up waiting after this long (exit 6).",
     ),
 ]
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once every step is submitted.")]
