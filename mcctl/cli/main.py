@@ -16,6 +16,25 @@ from mcctl.errors import EstateFileError, ExitCode, McctlError
 class McctlGroup(TyperGroup):
     """Turns every mcctl error into a one-line message and its documented exit code."""
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Usage errors found while parsing (a bad option value, an unknown option) are one line too."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        from typer._click.exceptions import ClickException
+
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            if message:  # (no arguments at all: the help was shown, nothing to add)
+                command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "mcctl"
+                sys.stderr.write(f"mcctl: error: {message}\n  hint: {command} --help\n")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("mcctl: aborted\n")
+            sys.exit(int(ExitCode.INTERRUPTED))
+        sys.exit(result if isinstance(result, int) else 0)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["mcctl.argv"] = list(args)  # before parsing consumes them: the journal records it
         return super().parse_args(ctx, args)

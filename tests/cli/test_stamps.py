@@ -175,3 +175,15 @@ def test_stamps_list_shows_the_health_verdict(mcctl) -> None:
     mcctl("sim", "outage", "start", "eastus2")
     rows = json.loads(mcctl("--sim", "-o", "json", "stamps", "list").stdout)
     assert {r["name"] for r in rows if r["health"] == "unhealthy"} == {"eus2-1", "eus2-2"}
+
+
+def test_parser_usage_errors_are_one_line_naming_the_option(mcctl) -> None:
+    for args, expected in (
+        (("-o", "xml", "stamps", "list"), "mcctl: error: Invalid value for '--output': must be one of"),
+        (("--sim", "scale", "weu-1", "--timeout", "5parsecs"), "mcctl: error: Invalid value for '--timeout'"),
+        (("--bogus",), "mcctl: error: No such option: --bogus"),
+    ):
+        result = mcctl(*args)
+        assert result.exit_code == 2
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith(expected) and lines[1].startswith("  hint: mcctl") and len(lines) == 2
