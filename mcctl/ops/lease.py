@@ -386,8 +386,24 @@ class BlobLease(_Lease):
 
         seconds = -1 if indefinite else self.lease_seconds
         refused = blob_lease.acquire_lease(self._blob, lease_id, seconds, self._metadata(holder, seconds))
+        if refused is not None and self._held_by_own_dead_run(self._status(refused.current), holder):
+            # Resuming an operation whose process died on this machine: its lease is ours to take.
+            blob_lease.break_lease(self._blob, break_period=0)
+            refused = blob_lease.acquire_lease(self._blob, lease_id, seconds, self._metadata(holder, seconds))
         if refused is not None:
             raise self._held_error(self._status(refused.current))
+
+    @staticmethod
+    def _held_by_own_dead_run(status: LockStatus, holder: LeaseHolder) -> bool:
+        held = status.holder
+        return (
+            held is not None
+            and held.operation is not None
+            and held.operation == holder.operation
+            and held.host == holder.host
+            and held.pid != holder.pid
+            and not _process_alive(held.pid)
+        )
 
     def _renew(self) -> None:
         from mcctl.adapters import lease as blob_lease
