@@ -18,6 +18,7 @@ from mcctl.domain.observed import (
     RedisDatabaseState,
     RedisLinkedServer,
 )
+from mcctl.domain.redislinks import cluster_of
 from mcctl.domain.regions import display_name
 from mcctl.errors import AzureRequestError, UsageError
 
@@ -31,19 +32,12 @@ LOCATION_FINAL = {"final-state-via": "location"}  # flush: the SDK GETs Location
 
 
 # -- mapping ---------------------------------------------------------------------------------------
-def _cluster_of(database_id: str) -> str:
-    """ ".../redisEnterprise/{cluster}/databases/{db}" → cluster (ids are case-insensitive)."""
-    parts = database_id.split("/")
-    lowered = [p.lower() for p in parts]
-    return parts[lowered.index("redisenterprise") + 1] if "redisenterprise" in lowered else ""
-
-
 def _database_state(db: Any) -> RedisDatabaseState:
     geo = db.geo_replication
     return RedisDatabaseState(
         id=db.id,
         name=db.name,
-        cluster=_cluster_of(db.id),
+        cluster=cluster_of(db.id) or "",
         provisioning_state=plain(db.provisioning_state),
         resource_state=plain(db.resource_state),
         group_nickname=geo.group_nickname if geo else None,

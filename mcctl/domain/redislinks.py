@@ -186,3 +186,12 @@ def _primary_verdict(
     if not views:
         return _broken(primary, "no secondary is linked", (), "Primary")
     return _verdict(primary, views, CACHE_OK, CACHE_FAILED, "Primary")
+
+
+def cluster_of(database_id: str) -> str | None:
+    """ ".../redisEnterprise/{cluster}/databases/{db}" → cluster (ARM ids compare case-insensitively)."""
+    parts = database_id.split("/")
+    lowered = [p.lower() for p in parts]
+    if "redisenterprise" in lowered and lowered.index("redisenterprise") + 1 < len(parts):
+        return parts[lowered.index("redisenterprise") + 1]
+    return None

@@ -117,36 +117,27 @@ def _names(stamps: Iterable[Any]) -> str:
     return ", ".join(s if isinstance(s, str) else s.name for s in stamps) or "none"
 
 
-def min_serving_regions(ctx: RuleContext) -> Verdict | None:
-    before, after = len(ctx.before.serving_regions), len(ctx.after.serving_regions)
-    minimum = ctx.settings.min_serving_regions
-    numbers = {"before": before, "after": after, "minimum": minimum}
-    if after >= before:
+def _at_least(noun: str, before: tuple[Any, ...], after: tuple[Any, ...], minimum: int) -> Verdict | None:
+    """Refuse a plan that lowers the count of serving `noun`s below `minimum` (only if it lowers it)."""
+    numbers = {"before": len(before), "after": len(after), "minimum": minimum}
+    if len(after) >= len(before):
         return None
-    if after >= minimum:
-        return True, f"{after} regions would still serve (minimum {minimum})", numbers
+    if len(after) >= minimum:
+        return True, f"{len(after)} {noun}s would still serve (minimum {minimum})", numbers
     return (
         False,
-        f"only {after} region(s) would serve ({_names(ctx.after.serving_regions)}), "
-        f"below the minimum of {minimum} (now {before})",
+        f"only {len(after)} {noun}(s) would serve ({_names(after)}), "
+        f"below the minimum of {minimum} (now {len(before)})",
         numbers,
     )
+
+
+def min_serving_regions(ctx: RuleContext) -> Verdict | None:
+    return _at_least("region", ctx.before.serving_regions, ctx.after.serving_regions, ctx.settings.min_serving_regions)
 
 
 def min_serving_stamps(ctx: RuleContext) -> Verdict | None:
-    before, after = len(ctx.before.serving_stamps), len(ctx.after.serving_stamps)
-    minimum = ctx.settings.min_serving_stamps
-    numbers = {"before": before, "after": after, "minimum": minimum}
-    if after >= before:
-        return None
-    if after >= minimum:
-        return True, f"{after} stamps would still serve (minimum {minimum})", numbers
-    return (
-        False,
-        f"only {after} stamp(s) would serve ({_names(ctx.after.serving_stamps)}), "
-        f"below the minimum of {minimum} (now {before})",
-        numbers,
-    )
+    return _at_least("stamp", ctx.before.serving_stamps, ctx.after.serving_stamps, ctx.settings.min_serving_stamps)
 
 
 def min_serving_capacity(ctx: RuleContext) -> Verdict | None:

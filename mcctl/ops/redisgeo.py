@@ -31,7 +31,13 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.lro import WaitOptions
 from mcctl.domain.plan import Plan, Step
-from mcctl.domain.redislinks import RegionLinkVerdict, Verdict, cache_link_verdicts, region_link_verdicts
+from mcctl.domain.redislinks import (
+    RegionLinkVerdict,
+    Verdict,
+    cache_link_verdicts,
+    cluster_of,
+    region_link_verdicts,
+)
 from mcctl.domain.regions import normalize_region
 from mcctl.errors import McctlError, ResourceMissingError, UsageError
 from mcctl.ops.steps import StepKind, step_kind
@@ -114,7 +120,7 @@ class RedisStatus:
             "linked_databases": [
                 {
                     "region": ids.get(linked.id.lower()),
-                    "cluster": _cluster_of(linked.id),
+                    "cluster": cluster_of(linked.id),
                     "state": linked.state,
                     "id": linked.id,
                 }
@@ -251,14 +257,6 @@ def _read_cache_member(session: AzureSession, redis: RedisGeoReplication, member
     from mcctl.adapters import redis as adapter
 
     return MemberStatus(member, cache=adapter.get_cache_state(session, member))
-
-
-def _cluster_of(database_id: str) -> str | None:
-    parts = database_id.split("/")
-    lowered = [p.lower() for p in parts]
-    if "redisenterprise" in lowered and lowered.index("redisenterprise") + 1 < len(parts):
-        return parts[lowered.index("redisenterprise") + 1]
-    return None
 
 
 # -- the link state the steps read back --------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mcctl.sim.app import Sim
@@ -37,11 +37,3 @@ class Router:
                 if route_method == method.upper():
                     return handler, m.groupdict(), True
         return None, {}, known
-
-    def __len__(self) -> int:
-        return len(self._routes)
-
-
-def arm_id(params: dict[str, Any], template: str) -> str:
-    """Build the canonical-cased ARM id for a route's params, e.g. arm_id(p, SERVERFARM_ID)."""
-    return template.format(**params)

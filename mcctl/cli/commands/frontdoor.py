@@ -88,44 +88,35 @@ def status(ctx: typer.Context, output: Output = None, query: Query = None) -> No
         raise errors[0]
 
 
-@app.command("drain")
-@mutating
-def drain(
-    ctx: typer.Context,
-    region: RegionArgument = None,
-    stamp: StampOption = None,
-    steps: Steps = None,
-    interval: Interval = DEFAULT_INTERVAL,
-    revert_on_failure: RevertOnFailure = False,
-    verify: Verify = False,
-    verify_count: VerifyCount = 10,
-    verify_timeout: VerifyTimeout = 600.0,
-    *,
-    flags: MutationFlags,
-) -> None:
-    """Drain a region or a stamp: disable its Front Door origins, at once or gradually (--steps)."""
-    shift = _Shift("drain", region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
-    _shift(ctx.obj, shift, flags)
+def _shift_command(verb: str, doc: str) -> None:
+    """`drain` and `restore` take the same options; only the direction differs."""
+
+    def command(
+        ctx: typer.Context,
+        region: RegionArgument = None,
+        stamp: StampOption = None,
+        steps: Steps = None,
+        interval: Interval = DEFAULT_INTERVAL,
+        revert_on_failure: RevertOnFailure = False,
+        verify: Verify = False,
+        verify_count: VerifyCount = 10,
+        verify_timeout: VerifyTimeout = 600.0,
+        *,
+        flags: MutationFlags,
+    ) -> None:
+        shift = _Shift(verb, region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
+        _shift(ctx.obj, shift, flags)
+
+    command.__doc__ = doc
+    command.__name__ = verb
+    app.command(verb)(mutating(command))
 
 
-@app.command("restore")
-@mutating
-def restore(
-    ctx: typer.Context,
-    region: RegionArgument = None,
-    stamp: StampOption = None,
-    steps: Steps = None,
-    interval: Interval = DEFAULT_INTERVAL,
-    revert_on_failure: RevertOnFailure = False,
-    verify: Verify = False,
-    verify_count: VerifyCount = 10,
-    verify_timeout: VerifyTimeout = 600.0,
-    *,
-    flags: MutationFlags,
-) -> None:
-    """Restore a region or a stamp: enable its origins with the weights and priorities they had before the drain."""
-    shift = _Shift("restore", region, stamp, steps, interval, revert_on_failure, verify, verify_count, verify_timeout)
-    _shift(ctx.obj, shift, flags)
+_shift_command("drain", "Drain a region or a stamp: disable its Front Door origins, at once or gradually (--steps).")
+_shift_command(
+    "restore",
+    "Restore a region or a stamp: enable its origins with the weights and priorities they had before the drain.",
+)
 
 
 @app.command("verify")
