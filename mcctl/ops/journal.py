@@ -91,7 +91,7 @@ class Journal:
 
     @classmethod
     def for_estate(cls, estate_name: str, simulated: bool) -> Journal:
-        from mcctl.sim.runtime import state_dir
+        from mcctl.config.paths import state_dir
 
         # Practice runs on the simulator never mix with the record of real changes.
         name = f"sim-{estate_name}" if simulated else estate_name

@@ -150,7 +150,7 @@ def open_lease(session: AzureSession, estate: Estate) -> OperatorLease:
 
 
 def local_lock_path(estate_name: str, simulated: bool) -> Path:
-    from mcctl.sim.runtime import state_dir
+    from mcctl.config.paths import state_dir
 
     return state_dir() / "locks" / f"{'sim-' if simulated else ''}{estate_name}.lock"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mcctl.config.paths import sim_state_path, state_dir  # noqa: F401 (re-exported)
 from mcctl.sim.app import Provider, Sim
 from mcctl.sim.store import SimStore, empty_state
 
@@ -17,16 +17,6 @@ SIM_ARM_ENDPOINT = "https://management.sim.mcctl.invalid"
 
 # Bump when what the providers seed changes, so saved simulator states are re-seeded.
 SEED_VERSION = 3
-
-
-def state_dir() -> Path:
-    from platformdirs import user_state_dir
-
-    return Path(os.environ.get("MCCTL_STATE_DIR") or user_state_dir("mcctl"))
-
-
-def sim_state_path(estate_name: str) -> Path:
-    return state_dir() / "sim" / f"{estate_name}.json"
 
 
 def all_providers() -> list[Provider]:

@@ -220,7 +220,7 @@ def serve(
 ) -> None:
     """Serve the simulated ARM over loopback HTTPS until Ctrl-C (for clients outside this process)."""
     from mcctl.cli import render
-    from mcctl.sim.runtime import state_dir
+    from mcctl.config.paths import state_dir
     from mcctl.sim.server import LoopbackServer
     from mcctl.sim.tls import make_self_signed
 
