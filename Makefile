@@ -1,9 +1,11 @@
 # The two commands a newcomer runs: `make demo` and `make test`. Both set up .venv first.
+# `setup` installs the package with its `dev` extra (pytest, ruff, mypy + stubs, import-linter); it reruns
+# whenever pyproject.toml changes.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint typecheck setup clean
 
 setup: $(VENV)/.installed
 
@@ -20,6 +22,11 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The design rules: types (mypy, config in pyproject) and layers (import-linter contracts in pyproject).
+typecheck: setup
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup lint
 	$(BIN)/python -m pytest

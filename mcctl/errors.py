@@ -6,6 +6,7 @@ raises. The table of codes is the contract runbooks rely on (README "Exit codes"
 
 from __future__ import annotations
 
+import signal
 from enum import IntEnum
 
 
@@ -47,6 +48,19 @@ class EstateFileError(UsageError):
     def __init__(self, message: str, problems: list[str] | None = None, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.problems = problems or []
+
+
+class SimStateDamaged(UsageError):
+    """The simulator's state file could not be used; it was moved aside (the practice state is lost)."""
+
+    def __init__(self, path: str, problem: str, moved_to: str | None) -> None:
+        where = f"; moved aside to {moved_to}" if moved_to else ""
+        super().__init__(
+            f"simulator state file {path} is damaged ({problem}){where}",
+            hint="mcctl --sim sim reset (or run the command again: it starts from a freshly seeded estate)",
+        )
+        self.path = path
+        self.moved_to = moved_to
 
 
 class AuthError(McctlError):
@@ -95,3 +109,26 @@ class EstateChanged(McctlError):
     """The estate changed between planning and applying (someone else acted): nothing was changed."""
 
     exit_code = ExitCode.LOCKED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised by the handler `mcctl.cli.signals` installs.
+
+    A KeyboardInterrupt on purpose: every path that handles Ctrl-C (journal the step and the operation
+    as interrupted, release the lease) handles a termination the same way. Exits 128 + the signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def signal_name(self) -> str:
+        try:
+            return signal.Signals(self.signum).name
+        except ValueError:
+            return f"signal {self.signum}"
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

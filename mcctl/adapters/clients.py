@@ -101,7 +101,7 @@ def token_claims(token: str) -> dict[str, Any]:
 
 
 def build_credential(kind: str, authority: str | None) -> Any:
-    token = os.environ.get(ACCESS_TOKEN_ENV)
+    token = os.environ.get(ACCESS_TOKEN_ENV, "").strip()  # set but blank: as if unset
     if token:
         return StaticTokenCredential(token)
     if kind not in CREDENTIAL_KINDS:
@@ -164,7 +164,7 @@ class AzureSession:
 
     def _credential_locked(self) -> Any:
         if self._credential is None:
-            if self.sim is not None and not os.environ.get(ACCESS_TOKEN_ENV):
+            if self.sim is not None and not os.environ.get(ACCESS_TOKEN_ENV, "").strip():
                 from mcctl.sim.credential import SimCredential
 
                 self._credential = SimCredential()
@@ -271,9 +271,11 @@ class AzureSession:
         wall = time.monotonic()
         response = self._web.send_request(HttpRequest("GET", url), connection_timeout=timeout, read_timeout=timeout)
         # Against the simulator the clock is shared by concurrent probes: take this request's own
-        # simulated latency rather than how far the shared clock moved meanwhile.
+        # simulated latency, not how far the shared clock moved meanwhile nor the simulator's own
+        # processing time (queued behind its lock, a busy machine), which would report healthy
+        # stamps slow.
         simulated = getattr(response, "simulated_seconds", None)
-        seconds = time.monotonic() - wall + (simulated or 0.0)
+        seconds = simulated if simulated is not None else time.monotonic() - wall
         return WebResponse(response.status_code, dict(response.headers), response.read(), seconds)
 
     def identity(self) -> dict[str, str]:

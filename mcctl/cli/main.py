@@ -7,10 +7,11 @@ import traceback
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
+from mcctl.cli import signals
 from mcctl.cli.runtime import OUTPUT_FORMATS, GlobalOptions, Runtime, env_flag
-from mcctl.errors import EstateFileError, ExitCode, McctlError
+from mcctl.cli.typer_compat import ClickException, TyperGroup
+from mcctl.errors import EstateFileError, ExitCode, McctlError, Terminated
 
 
 class McctlGroup(TyperGroup):
@@ -20,8 +21,7 @@ class McctlGroup(TyperGroup):
         """Usage errors found while parsing (a bad option value, an unknown option) are one line too."""
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
-        from typer._click.exceptions import ClickException
-
+        signals.forget()
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except ClickException as exc:
@@ -33,7 +33,12 @@ class McctlGroup(TyperGroup):
         except typer.Abort:
             sys.stderr.write("mcctl: aborted\n")
             sys.exit(int(ExitCode.INTERRUPTED))
-        sys.exit(result if isinstance(result, int) else 0)
+        code = result if isinstance(result, int) else 0
+        signum = signals.last_raised()
+        if code == ExitCode.INTERRUPTED and signum is not None:
+            # Terminated outside a command (while parsing or closing): typer reported it as Ctrl-C.
+            code = _report_terminated(Terminated(signum))
+        sys.exit(code)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["mcctl.argv"] = list(args)  # before parsing consumes them: the journal records it
@@ -50,9 +55,15 @@ class McctlGroup(TyperGroup):
             details = exc.problems if isinstance(exc, EstateFileError) else ()
             render.error(exc.message, details, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
+        except Terminated as exc:
+            raise typer.Exit(_report_terminated(exc)) from None
         except KeyboardInterrupt:
             sys.stderr.write("mcctl: interrupted\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # The reader went away (`mcctl ... | head`): stop quietly, as a process killed by SIGPIPE.
+            _silence_stdout()
+            raise typer.Exit(BROKEN_PIPE) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
@@ -66,6 +77,25 @@ class McctlGroup(TyperGroup):
             runtime = ctx.obj
             if isinstance(runtime, Runtime):
                 runtime.close()
+
+
+BROKEN_PIPE = 128 + 13  # what a shell reports for a process killed by SIGPIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # no real file descriptor (captured output): nothing will be flushed to a closed pipe
+
+
+def _report_terminated(exc: Terminated) -> int:
+    sys.stderr.write(f"mcctl: terminated by {exc.signal_name} (handled like Ctrl-C)\n")
+    return exc.exit_code
 
 
 def _debug(ctx: Any) -> bool:
@@ -87,7 +117,11 @@ def _root(
         ),
     ] = False,
     subscription: Annotated[
-        str | None, typer.Option("--subscription", help="Override the estate's default subscription id.")
+        str | None,
+        typer.Option(
+            "--subscription",
+            help="Subscription id (GUID) for every resource whose estate-file entry names none of its own.",
+        ),
     ] = None,
     output: Annotated[
         str, typer.Option("--output", "-o", envvar="MCCTL_OUTPUT", help="table | json | yaml | tsv.")
@@ -105,13 +139,14 @@ def _root(
     """Operate a mission-critical Azure estate: stamps, Front Door, SQL failover, Redis geo-replication."""
     if output not in OUTPUT_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="'--output'")
+    _check_global_values(subscription, credential, query)
     if debug:
         ctx.call_on_close(_enable_http_log())
     ctx.obj = Runtime(
         argv=ctx.meta.get("mcctl.argv", []),
         options=GlobalOptions(
             estate=estate,
-            sim=sim or env_flag("MCCTL_SIM"),
+            sim=env_flag("MCCTL_SIM") or sim,  # read even with --sim: a bad value is refused either way
             subscription=subscription,
             output=output,
             query=query,
@@ -120,6 +155,31 @@ def _root(
             credential=credential,
         ),
     )
+
+
+def _check_global_values(subscription: str | None, credential: str | None, query: str | None) -> None:
+    """Refused here, before any command runs: a value that only some commands would look at must
+    not be silently accepted by the others (`--credential bogus` with MCCTL_ACCESS_TOKEN set)."""
+    from mcctl.adapters.clients import CREDENTIAL_KINDS
+
+    if credential is not None and credential not in CREDENTIAL_KINDS:
+        raise typer.BadParameter(
+            f"must be one of {', '.join(CREDENTIAL_KINDS)}, got '{credential}'", param_hint="'--credential'"
+        )
+    if query is not None:  # a mutating command must not change the estate, then fail to print
+        from mcctl.cli.render import query_problem
+
+        problem = query_problem(query)
+        if problem:
+            raise typer.BadParameter(problem, param_hint="'--query'")
+    if subscription is not None:
+        from mcctl.config.schema import ZERO_GUID, is_subscription_id
+
+        if not is_subscription_id(subscription):
+            raise typer.BadParameter(
+                f"not a subscription id (expected a GUID like {ZERO_GUID}), got '{subscription}'",
+                param_hint="'--subscription'",
+            )
 
 
 HTTP_LOGGER = "azure.core.pipeline.policies.http_logging_policy"
@@ -176,4 +236,5 @@ def create_app() -> typer.Typer:
 
 
 def main() -> None:
+    signals.install()
     create_app()(prog_name="mcctl")

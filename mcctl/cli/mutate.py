@@ -52,14 +52,14 @@ def command_line(runtime: Runtime) -> str:
 
 
 def apply_context(runtime: Runtime, flags: MutationFlags) -> ApplyContext:
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.progress import reporter
-    from mcctl.ops.journal import Journal
     from mcctl.ops.mutation import ApplyContext
 
     return ApplyContext(
         session=runtime.session,
         estate=runtime.estate,
-        journal=Journal.for_estate(runtime.estate.name, runtime.options.sim),
+        journal=journal_of(runtime),
         lease=None,
         command=command_line(runtime),
         timeout=flags.timeout,
@@ -83,6 +83,7 @@ def run_mutation(
     """Evaluate, render, confirm and apply `plan` (for a resume: the remaining steps of `full_plan`)."""
     from mcctl.cli import render
     from mcctl.cli.runtime import emit
+    from mcctl.cli.signals import deferred
     from mcctl.cli.tables import plan_table, result_table
     from mcctl.ops import mutation
 
@@ -92,7 +93,15 @@ def run_mutation(
             f"{plan.summary}: this can lose data; pass --allow-data-loss (then confirm by typing "
             f"'{plan.confirm_name}', or add --yes); nothing was changed"
         )
-    evaluation = mutation.evaluate(plan, before, runtime.estate.safety, flags.override_reasons(), flags.allow_data_loss)
+    overrides = flags.override_reasons()
+    ctx = apply_context(runtime, flags)
+    # Changes other runs left in flight (--no-wait, a killed run) count as done for the rules.
+    in_flight = [] if plan.empty else mutation.in_flight_changes(ctx, exclude=resume.id if resume else None)
+    evaluation = mutation.evaluate(
+        plan, before, runtime.estate.safety, overrides, flags.allow_data_loss, in_flight=in_flight
+    )
+    for line in evaluation.in_flight:
+        render.note(line)
     if plan.empty:
         emit(runtime, {"status": "nothing to do", **evaluation.to_dict()}, table=lambda d: "nothing to do")
         return
@@ -102,7 +111,6 @@ def run_mutation(
             raise _refusal_without_journal(evaluation)
         return
     render.show_on_stderr(plan_table(evaluation.to_dict()))
-    ctx = apply_context(runtime, flags)
     whole = full_plan or plan
     if between_groups is None and whole.gate is not None:  # also on resume: gated like the first run
         from mcctl.ops.steps import gate_for
@@ -117,22 +125,21 @@ def run_mutation(
         render.warn(f"safety rule {used['rule']} overridden (journaled): {used['reason']}")
     confirm(runtime, plan, flags)
     ctx.lease = _lease(runtime)
-    if full_plan is not None:
-        evaluation = mutation.Evaluation(full_plan, evaluation.results, evaluation.overrides)
-    result = mutation.apply(ctx, evaluation, kind, parent=parent, resume=resume)
-    emit(runtime, result.to_dict(), table=result_table)
-    if result.status == "submitted":
-        render.note(
-            f"submitted without waiting; `mcctl journal show {result.operation}` and `mcctl resume "
-            f"{result.operation}` verify and finish it"
-        )
+    result = mutation.apply(ctx, evaluation, kind, parent=parent, resume=resume, plan=full_plan)
+    with deferred():  # a Ctrl-C now must not swallow the outcome of an operation that is done
+        emit(runtime, result.to_dict(), table=result_table)
+        if result.status == "submitted":
+            render.note(
+                f"submitted without waiting; the lease is released, and until the change is seen done every "
+                f"later plan counts it as done; `mcctl journal show {result.operation}` and "
+                f"`mcctl resume {result.operation}` verify and finish it"
+            )
 
 
 def _refusal_without_journal(evaluation: Evaluation) -> Exception:
-    from mcctl.errors import SafetyRefusal
+    from mcctl.ops.guard import refusal
 
-    first = evaluation.refused[0]
-    return SafetyRefusal(f"refused by safety rule {first.rule}: {first.message} (dry run: nothing was changed)")
+    return refusal(evaluation, suffix=" (dry run: nothing was changed)")
 
 
 def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:

@@ -10,25 +10,58 @@ from typing import Annotated
 
 import typer
 
+MAX_DURATION_SECONDS = 24 * 3600  # no wait mcctl does is longer: a longer value is a typo
+
+
+def _checked_query(value: str | None) -> str | None:
+    """Refuse a bad --query while the command's options are parsed, before any Azure call or change
+    (a command's own options are parsed inside the root's invoke, where mcctl errors are reported)."""
+    from mcctl.cli.render import check_query
+
+    check_query(value)
+    return value
+
+
 RegionFilter = Annotated[str | None, typer.Option("--region", "-r", help="Only stamps in this region.")]
 Output = Annotated[str | None, typer.Option("--output", "-o", help="table | json | yaml | tsv.")]
-Query = Annotated[str | None, typer.Option("--query", help="JMESPath query applied to the output (as az).")]
+Query = Annotated[
+    str | None,
+    typer.Option("--query", callback=_checked_query, help="JMESPath query applied to the output (as az)."),
+]
 
 
-def parse_duration(text: str | float) -> float:
-    """Seconds from '600', '90s', '10m', '1h' or '1h30m'."""
+def duration_text(seconds: float) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds % 60 == 0:
+        return f"{seconds / 60:g}m"
+    return f"{seconds:g}s"
+
+
+def parse_duration(text: str | float, maximum: float = MAX_DURATION_SECONDS) -> float:
+    """Seconds from '600', '90s', '10m', '1h' or '1h30m': finite, greater than 0, at most `maximum`."""
+    import math
     import re
 
     if isinstance(text, int | float):
-        return float(text)
-    value = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
-    if not value or not parts or not any(parts.groups()):
-        raise typer.BadParameter(f"'{text}' is not a duration (e.g. 600, 90s, 10m, 1h30m)")
-    hours, minutes, seconds = (int(g or 0) for g in parts.groups())
-    return float(hours * 3600 + minutes * 60 + seconds)
+        seconds = float(text)
+    else:
+        value = text.strip().lower()
+        parts = re.fullmatch(r"(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", value)
+        if len(value) > 32:  # (also keeps int() away from thousands of digits)
+            parts = None
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?", value) and len(value) <= 32:
+            seconds = float(value)
+        elif value and parts and any(parts.groups()):
+            hours, minutes, secs = (int(g or 0) for g in parts.groups())
+            seconds = float(hours * 3600 + minutes * 60 + secs)
+        else:
+            raise typer.BadParameter(f"'{text}' is not a duration (e.g. 600, 90s, 10m, 1h30m)")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise typer.BadParameter(f"must be greater than 0, got '{text}'")
+    if seconds > maximum:
+        raise typer.BadParameter(f"must be at most {duration_text(maximum)}, got '{text}'")
+    return seconds
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt (the same as the global --yes).")]

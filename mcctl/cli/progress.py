@@ -60,7 +60,7 @@ class LiveReporter:
 
         self._progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             TextColumn("[bold]{task.fields[status]}"),
             TextColumn("[dim]{task.fields[elapsed]}"),
             console=Console(file=sys.stderr),

@@ -26,25 +26,51 @@ def _stdout_console() -> Any:
     return Console(file=sys.stdout, highlight=False, width=width)
 
 
+def one_line(text: str) -> str:
+    """`text` as one printable line: control and format characters (a newline, an escape sequence,
+    a bidi override) are shown escaped, so user text can neither break the one-line error format nor
+    forge a line or drive the terminal."""
+    import unicodedata
+
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " " or unicodedata.category(ch) not in _UNPRINTED:
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+_UNPRINTED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _print(prefix: str, style: str, message: str, *, indent: str = "") -> None:
+    """Print `prefix message` on stderr; the message is plain text, never Rich markup."""
+    from rich.text import Text
+
+    line = Text(indent)
+    line.append(prefix, style=style)
+    line.append(one_line(message))
+    _stderr_console().print(line, highlight=False)
+
+
 def note(message: str) -> None:
-    _stderr_console().print(f"[dim]mcctl:[/dim] {message}", markup=True, emoji=False)
+    _print("mcctl: ", "dim", message)
 
 
 def warn(message: str) -> None:
-    from rich.markup import escape
-
-    _stderr_console().print(f"[yellow]mcctl: warning:[/yellow] {escape(message)}", emoji=False)
+    _print("mcctl: warning: ", "yellow", message)
 
 
 def error(message: str, details: Sequence[str] = (), hint: str | None = None) -> None:
-    from rich.markup import escape
-
-    console = _stderr_console()
-    console.print(f"[red]mcctl: error:[/red] {escape(message)}", emoji=False)
+    """One line, then indented detail lines, then an indented hint (README "Exit codes")."""
+    _print("mcctl: error: ", "red", message)
     for line in details:
-        console.print(f"  {escape(line)}", emoji=False)
+        _print("", "", line, indent="  ")
     if hint:
-        console.print(f"  [dim]hint: {escape(hint)}[/dim]", emoji=False)
+        _print("hint: ", "dim", hint, indent="  ")
 
 
 def show_on_stderr(renderable: Any) -> None:
@@ -52,14 +78,72 @@ def show_on_stderr(renderable: Any) -> None:
     _stderr_console().print(renderable)
 
 
+MAX_QUERY_CHARS = 4096
+MAX_QUERY_DEPTH = 64  # nested brackets, braces and parentheses
+
+
+def query_problem(query: str) -> str | None:
+    """Why `query` is not a usable JMESPath expression (None: it is). Checked before any Azure call,
+    so a mutating command never applies a change and then fails to print it."""
+    from jmespath.exceptions import JMESPathError
+
+    if len(query) > MAX_QUERY_CHARS:
+        return f"longer than {MAX_QUERY_CHARS} characters ({len(query)})"
+    if _nesting(query) > MAX_QUERY_DEPTH:  # jmespath's parser recurses: refuse before it overflows
+        return f"nested more than {MAX_QUERY_DEPTH} levels deep"
+    try:
+        _compiled(query)
+    except RecursionError:  # (a long pipe chain recurses without nesting)
+        return "nested too deeply"
+    except JMESPathError as exc:
+        return f"invalid JMESPath expression: {' '.join(str(exc).split())}"
+    return None
+
+
+def check_query(query: str | None) -> None:
+    if query and (problem := query_problem(query)):
+        raise UsageError(f"--query: {problem}")
+
+
+def _nesting(query: str) -> int:
+    """The deepest nesting of (), [] and {} outside quoted literals."""
+    depth = deepest = 0
+    quote: str | None = None
+    escaped = False
+    for ch in query:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _compiled(query: str) -> Any:
+    import jmespath
+
+    return jmespath.compile(query)
+
+
 def apply_query(data: Any, query: str | None) -> Any:
     if not query:
         return data
-    import jmespath
     from jmespath.exceptions import JMESPathError
 
+    check_query(query)
     try:
-        return jmespath.search(query, data)
+        return _compiled(query).search(data)
+    except RecursionError:
+        raise UsageError("--query: nested too deeply") from None
     except JMESPathError as exc:
         raise UsageError(f"--query: invalid JMESPath expression: {' '.join(str(exc).split())}") from None
 
@@ -92,30 +176,35 @@ def _cell(value: Any) -> str:
 
 
 def _tsv(data: Any) -> str:
+    """One line per row, one tab between fields: a tab or newline inside a value is shown escaped."""
     rows = data if isinstance(data, list) else [data]
     lines = []
     for row in rows:
         if isinstance(row, dict):
-            lines.append("\t".join(_cell(v) for v in row.values()))
+            lines.append("\t".join(one_line(_cell(v)) for v in row.values()))
         elif isinstance(row, list):
-            lines.append("\t".join(_cell(v) for v in row))
+            lines.append("\t".join(one_line(_cell(v)) for v in row))
         else:
-            lines.append(_cell(row))
+            lines.append(one_line(_cell(row)))
     return "".join(line + "\n" for line in lines)
 
 
 def _generic_table(data: Any) -> None:
-    """What a --query result looks like as a table: dict rows become columns, scalars lines."""
+    """What a --query result looks like as a table: dict rows become columns, scalars lines.
+    Keys and values are data, never Rich markup."""
     from rich.table import Table
+    from rich.text import Text
 
     console = _stdout_console()
     rows = data if isinstance(data, list) else [data]
     if rows and all(isinstance(r, dict) for r in rows):
         columns = list(dict.fromkeys(k for r in rows for k in r))
-        table = Table(*columns, box=None, header_style="bold")
+        table = Table(box=None, header_style="bold")
+        for column in columns:
+            table.add_column(Text(one_line(str(column))))
         for r in rows:
-            table.add_row(*(_cell(r.get(c)) for c in columns))
+            table.add_row(*(Text(one_line(_cell(r.get(c)))) for c in columns))
         console.print(table)
     else:
         for r in rows:
-            console.print(_cell(r), markup=False, highlight=False)
+            console.print(Text(one_line(_cell(r))), highlight=False)

@@ -50,22 +50,29 @@ class Runtime:
     @property
     def estate(self) -> Estate:
         if self._estate is None:
-            from dataclasses import replace
-
+            from mcctl.cli import render
             from mcctl.config.loader import load_estate
 
-            estate = load_estate(self.source)
-            if self.options.subscription:
-                estate = replace(estate, subscription=self.options.subscription)
+            estate = load_estate(self.source, subscription=self.options.subscription)
             self._estate = estate
+            override = self.options.subscription
             if self.options.sim:  # every run on the simulator says so, whatever it touches
-                from mcctl.cli import render
-                from mcctl.sim.runtime import sim_state_path
+                from mcctl.config.paths import sim_state_path
 
                 origin = "built-in demo" if self.source.is_demo else self.source.location
                 state = sim_state_path(estate.name)
-                render.note(f"SIMULATED estate '{estate.name}' ({origin}); simulator state: {state}")
+                where = f"; subscription {override}" if override else ""
+                render.note(f"SIMULATED estate '{estate.name}' ({origin}{where}); simulator state: {state}")
+            elif override:
+                render.note(f"subscription {override} (--subscription) for every resource without its own")
         return self._estate
+
+    @property
+    def sim_fingerprint(self) -> str:
+        """What the simulator is seeded for: the estate file, and the subscription override if any."""
+        from mcctl.sim.runtime import simulator_fingerprint
+
+        return simulator_fingerprint(self.source.fingerprint, self.options.subscription)
 
     @property
     def sim(self) -> Sim | None:
@@ -75,9 +82,13 @@ class Runtime:
             from mcctl.sim.runtime import open_simulator, sim_state_path
 
             path = sim_state_path(self.estate.name)
-            self._sim, reason = open_simulator(self.estate, self.source.fingerprint, path=path)
+            self._sim, reason = open_simulator(self.estate, self.sim_fingerprint, path=path)
             if reason == "estate file changed":
                 render.note("the estate file changed since the simulator was seeded: simulator re-seeded")
+            elif reason == "subscription changed":
+                render.note(
+                    f"the simulator was seeded for another subscription: re-seeded for {self.estate.subscription}"
+                )
         return self._sim
 
     @property
@@ -95,8 +106,27 @@ class Runtime:
             self._session.close()
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
 def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+    """A boolean environment switch. Anything but the words below is refused: `MCCTL_SIM=maybe`
+    must not quietly mean "real Azure"."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    from mcctl.errors import UsageError
+
+    raise UsageError(
+        f"{name}: not a yes/no value: {raw!r}",
+        hint=f"use one of {'/'.join(TRUE_WORDS)} or {'/'.join(w for w in FALSE_WORDS if w)} (or unset it)",
+    )
 
 
 def output_overrides(runtime: Runtime, output: str | None, query: str | None, yes: bool = False) -> None:

@@ -1,8 +1,30 @@
-"""Tables for people. Colour only ever repeats what the text already says."""
+"""Tables for people. Colour only ever repeats what the text already says.
+
+Every value from data (names, ids, Azure's strings, command lines, reasons) is escaped or wrapped in
+`Text`, so a `[/]` or `[bold]` in it is shown as typed, never taken as Rich markup.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def _e(value: Any) -> str:
+    """A data value, safe inside a markup string (and on a terminal: no escape sequences)."""
+    from rich.markup import escape
+
+    from mcctl.cli.render import one_line
+
+    return escape(one_line(str(value)))
+
+
+def _t(text: str, style: str = "") -> Any:
+    """A line of data as `Text`: never markup, and no escape sequences reach the terminal."""
+    from rich.text import Text
+
+    from mcctl.cli.render import one_line
+
+    return Text(one_line(text), style=style)
 
 
 def _yes_no(value: Any, yes: str, no: str) -> str:
@@ -19,27 +41,27 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
     for column in (*columns, "HEALTH"):
         table.add_column(column, justify="right" if column in ("INSTANCES", "WEIGHT", "PRIO") else "left")
     for r in rows:
-        instances = "?" if r["instances"] is None else str(r["instances"])
+        instances = "?" if r["instances"] is None else _e(r["instances"])
         if r["workers"] is not None and r["workers"] != r["instances"]:
-            instances += f" ({r['workers']} up)"
-        app_state = r["app_state"] or "?"
+            instances += f" ({_e(r['workers'])} up)"
+        app_state = _e(r["app_state"] or "?")
         redis = {
             "linked": "[green]linked[/green]",
             "degraded": "[yellow]degraded[/yellow]",
             "broken": "[red]broken[/red]",
-        }.get(r["redis_link"] or "", r["redis_link"] or "-")
+        }.get(r["redis_link"] or "", _e(r["redis_link"] or "-"))
         sql = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary"}.get(
-            r["sql_role"] or "", r["sql_role"] or "-"
+            r["sql_role"] or "", _e(r["sql_role"] or "-")
         )
         table.add_row(
-            r["name"],
-            r["region"],
-            r["sku"] or "?",
+            _e(r["name"]),
+            _e(r["region"]),
+            _e(r["sku"] or "?"),
             instances,
             app_state if app_state == "Running" else f"[red]{app_state}[/red]",
             _yes_no(r["origin_enabled"], "enabled", "[yellow]disabled[/yellow]"),
-            "-" if r["origin_weight"] is None else str(r["origin_weight"]),
-            "-" if r["origin_priority"] is None else str(r["origin_priority"]),
+            "-" if r["origin_weight"] is None else _e(r["origin_weight"]),
+            "-" if r["origin_priority"] is None else _e(r["origin_priority"]),
             redis,
             sql,
             _yes_no(r["serving"], "[green]yes[/green]", "[red]no[/red]"),
@@ -50,12 +72,15 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
 
 def _health(status: str | None) -> str:
     colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}.get(status or "")
-    return f"[{colour}]{status}[/{colour}]" if colour else (status or "[dim]?[/dim]")
+    return f"[{colour}]{status}[/{colour}]" if colour else (_e(status) if status else "[dim]?[/dim]")
 
 
 def detail_table(data: dict[str, Any]) -> Any:
     """A key/value view of one document (nested dicts indented)."""
     from rich.table import Table
+    from rich.text import Text
+
+    from mcctl.cli.render import one_line
 
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
@@ -66,9 +91,9 @@ def detail_table(data: dict[str, Any]) -> Any:
             for key, inner in value.items():
                 add(f"{prefix}.{key}" if prefix else key, inner)
         elif isinstance(value, list):
-            table.add_row(prefix, ", ".join(str(v) for v in value) if value else "-")
+            table.add_row(Text(one_line(prefix)), Text(one_line(", ".join(str(v) for v in value)) if value else "-"))
         else:
-            table.add_row(prefix, "-" if value is None else str(value))
+            table.add_row(Text(one_line(prefix)), Text("-" if value is None else one_line(str(value))))
 
     add("", data)
     return table
@@ -84,25 +109,24 @@ def _seconds(value: float | None) -> str:
 def plan_table(data: dict[str, Any]) -> Any:
     """A plan and its safety-rule results (`evaluation.to_dict()` shape)."""
     from rich.console import Group
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
     plan = data["plan"]
-    parts: list[Any] = [Text(f"Plan: {plan['summary']}", style="bold")]
+    parts: list[Any] = [_t(f"Plan: {plan['summary']}", style="bold")]
     steps = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("#", "GROUP", "TARGET", "CHANGE", "EXPECTED"):
         steps.add_column(column)
     for index, step in enumerate(plan["steps"], 1):
         steps.add_row(
-            str(index), str(step["group"]), step["target"], step["change"], _seconds(step["expected_seconds"])
+            str(index), _e(step["group"]), _e(step["target"]), _e(step["change"]), _seconds(step["expected_seconds"])
         )
     parts.append(steps)
     parts.append(Text(f"expected duration: {_seconds(plan['expected_seconds'])} (steps in one group run in parallel)"))
     if plan.get("data_loss"):
         parts.append(Text("THIS PLAN CAN LOSE DATA", style="bold red"))
     for note in plan.get("notes", []):
-        parts.append(Text(f"note: {note}", style="yellow"))
+        parts.append(_t(f"note: {note}", style="yellow"))
     if not data.get("rules"):
         parts.append(Text("safety rules: none applies to this plan (it reduces no serving region, stamp or capacity)"))
     if data.get("rules"):
@@ -117,7 +141,7 @@ def plan_table(data: dict[str, Any]) -> Any:
             else:
                 verdict = "[red]REFUSED[/red]"
             detail = rule["message"] + (f" (reason: {rule['reason']})" if rule.get("reason") else "")
-            rules.add_row(rule["rule"], verdict, escape(detail))
+            rules.add_row(_e(rule["rule"]), verdict, _e(detail))
         parts.append(rules)
     return Group(*parts)
 
@@ -125,36 +149,34 @@ def plan_table(data: dict[str, Any]) -> Any:
 def result_table(data: dict[str, Any]) -> Any:
     from rich.console import Group
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("#", "TARGET", "CHANGE", "RESULT", "TOOK"):
         table.add_column(column)
     for step in data["steps"]:
-        table.add_row(str(step["step"] + 1), step["target"], step["change"], step["status"], _seconds(step["seconds"]))
-    header = Text(f"operation {data['operation']}: {data['status']} — {data['summary']}", style="bold")
+        table.add_row(
+            str(step["step"] + 1), _e(step["target"]), _e(step["change"]), _e(step["status"]), _seconds(step["seconds"])
+        )
+    header = _t(f"operation {data['operation']}: {data['status']} — {data['summary']}", style="bold")
     return Group(header, table)
 
 
 def journal_table(data: dict[str, Any]) -> Any:
     """One journaled operation: its header, then a row per record."""
     from rich.console import Group
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
     lines = [
-        Text(f"operation {data['id']}: {data['status']} ({data['steps']} steps done)", style="bold"),
-        Text(f"{data['summary']}"),
-        Text(f"by {data['actor']} on {data['host']} at {data['started']}: {data['command']}"),
+        _t(f"operation {data['id']}: {data['status']} ({data['steps']} steps done)", style="bold"),
+        _t(f"{data['summary']}"),
+        _t(f"by {data['actor']} on {data['host']} at {data['started']}: {data['command']}"),
     ]
     if data.get("parent"):
-        lines.append(Text(f"parent operation: {data['parent']}"))
+        lines.append(_t(f"parent operation: {data['parent']}"))
     for rule in data.get("rules", []):
         if rule["overridden"]:
-            lines.append(
-                Text(f"OVERRIDDEN {rule['rule']}: {rule['message']} (reason: {rule['reason']})", style="yellow")
-            )
+            lines.append(_t(f"OVERRIDDEN {rule['rule']}: {rule['message']} (reason: {rule['reason']})", style="yellow"))
     if data.get("in_flight"):
         steps = ", ".join(str(i + 1) for i in data["in_flight"])
         lines.append(Text(f"in flight when the process stopped: step(s) {steps}", style="red"))
@@ -175,5 +197,5 @@ def journal_table(data: dict[str, Any]) -> Any:
             detail = record.get("event", "")
         else:
             detail = record.get("kind", "")
-        table.add_row(record["ts"], kind, step, escape(str(detail)))
+        table.add_row(_e(record["ts"]), _e(kind), step, _e(detail))
     return Group(*lines, table)

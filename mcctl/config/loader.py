@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mcctl.config.yamlparse import parse_estate_yaml
 from mcctl.domain.estate import (
     Cloud,
     Estate,
@@ -27,7 +28,7 @@ from mcctl.domain.estate import (
     Stamp,
 )
 from mcctl.domain.regions import check_region, normalize_region
-from mcctl.errors import EstateFileError
+from mcctl.errors import EstateFileError, UsageError
 
 DEMO = "builtin:demo"
 ESTATE_FILE_NAME = "mcctl.yaml"
@@ -66,7 +67,9 @@ def locate_estate(explicit: str | None, *, sim: bool, cwd: Path | None = None) -
     With --sim and no explicit file, the built-in demo estate is used: a simulated run must never
     pick up a real estate file by accident from the working directory.
     """
-    if explicit:
+    if explicit is not None:
+        if not explicit.strip():
+            raise EstateFileError("--estate: the path is empty", hint="pass --estate PATH, or leave the option out")
         return _read_source(Path(explicit).expanduser())
     if sim:
         return demo_source()
@@ -89,23 +92,22 @@ def _read_source(path: Path) -> EstateSource:
         raise EstateFileError(f"cannot read estate file {path}: {exc}") from None
 
 
-def load_estate(source: EstateSource) -> Estate:
-    """Parse and validate; raise EstateFileError listing every problem (one line each)."""
-    import yaml
+def load_estate(source: EstateSource, *, subscription: str | None = None) -> Estate:
+    """Parse and validate; raise EstateFileError listing every problem (one line each).
+
+    `subscription` (the `--subscription` option) replaces the file's top-level `subscription:`: every
+    resource without a `subscription:` of its own is then addressed in it; explicit ones are kept.
+    """
     from pydantic import ValidationError
 
-    from mcctl.config.schema import EstateModel
+    from mcctl.config.schema import ZERO_GUID, EstateModel, is_subscription_id
 
     label = "the built-in demo estate" if source.is_demo else source.location
-    try:
-        raw = yaml.safe_load(source.text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise EstateFileError(f"{label} is not valid YAML", [f"{where}{problem}"]) from None
-    if not isinstance(raw, dict):
-        raise EstateFileError(f"{label} is invalid", ["(top level): expected a mapping of estate settings"])
+    if subscription is not None and not is_subscription_id(subscription):  # callers may bypass the CLI
+        raise UsageError(
+            f"--subscription: not a subscription id (expected a GUID like {ZERO_GUID}), got '{subscription}'"
+        )
+    raw = parse_estate_yaml(source.text, label)
     try:
         model = EstateModel.model_validate(raw, context={"cloud": _cloud_name(raw.get("cloud"))})
     except ValidationError as exc:
@@ -114,7 +116,7 @@ def load_estate(source: EstateSource) -> Estate:
     problems = _semantic_problems(model, base_dir)
     if problems:
         raise _invalid(label, problems)
-    return _to_domain(model, source, base_dir)
+    return _to_domain(model, source, base_dir, subscription)
 
 
 def _cloud_name(value: object) -> str:
@@ -291,8 +293,8 @@ def _lock(model: Any) -> LockConfig | None:
     return LockConfig(lock.storage_account, lock.container, blob, lock.endpoint, lock.lease_seconds)
 
 
-def _to_domain(model: Any, source: EstateSource, base_dir: Path | None) -> Estate:
-    sub = model.subscription
+def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscription: str | None) -> Estate:
+    sub = subscription or model.subscription
     ca_bundle = model.cloud.ca_bundle
     if ca_bundle and base_dir is not None:
         ca_bundle = str(base_dir / Path(ca_bundle).expanduser())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -18,13 +19,16 @@ from pydantic import (
 from mcctl.domain.regions import check_region
 
 ResourceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^/\s]+$")]
-Subscription = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    ),
-]
+ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+SUBSCRIPTION_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+Subscription = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SUBSCRIPTION_PATTERN)]
+
+
+def is_subscription_id(value: str) -> bool:
+    """A GUID, as ARM subscription ids are (the estate file and `--subscription` use the same rule)."""
+    return re.fullmatch(SUBSCRIPTION_PATTERN, value) is not None
+
+
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s/]+(/\S*)?$")]
 HttpsUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s/]+(/\S*)?$")]
 

@@ -61,9 +61,9 @@ LABELS = {
 }
 
 
-def worst(statuses: Iterable[str]) -> Status:
+def worst(statuses: Iterable[Status]) -> Status:
     found = list(statuses)
-    return max(found, key=RANK.__getitem__) if found else "unknown"  # type: ignore[return-value]
+    return max(found, key=RANK.__getitem__) if found else "unknown"
 
 
 def label(signal: str) -> str:
@@ -123,7 +123,7 @@ class ProbeResult:
 class Report:
     """The Mission-Critical style JSON body of a health endpoint (ASP.NET Core health checks)."""
 
-    status: str | None
+    status: str  # as reported (parse_report only accepts a string)
     checks: tuple[Check, ...]
 
 
@@ -157,7 +157,9 @@ def parse_report(body: bytes) -> Report | None:
     return Report(data["status"], tuple(checks))
 
 
-def _failing(report: Report) -> str:
+def _failing(report: Report | None) -> str:
+    if report is None:
+        return ""
     bad = [c for c in report.checks if c.status.lower() != "healthy"]
     if not bad:
         return ""
@@ -194,18 +196,16 @@ def probe_signal(probe: ProbeResult, settings: HealthSettings) -> Signal:
         return Signal(
             "probe", "unhealthy", f"HTTP {probe.http_status}{took} but report Unhealthy{_failing(report)}", detail
         )
-    latency_ms = None if probe.seconds is None else probe.seconds * 1000
-    if latency_ms is not None and latency_ms >= settings.latency_red_ms:
-        return Signal(
-            "probe", "unhealthy", f"slow: {ms_text(probe.seconds)} (red at {settings.latency_red_ms} ms)", detail
-        )
+    seconds = probe.seconds
+    if seconds is not None and seconds * 1000 >= settings.latency_red_ms:
+        return Signal("probe", "unhealthy", f"slow: {ms_text(seconds)} (red at {settings.latency_red_ms} ms)", detail)
     if report is not None and reported != "healthy":
         return Signal(
             "probe", "degraded", f"HTTP {probe.http_status}{took}, report {report.status}{_failing(report)}", detail
         )
-    if latency_ms is not None and latency_ms >= settings.latency_yellow_ms:
+    if seconds is not None and seconds * 1000 >= settings.latency_yellow_ms:
         return Signal(
-            "probe", "degraded", f"slow: {ms_text(probe.seconds)} (yellow at {settings.latency_yellow_ms} ms)", detail
+            "probe", "degraded", f"slow: {ms_text(seconds)} (yellow at {settings.latency_yellow_ms} ms)", detail
         )
     return Signal("probe", "healthy", f"HTTP {probe.http_status}{took}", detail)
 
@@ -445,7 +445,7 @@ class RegionHealth:
     name: str
     status: Status
     reasons: list[str]
-    stamps: dict[str, str]  # stamp → status, in estate order
+    stamps: dict[str, Status]  # stamp → status, in estate order
 
     def to_dict(self) -> dict[str, Any]:
         healthy = sum(1 for s in self.stamps.values() if s == "healthy")

@@ -159,7 +159,7 @@ def _project_scale(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
 def _project_origin(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
     if "enabled" not in step.after:
         return snapshot
-    return snapshot.with_stamp(step.params["stamp"], origin_enabled=bool(step.after["enabled"]))
+    return snapshot.with_stamp(step.params["stamp"], origin_enabled=bool(step.after["enabled"]), origin_settled=True)
 
 
 @projection("sql_failover")

@@ -21,10 +21,16 @@ class StampSnapshot:
     app_running: bool
     instances: int  # serving capacity: instances the plan runs (sku.capacity)
     workers_up: bool = True  # the plan has workers assigned right now (numberOfWorkers > 0)
+    # False while an update of the origin is in flight (provisioningState Updating) that mcctl's
+    # journal does not explain (another machine, another tool): it may end disabled, so the rules
+    # do not count it as serving until it settles or a step of a plan sets it.
+    origin_settled: bool = True
 
     @property
     def serving(self) -> bool:
-        return self.origin_enabled and self.app_running and self.workers_up and self.instances > 0
+        return (
+            self.origin_enabled and self.origin_settled and self.app_running and self.workers_up and self.instances > 0
+        )
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class EstateSnapshot:
                     app_running=(v.app.state or "").lower() == "running",
                     instances=v.plan.capacity or 0,
                     workers_up=(v.plan.number_of_workers or 0) > 0,
+                    origin_settled=not _updating(v.origin.provisioning_state),
                 )
             )
         return cls(tuple(stamps), sql_primary)
@@ -77,3 +84,8 @@ class EstateSnapshot:
 
     def serving_in(self, region: str) -> tuple[StampSnapshot, ...]:
         return tuple(s for s in self.serving_stamps if s.region == region)
+
+
+def _updating(provisioning_state: str | None) -> bool:
+    state = (provisioning_state or "").strip().lower()
+    return state not in ("", "succeeded", "failed", "canceled", "cancelled")

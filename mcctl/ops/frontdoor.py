@@ -19,6 +19,7 @@ minutes later, and only the answers tell when. Each answer must name the stamp t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -81,10 +82,10 @@ class Target:
 
 def parse_steps(text: str) -> tuple[int, ...]:
     """`--steps 50,90,100`: percentages, strictly increasing, ending at 100."""
-    try:
-        values = tuple(int(part) for part in text.replace(" ", "").split(","))
-    except ValueError:
-        raise UsageError(f"--steps: expected percentages like 50,90,100, got '{text}'") from None
+    parts = text.replace(" ", "").split(",")
+    if not all(re.fullmatch(r"[0-9]{1,3}", part) for part in parts):  # int() also takes 5_0 and ٥٠
+        raise UsageError(f"--steps: expected percentages like 50,90,100, got '{text}'")
+    values = tuple(int(part) for part in parts)
     if any(not 1 <= v <= 100 for v in values):
         raise UsageError(f"--steps: each step is a percentage from 1 to 100, got '{text}'")
     if any(b <= a for a, b in zip(values, values[1:], strict=False)):

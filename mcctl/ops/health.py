@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 GRACE_SECONDS = 2.0  # wall seconds a probe may overrun its own timeout before it is abandoned
 ARM_READ_SECONDS = 60.0  # wall-clock limit of the ARM reads (inventory, SQL servers)
 MAX_WORKERS = 16
+MAX_PROBE_SECONDS = 300.0  # as the estate file's health.timeout: a longer probe is no health check
 
 
 def assess(
@@ -50,8 +51,8 @@ def assess(
     """
     settings = estate.health
     timeout = float(timeout if timeout is not None else settings.timeout_seconds)
-    if timeout <= 0:
-        raise UsageError("--timeout: must be greater than 0")
+    if not 0 < timeout <= MAX_PROBE_SECONDS:  # (also refuses NaN)
+        raise UsageError(f"--timeout: must be greater than 0 and at most {MAX_PROBE_SECONDS:g}s, got {timeout:g}")
     stamps = _selected(estate, region, stamp)
     names = [s.name for s in stamps]
     dependencies = [d for d in settings.dependencies if any(d.serves(n) for n in names)]
@@ -98,7 +99,7 @@ def assess(
         stamp_health,
         settings,
         list(dep_health.values()),
-        scope={"region": normalize_region(region) if region else None, "stamp": stamp},
+        scope={"region": normalize_region(region) if region is not None else None, "stamp": stamp},
         checked_at=_now_iso(session),
         timeout_seconds=timeout,
         errors=list(dict.fromkeys(errors)),
@@ -107,12 +108,12 @@ def assess(
 
 def _selected(estate: Estate, region: str | None, stamp: str | None) -> list[Stamp]:
     stamps = list(estate.stamps)
-    if region:
+    if region is not None:  # an explicit empty value (`--region "$UNSET"`) is a mistake, not "all"
         wanted = normalize_region(region)
         if wanted not in estate.regions:
             raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
         stamps = [s for s in stamps if s.region == wanted]
-    if stamp:
+    if stamp is not None:
         if estate.stamp(stamp) is None:
             raise UsageError(f"--stamp: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})")
         stamps = [s for s in stamps if s.name == stamp]

@@ -1,11 +1,16 @@
 """The journal: an append-only JSON-lines record of who changed what, step by step.
 
-One line per record, written with a single O_APPEND write and fsync'd before the step it announces
-runs, so a killed process leaves a readable journal whose last intent without an outcome says
-exactly which step was in flight. Readers skip a torn last line.
+One line per record, written with a single O_APPEND write under an exclusive flock and fsync'd
+before the step it announces runs, so a killed process leaves a readable journal whose last intent
+without an outcome says exactly which step was in flight. A torn last line (no newline) is closed
+with a newline before the next record, so it never swallows that record. Readers skip lines they
+cannot read (torn, damaged, unknown or incomplete records) with a warning, never a crash.
 
 Record types: `operation` (header: actor, command line, plan, rule results, overrides), `intent`
-(before a step), `outcome` (after it), `end` (final status), `event` (e.g. a lock break).
+(before a step), `outcome` (after it; a step may have several, all kept), `end` (final status),
+`event` (e.g. a lock break, a resume). Typed records and their reading: `journal_records`.
+
+MCCTL_SIM_KILL_AFTER_RECORDS=N (tests): SIGKILL this process after its N-th record to a simulated journal.
 """
 
 from __future__ import annotations
@@ -13,16 +18,46 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mcctl.errors import UsageError
+from mcctl.ops.journal_records import (
+    APPLIED_STEP_STATUSES,
+    FINAL_STEP_STATUSES,
+    UNCERTAIN_STEP_STATUSES,
+    OperationRecord,
+    OperationStatus,
+    RecordType,
+    StepStatus,
+    problem,
+)
 
-FINAL_STEP_STATUSES = ("succeeded", "skipped")
+__all__ = [
+    "APPLIED_STEP_STATUSES",
+    "FINAL_STEP_STATUSES",
+    "UNCERTAIN_STEP_STATUSES",
+    "Journal",
+    "JournalUnwritable",
+    "OperationRecord",
+    "OperationStatus",
+    "RecordType",
+    "StepStatus",
+    "new_operation_id",
+    "utc_now",
+]
+
+KILL_AFTER_ENV = "MCCTL_SIM_KILL_AFTER_RECORDS"
+_appended_lock = threading.Lock()
+_appended = 0  # records this process appended to simulated journals (for MCCTL_SIM_KILL_AFTER_RECORDS)
+
+
+class JournalUnwritable(UsageError):
+    """The journal cannot be written: nothing may change, since the change could not be recorded."""
 
 
 def new_operation_id() -> str:
@@ -34,114 +69,91 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@dataclass
-class OperationRecord:
-    """Everything the journal holds about one operation, folded from its records."""
-
-    id: str
-    header: dict[str, Any]
-    intents: dict[int, dict[str, Any]] = field(default_factory=dict)
-    outcomes: dict[int, dict[str, Any]] = field(default_factory=dict)
-    end: dict[str, Any] | None = None
-    events: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        if self.end:
-            return str(self.end["status"])
-        if any(i not in self.outcomes for i in self.intents):
-            return "interrupted"  # an intent without an outcome: the process died mid-step
-        return "incomplete"
-
-    @property
-    def steps_total(self) -> int:
-        return len(self.header.get("plan", {}).get("steps", []))
-
-    @property
-    def steps_done(self) -> int:
-        return sum(1 for o in self.outcomes.values() if o["status"] in FINAL_STEP_STATUSES)
-
-    def in_flight(self) -> list[int]:
-        """Steps whose intent was written but whose outcome never was."""
-        return sorted(i for i in self.intents if i not in self.outcomes)
-
-    def summary(self) -> dict[str, Any]:
-        header = self.header
-        return {
-            "id": self.id,
-            "started": header.get("ts"),
-            "actor": _actor_name(header.get("actor") or {}),
-            "kind": header.get("kind"),
-            "summary": header.get("plan", {}).get("summary"),
-            "status": self.status,
-            "steps": f"{self.steps_done}/{self.steps_total}",
-            "overrides": [o["rule"] for o in header.get("overrides", [])],
-            "parent": header.get("parent"),
-        }
-
-
-def _actor_name(actor: dict[str, Any]) -> str:
-    return str(actor.get("upn") or actor.get("unique_name") or actor.get("appid") or actor.get("oid") or "unknown")
-
-
 class Journal:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_warning: Callable[[str], None] | None = None, *, simulated: bool = False) -> None:
         self.path = path
+        self.simulated = simulated
+        self.warnings: list[str] = []
+        self._on_warning = on_warning
 
     @classmethod
-    def for_estate(cls, estate_name: str, simulated: bool) -> Journal:
+    def for_estate(cls, estate_name: str, simulated: bool, on_warning: Callable[[str], None] | None = None) -> Journal:
         from mcctl.config.paths import state_dir
 
         # Practice runs on the simulator never mix with the record of real changes.
         name = f"sim-{estate_name}" if simulated else estate_name
-        return cls(state_dir() / "journal" / f"{name}.jsonl")
+        return cls(state_dir() / "journal" / f"{name}.jsonl", on_warning, simulated=simulated)
+
+    # -- writing -------------------------------------------------------------------------------
+    def check_writable(self) -> None:
+        """Fail now (exit 2) if records cannot be appended, before anything takes a lease or changes."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+        except OSError as exc:
+            raise self._unwritable(exc) from None
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
         record = {"ts": utc_now(), **record}
         line = (json.dumps(record, separators=(",", ":"), default=str) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                _write_line(fd, line)
+            finally:
+                os.close(fd)  # also releases the flock
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        if self.simulated:
+            _count_for_crash_injection()
         return record
 
+    def event(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """A record that belongs to no operation (e.g. a lock break)."""
+        return self.append({"type": "event", "op": fields.pop("op", None), "event": kind, **fields})
+
+    def _unwritable(self, exc: OSError) -> JournalUnwritable:
+        reason = exc.strerror or str(exc)
+        return JournalUnwritable(
+            f"journal: cannot write {self.path}: {reason}",
+            hint=f"make {self.path.parent} writable, or set MCCTL_STATE_DIR to a writable directory",
+        )
+
+    # -- reading -------------------------------------------------------------------------------
     def records(self) -> Iterator[dict[str, Any]]:
-        if not self.path.exists():
-            return
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a torn last line from a killed process
-                if isinstance(record, dict) and "type" in record:
-                    yield record
+        """Every readable record, in file order; unreadable lines are skipped with a warning."""
+        for _, record in self._numbered_records():
+            yield record
 
     def operations(self) -> list[OperationRecord]:
         """Every operation, oldest first."""
         ops: dict[str, OperationRecord] = {}
-        for record in self.records():
+        orphans: set[str] = set()
+        for number, record in self._numbered_records():
             op_id = record.get("op")
-            if record["type"] == "operation":
-                ops[op_id] = OperationRecord(op_id, record, records=[record])
+            if record["type"] == RecordType.OPERATION:
+                if op_id in ops:
+                    self._warn(number, f"a second header for operation {op_id}")
+                else:
+                    ops[op_id] = OperationRecord(op_id, record, records=[record])
                 continue
-            op = ops.get(op_id)
+            op = ops.get(op_id) if isinstance(op_id, str) else None
             if op is None:
+                if record["type"] != RecordType.EVENT and op_id not in orphans:
+                    orphans.add(op_id)
+                    self._warn(number, f"records of operation {op_id} whose header is missing")
                 continue
-            op.records.append(record)
-            if record["type"] == "intent":
-                op.intents[record["step"]] = record
-            elif record["type"] == "outcome":
-                op.outcomes[record["step"]] = record
-            elif record["type"] == "end":
-                op.end = record
-            elif record["type"] == "event":
-                op.events.append(record)
+            step = record.get("step")
+            if record["type"] in (RecordType.INTENT, RecordType.OUTCOME) and step >= op.steps_total:
+                self._warn(number, f"step {step} of operation {op_id}, whose plan has {op.steps_total} steps")
+                continue
+            op.add(record)
         return list(ops.values())
+
+    def unfinished_operations(self) -> list[OperationRecord]:
+        """Operations a change of which may still land (in flight, submitted, unverified, ...), oldest first."""
+        return [op for op in self.operations() if op.unfinished]
 
     def operation(self, ref: str) -> OperationRecord:
         """Find an operation by id or unique id prefix (`latest` for the newest)."""
@@ -157,6 +169,76 @@ class Journal:
             raise UsageError(f"OP: '{ref}' matches {len(matches)} operations; give more of the id")
         return matches[0]
 
-    def event(self, kind: str, **fields: Any) -> dict[str, Any]:
-        """A record that belongs to no operation (e.g. a lock break)."""
-        return self.append({"type": "event", "op": fields.pop("op", None), "event": kind, **fields})
+    def _numbered_records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise UsageError(f"journal: cannot read {self.path}: {exc.strerror or exc}") from None
+        lines = data.split(b"\n")
+        torn = lines.pop()  # b"" when the file ends with a newline, as it should
+        for number, raw in enumerate(lines, start=1):
+            record = self._parse(number, raw, last=False)
+            if record is not None:
+                yield number, record
+        if torn.strip():
+            # A process killed mid-write leaves this; it is expected, so it only warns if it reads.
+            record = self._parse(len(lines) + 1, torn, last=True)
+            if record is not None:
+                yield len(lines) + 1, record
+
+    def _parse(self, number: int, raw: bytes, *, last: bool) -> dict[str, Any] | None:
+        if not raw.strip():
+            return None
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            if not last:
+                self._warn(number, "not UTF-8")
+            return None
+        except (json.JSONDecodeError, RecursionError):
+            if not last:
+                self._warn(number, "not a JSON record (damaged or torn)")
+            return None
+        why = problem(record)
+        if why is not None:
+            self._warn(number, why)
+            return None
+        return record
+
+    def _warn(self, number: int, why: str) -> None:
+        message = f"journal {self.path}: line {number}: {why}; skipped"
+        if message in self.warnings:
+            return
+        self.warnings.append(message)
+        if self._on_warning is not None:
+            self._on_warning(message)
+
+
+def _write_line(fd: int, line: bytes) -> None:
+    import fcntl
+
+    # Exclusive: two processes appending at once must not interleave a newline repair with a record.
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        line = b"\n" + line  # close a torn last line, so it cannot swallow this record
+    view = memoryview(line)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
+def _count_for_crash_injection() -> None:
+    global _appended
+    with _appended_lock:  # parallel step groups append from several threads
+        _appended += 1
+        count = _appended
+    raw = os.environ.get(KILL_AFTER_ENV, "").strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) <= 0:
+        return
+    if count == int(raw):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -118,6 +118,7 @@ class OperatorLease(Protocol):
     simulated: bool
     shared: bool  # False: a local lock file, which only protects this machine
     lease_id: str | None
+    takeover: str | None  # an operation whose dead holder (on this machine) may be taken over
 
     def acquire(self, holder: LeaseHolder, *, indefinite: bool = False) -> None:
         """Take the lease or raise LockHeld (exit 8) naming the holder. `indefinite`: no expiry
@@ -234,6 +235,9 @@ def forget_hold(lease: OperatorLease) -> None:
 class _Lease:
     kind: str
     shared: bool
+    # The operation this run recovers (rolls back): if the process that ran it died on this
+    # machine, its lease is ours to take at once, as a resume of that same operation may.
+    takeover: str | None = None
 
     def __init__(self, *, estate: str, simulated: bool, location: str, lease_seconds: int, clock: Clock) -> None:
         self.estate = estate
@@ -393,13 +397,12 @@ class BlobLease(_Lease):
         if refused is not None:
             raise self._held_error(self._status(refused.current))
 
-    @staticmethod
-    def _held_by_own_dead_run(status: LockStatus, holder: LeaseHolder) -> bool:
+    def _held_by_own_dead_run(self, status: LockStatus, holder: LeaseHolder) -> bool:
         held = status.holder
         return (
             held is not None
             and held.operation is not None
-            and held.operation == holder.operation
+            and held.operation in (holder.operation, self.takeover)
             and held.host == holder.host
             and held.pid != holder.pid
             and not _process_alive(held.pid)
@@ -511,7 +514,9 @@ class LocalFileLease(_Lease):
             return "abandoned"
         if expires <= self._wall():
             return "expired"
-        holder = record.get("holder") or {}
+        holder = record.get("holder")
+        if not isinstance(holder, dict):
+            return "abandoned"  # a damaged lock file names nobody: nobody holds it
         if holder.get("host") == self._host and not _process_alive(holder.get("pid")):
             return "abandoned"
         return "leased"
@@ -519,7 +524,8 @@ class LocalFileLease(_Lease):
     def _status_of(self, record: dict[str, Any] | None) -> LockStatus:
         state = self._state(record)
         held = state == "leased" and record is not None
-        holder = LeaseHolder.from_metadata(record.get("holder") or {}) if held and record else None
+        named = record.get("holder") if held and record else None
+        holder = LeaseHolder.from_metadata(named) if isinstance(named, dict) else None
         expires = record.get("expires_at") if held and record else None
         return LockStatus(self.kind, self.location, state, holder, expires)
 

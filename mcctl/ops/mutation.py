@@ -1,40 +1,35 @@
 """The one mechanism every change to the estate goes through.
 
-plan → safety rules → (the CLI renders and confirms) → lease → re-check the plan is current →
-apply step by step, journaling intent before and outcome after each step → verify each step.
-Resume continues an interrupted operation from its first unfinished step; rollback applies the
-inverse of what was applied, last first. No printing here: progress goes to a Reporter.
+plan → safety rules → (the CLI renders and confirms) → lease → rules re-checked on fresh state
+(in-flight changes included) and the plan still current → apply step by step, journaling intent
+before and outcome after each step → verify each step. Resume continues an interrupted operation
+from its first unfinished step; rollback applies the inverse of what was applied, last first.
+No printing here: progress goes to a Reporter.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mcctl.adapters.lro import WaitOptions
-from mcctl.domain.plan import Plan, Step
-from mcctl.domain.safety import RuleContext, RuleRegistry, RuleResult, default_registry
-from mcctl.errors import (
-    AzureRequestError,
-    EstateChanged,
-    McctlError,
-    PartiallyApplied,
-    SafetyRefusal,
-    UsageError,
-    WaitTimeout,
-)
+from mcctl.domain.plan import Plan
+from mcctl.errors import AzureRequestError, EstateChanged, McctlError, PartiallyApplied, SafetyRefusal, WaitTimeout
+from mcctl.ops.guard import Evaluation, evaluate, reevaluate, refusal
 from mcctl.ops.journal import FINAL_STEP_STATUSES, Journal, OperationRecord, new_operation_id
-from mcctl.ops.steps import executor, load_step_kinds
+from mcctl.ops.steprun import AppliedButFailed, StepOutcome, run_group
+from mcctl.ops.steps import executor
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
-    from mcctl.domain.estate import Estate, SafetySettings
+    from mcctl.domain.estate import Estate
     from mcctl.domain.snapshot import EstateSnapshot
     from mcctl.ops.lease import OperatorLease
+
+__all__ = ["AppliedButFailed", "ApplyContext", "Evaluation", "GateFailed", "MutationResult", "apply", "evaluate"]
 
 
 class Reporter(Protocol):
@@ -63,49 +58,6 @@ class SilentReporter:
         pass
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    plan: Plan
-    results: tuple[RuleResult, ...]
-    overrides: dict[str, str]
-
-    @property
-    def refused(self) -> tuple[RuleResult, ...]:
-        return tuple(r for r in self.results if r.refused)
-
-    @property
-    def used_overrides(self) -> list[dict[str, str]]:
-        return [{"rule": r.rule, "reason": r.reason or ""} for r in self.results if r.overridden]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan.to_dict(),
-            "rules": [r.to_dict() for r in self.results],
-            "refused": [r.rule for r in self.refused],
-            "overrides": self.used_overrides,
-        }
-
-
-def evaluate(
-    plan: Plan,
-    before: EstateSnapshot,
-    settings: SafetySettings,
-    overrides: dict[str, str] | None = None,
-    data_loss_acknowledged: bool = False,
-    registry: RuleRegistry | None = None,
-) -> Evaluation:
-    if registry is None:
-        load_step_kinds()  # their modules register their own rules (e.g. SQL link pre-flight)
-        registry = default_registry()
-    overrides = overrides or {}
-    unknown = registry.unknown_overrides(overrides)
-    if unknown:
-        known = ", ".join(r.name for r in registry.rules)
-        raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
-    context = RuleContext(plan, before, plan.project(before), settings, data_loss_acknowledged)
-    return Evaluation(plan, tuple(registry.evaluate(context, overrides)), dict(overrides))
-
-
 @dataclass
 class ApplyContext:
     session: AzureSession
@@ -121,27 +73,16 @@ class ApplyContext:
     # a health gate. Raising GateFailed stops the run (exit 7 once something was applied).
     between_groups: Callable[[int], None] | None = None
     interval: float = 0.0
+    # How to read the state the safety rules depend on once the lease is held (default: inventory).
+    read_snapshot: Callable[[], EstateSnapshot] | None = None
+    # Steps an interrupted run may have left running in Azure (on resume): joined, not sent again.
+    joining: frozenset[int] = frozenset()
+    # Set when the run is interrupted: steps still waiting in other threads stop at their next poll.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 class GateFailed(McctlError):
     """A gate between groups of a gradual plan said stop (e.g. a stamp went unhealthy)."""
-
-
-class AppliedButFailed(McctlError):
-    """Raised by a step executor that changed something before failing (e.g. a Redis relink that
-    flushed the database, then could not link it): the step counts as applied, never "nothing
-    changed"."""
-
-
-@dataclass
-class StepOutcome:
-    index: int
-    status: str  # succeeded | skipped | submitted | unverified | failed | timeout | interrupted
-    seconds: float
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"step": self.index, "status": self.status, "seconds": round(self.seconds, 3), "error": self.error}
 
 
 @dataclass
@@ -170,6 +111,7 @@ def _header(ctx: ApplyContext, op: str, kind: str, evaluation: Evaluation, statu
         "kind": kind,
         "parent": parent,
         "estate": ctx.estate.name,
+        "subscription": ctx.estate.subscription,  # as resolved (--subscription): resume/rollback must match
         "simulated": ctx.session.sim is not None,
         "actor": ctx.session.identity(),
         "host": socket.gethostname(),
@@ -177,18 +119,31 @@ def _header(ctx: ApplyContext, op: str, kind: str, evaluation: Evaluation, statu
         "plan": evaluation.plan.to_dict(),
         "rules": [r.to_dict() for r in evaluation.results],
         "overrides": evaluation.used_overrides,
+        **({"in_flight": list(evaluation.in_flight)} if evaluation.in_flight else {}),
         **({"status": status} if status else {}),
     }
 
 
-def refuse(ctx: ApplyContext, evaluation: Evaluation, kind: str, parent: str | None = None) -> SafetyRefusal:
+def refuse(
+    ctx: ApplyContext,
+    evaluation: Evaluation,
+    kind: str,
+    parent: str | None = None,
+    *,
+    since: EstateSnapshot | None = None,
+) -> SafetyRefusal:
     """Journal a refused plan (who tried what) and return the error to raise (exit 5)."""
     op = new_operation_id()
     ctx.journal.append(_header(ctx, op, kind, evaluation, "refused", parent))
     ctx.journal.append({"type": "end", "op": op, "status": "refused", "seconds": 0})
-    first, *rest = evaluation.refused
-    more = f" (and {len(rest)} more: {', '.join(r.rule for r in rest)})" if rest else ""
-    return SafetyRefusal(f"refused by safety rule {first.rule}: {first.message}{more}; nothing was changed")
+    return refusal(evaluation, since=since, suffix="; nothing was changed")
+
+
+def in_flight_changes(ctx: ApplyContext, exclude: str | None = None) -> list[Any]:
+    """Steps of unfinished operations (--no-wait, killed runs) and how each stands now."""
+    from mcctl.ops.inflight import in_flight
+
+    return in_flight(ctx.session, ctx.estate, ctx.journal, exclude=exclude)
 
 
 def apply(
@@ -198,11 +153,14 @@ def apply(
     *,
     parent: str | None = None,
     resume: OperationRecord | None = None,
+    plan: Plan | None = None,
 ) -> MutationResult:
-    """Apply an accepted plan under the operator lease. Returns when done (or submitted with --no-wait)."""
+    """Apply an accepted plan under the operator lease. Returns when done (or submitted with --no-wait).
+
+    `evaluation` judged the steps to run; `plan` is the whole operation's plan when resuming."""
     from mcctl.ops.lease import LeaseHolder
 
-    plan = evaluation.plan
+    plan = plan or evaluation.plan
     if evaluation.refused:
         raise ValueError("apply() called with a refused plan")
     if resume is None:
@@ -211,6 +169,7 @@ def apply(
     else:
         op = resume.id
         todo = [i for i in range(len(plan.steps)) if _status(resume, i) not in FINAL_STEP_STATUSES]
+        ctx.joining = frozenset(resume.uncertain_steps())
     holder = LeaseHolder(
         actor=_actor(ctx.session),
         host=socket.gethostname(),
@@ -219,14 +178,20 @@ def apply(
         command=ctx.command,
         acquired_at=_iso_now(),
     )
+    ctx.journal.check_writable()  # before the lease: an unwritable journal must not strand it
+    if ctx.lease is not None and parent is not None:
+        ctx.lease.takeover = parent  # a rollback of a run that died here may take over its lease
     started = ctx.session.now()
     outcomes: list[StepOutcome] = []
+    journaled = False
     ctx.reporter.start(plan, op)
     try:
         with _lease(ctx, holder):
-            # Only once the lease is held and the plan is known to be current is the operation
-            # journaled: one turned away by a lock or a changed estate never existed (nothing ran).
-            _check_current(ctx, plan, todo)
+            # Under the lease nobody else can act: judge the plan again on fresh state, then check
+            # it is still current. Only then is the operation journaled: one turned away by a lock,
+            # a rule or a changed estate never existed (nothing ran).
+            evaluation = _recheck(ctx, evaluation, kind, parent or (resume.id if resume else None), resume)
+            _check_current(ctx, plan, todo, resume)
             if resume is None:
                 ctx.journal.append(_header(ctx, op, kind, evaluation, None, parent))
             else:
@@ -241,24 +206,32 @@ def apply(
                         "overrides": evaluation.used_overrides,
                     }
                 )
+            journaled = True
             groups = plan.groups
             for number, group in enumerate(groups):
                 runnable = [(i, s) for i, s in group if i in todo]
                 if not runnable:
                     continue
-                outcomes.extend(_run_group(ctx, op, runnable))
+                outcomes.extend(run_group(ctx, op, runnable))
                 failed = [o for o in outcomes if o.status in ("failed", "timeout", "unverified")]
                 if failed:
                     return _fail(ctx, op, plan, outcomes, failed[0], started, resume)
                 if ctx.between_groups is not None and number < len(groups) - 1 and ctx.wait:
-                    _gate(ctx, op, plan, number, outcomes, started)
+                    _gate(ctx, op, plan, number, outcomes, started, resume)
     except KeyboardInterrupt:
-        ctx.journal.append({"type": "end", "op": op, "status": "interrupted", "seconds": ctx.session.now() - started})
+        if journaled:
+            seconds = ctx.session.now() - started
+            ctx.journal.append({"type": "end", "op": op, "status": "interrupted", "seconds": seconds})
         raise
+    except McctlError as exc:
+        if not journaled or _ended(exc):
+            raise
+        # Whatever stopped the run (a lease broken by someone else, a read that failed), a journaled
+        # operation gets its end record; if anything was applied that is a partial operation (exit 7).
+        raise _stopped(ctx, op, plan, outcomes, started, resume, exc.message) from exc
     except Exception as exc:
-        # Whatever stopped the run (a lost lease, a bug), a journaled operation gets its end record.
-        error = exc.message if isinstance(exc, McctlError) else f"{type(exc).__name__}: {exc}"
-        _close_if_open(ctx, op, ctx.session.now() - started, error)
+        if journaled:  # a bug: journal it, then let the CLI report an internal error (exit 1)
+            _stopped(ctx, op, plan, outcomes, started, resume, f"internal error: {type(exc).__name__}: {exc}")
         raise
     finally:
         ctx.reporter.finish()
@@ -267,13 +240,79 @@ def apply(
     return MutationResult(op, status, plan, outcomes)
 
 
-def _close_if_open(ctx: ApplyContext, op: str, seconds: float, error: str) -> None:
-    record = next((r for r in ctx.journal.operations() if r.id == op), None)
-    if record is not None and record.end is None:
-        ctx.journal.append({"type": "end", "op": op, "status": "failed", "seconds": seconds, "error": error})
+def _ended(exc: McctlError) -> bool:
+    """Whether the operation's end record is written already (by whoever raised `exc`)."""
+    return bool(getattr(exc, "journaled_end", False))
 
 
-def _gate(ctx: ApplyContext, op: str, plan: Plan, number: int, outcomes: list[StepOutcome], started: float) -> None:
+def _mark_ended(exc: McctlError) -> McctlError:
+    exc.journaled_end = True  # type: ignore[attr-defined]
+    return exc
+
+
+def _applied(outcomes: list[StepOutcome], resume: OperationRecord | None) -> list[int]:
+    applied = {o.index for o in outcomes if o.applied}
+    if resume is not None:
+        applied |= set(resume.applied_steps())
+    return sorted(applied)
+
+
+def _stopped(
+    ctx: ApplyContext,
+    op: str,
+    plan: Plan,
+    outcomes: list[StepOutcome],
+    started: float,
+    resume: OperationRecord | None,
+    error: str,
+) -> McctlError:
+    """End a run that an error stopped between steps: partial (exit 7) once anything was applied."""
+    applied = _applied(outcomes, resume)
+    seconds = ctx.session.now() - started
+    status = "partial" if applied else "failed"
+    ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": error})
+    if applied:
+        return _mark_ended(
+            PartiallyApplied(
+                f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps), then stopped: {error}",
+                hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
+            )
+        )
+    return _mark_ended(AzureRequestError(f"operation {op} stopped, nothing was changed: {error}"))
+
+
+def _recheck(
+    ctx: ApplyContext, evaluation: Evaluation, kind: str, parent: str | None, resume: OperationRecord | None
+) -> Evaluation:
+    """The rules again, on state read now (with the lease held) plus every change still in flight."""
+    if evaluation.before is None:
+        return evaluation  # judged without a snapshot (a caller that has none): nothing to compare
+    from mcctl.ops import inflight
+
+    steps = in_flight_changes(ctx, exclude=resume.id if resume else None)
+    inflight.record_settled(ctx.journal, steps)
+    live = ctx.read_snapshot() if ctx.read_snapshot is not None else _live_snapshot(ctx)
+    fresh = reevaluate(evaluation, live, ctx.estate.safety, steps)
+    if fresh.refused:
+        raise refuse(ctx, fresh, kind, parent, since=evaluation.before)
+    return fresh
+
+
+def _live_snapshot(ctx: ApplyContext) -> EstateSnapshot:
+    from mcctl.ops.inventory import read_inventory
+
+    return read_inventory(ctx.session, ctx.estate).snapshot()
+
+
+def _gate(
+    ctx: ApplyContext,
+    op: str,
+    plan: Plan,
+    number: int,
+    outcomes: list[StepOutcome],
+    started: float,
+    resume: OperationRecord | None,
+) -> None:
     assert ctx.between_groups is not None
     from mcctl.adapters.lro import MAX_POLL_SECONDS
 
@@ -289,15 +328,17 @@ def _gate(ctx: ApplyContext, op: str, plan: Plan, number: int, outcomes: list[St
     try:
         ctx.between_groups(number)
     except GateFailed as exc:
-        done = sum(1 for o in outcomes if o.status == "succeeded")
+        done = len(_applied(outcomes, resume))
         seconds = ctx.session.now() - started
         ctx.journal.append(
             {"type": "event", "op": op, "event": "gate-failed", "after_group": number, "error": exc.message}
         )
         ctx.journal.append({"type": "end", "op": op, "status": "stopped", "seconds": seconds, "error": exc.message})
-        raise PartiallyApplied(
-            f"operation {op} stopped after {done} of {len(plan.steps)} steps: {exc.message}",
-            hint=f"`mcctl rollback {op}` reverses what was applied; `mcctl resume {op}` continues anyway",
+        raise _mark_ended(
+            PartiallyApplied(
+                f"operation {op} stopped after {done} of {len(plan.steps)} steps: {exc.message}",
+                hint=f"`mcctl rollback {op}` reverses what was applied; `mcctl resume {op}` continues anyway",
+            )
         ) from None
     if ctx.lease is not None:
         ctx.lease.renew_if_due()
@@ -327,17 +368,20 @@ def _iso_now() -> str:
     return utc_now()
 
 
-def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int]) -> None:
+def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int], resume: OperationRecord | None) -> None:
     """Once the lease is held, the steps still to run must start from where the plan (or, on a
     resume, the journal) says: nobody acted in between. A step already at its `after` is fine.
 
     Only each resource's first step is checked: later steps on the same resource (a gradual drain)
-    start from where the earlier ones leave it."""
+    start from where the earlier ones leave it. On a resume, a step this operation already attempted
+    starts from wherever that attempt left it (a Redis relink that flushed, then failed to link)."""
     seen: set[str] = set()
     for index, step in enumerate(plan.steps):
         if index not in todo or step.resource_id.lower() in seen:
             continue
         seen.add(step.resource_id.lower())
+        if resume is not None and index in resume.intents:
+            continue
         live = executor(step).read(ctx.session, ctx.estate, step)
         if live != step.before and live != step.after:
             raise EstateChanged(
@@ -345,86 +389,6 @@ def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int]) -> None:
                 f"the plan assumed {step.before}; nothing was changed",
                 hint="run the command again to plan from the current state",
             )
-
-
-def _run_group(ctx: ApplyContext, op: str, group: list[tuple[int, Step]]) -> list[StepOutcome]:
-    if len(group) == 1:
-        return [_run_step(ctx, op, *group[0])]
-    with ThreadPoolExecutor(max_workers=min(8, len(group))) as pool:
-        futures = [pool.submit(_run_step, ctx, op, index, step) for index, step in group]
-        return [f.result() for f in futures]
-
-
-def _run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
-    kind = executor(step)
-    ctx.journal.append({"type": "intent", "op": op, "step": index, "target": step.target, "change": step.change})
-    started = ctx.session.now()
-
-    def elapsed() -> float:
-        return ctx.session.now() - started
-
-    def outcome(status: str, error: str | None = None, observed: dict[str, Any] | None = None) -> StepOutcome:
-        record = {"type": "outcome", "op": op, "step": index, "status": status, "seconds": elapsed()}
-        if error:
-            record["error"] = error
-        if observed is not None:
-            record["observed"] = observed
-        ctx.journal.append(record)
-        ctx.reporter.step(index, status, elapsed())
-        return StepOutcome(index, status, elapsed(), error)
-
-    ctx.reporter.step(index, "running", 0.0)
-    submitted = False
-    try:
-        live = kind.read(ctx.session, ctx.estate, step)
-        if live == step.after:
-            return outcome("skipped", observed=live)
-        submitted = True
-        kind.apply(ctx.session, ctx.estate, step, WaitOptions(ctx.timeout, ctx.wait, _progress(ctx, index, elapsed)))
-        if not ctx.wait:
-            return outcome("submitted")
-        observed = kind.read(ctx.session, ctx.estate, step)
-        if observed != step.after:
-            # The change was made but did not land as planned: it counts as applied (exit 7), not as
-            # "nothing changed".
-            return outcome("unverified", f"verification failed: expected {step.after}, found {observed}", observed)
-        return outcome("succeeded", observed=observed)
-    except WaitTimeout as exc:
-        return outcome("timeout", exc.message)
-    except AppliedButFailed as exc:
-        return outcome("unverified", exc.message)
-    except McctlError as exc:
-        if submitted and _may_have_landed(ctx, kind, step, exc):
-            return outcome("unverified", f"{exc.message} (the change may have been made: check before retrying)")
-        return outcome("failed", exc.message)
-    except KeyboardInterrupt:
-        outcome("interrupted", "interrupted by the operator (the Azure operation may still be running)")
-        raise
-    except Exception as exc:  # a bug: journal it, then let the CLI report an internal error (exit 1)
-        outcome("failed", f"internal error: {type(exc).__name__}: {exc}")
-        raise
-
-
-def _may_have_landed(ctx: ApplyContext, kind: Any, step: Step, error: McctlError) -> bool:
-    """After a request was sent, "nothing changed" must be proven: a lost lease or a failed read
-    leaves it in doubt; otherwise the live state tells."""
-    from mcctl.errors import LockHeld
-
-    if isinstance(error, LockHeld):
-        return True  # the lease was lost while waiting: the operation itself went on
-    try:
-        return kind.read(ctx.session, ctx.estate, step) != step.before
-    except McctlError:
-        return True
-
-
-def _progress(ctx: ApplyContext, index: int, elapsed: Callable[[], float]) -> Callable[[str], None]:
-    def on_progress(status: str) -> None:
-        if ctx.lease is not None:
-            ctx.lease.renew_if_due()
-        ctx.reporter.step(index, status, elapsed())
-
-    return on_progress
 
 
 def _fail(
@@ -436,41 +400,32 @@ def _fail(
     started: float,
     resume: OperationRecord | None,
 ) -> MutationResult:
-    applied = [o for o in outcomes if o.status in ("succeeded", "submitted", "unverified")]
-    if resume is not None:
-        applied += [StepOutcome(i, "succeeded", 0) for i, o in resume.outcomes.items() if o["status"] == "succeeded"]
+    applied = _applied(outcomes, resume)
     step = plan.steps[failed.index]
     what = f"step {failed.index + 1}/{len(plan.steps)} ({step.target}) {failed.status}: {failed.error}"
     seconds = ctx.session.now() - started
     if failed.status == "timeout":
         ctx.journal.append({"type": "end", "op": op, "status": "timeout", "seconds": seconds})
-        raise WaitTimeout(
-            f"operation {op}: {what}",
-            hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
+        raise _mark_ended(
+            WaitTimeout(
+                f"operation {op}: {what}",
+                hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
+            )
         )
     status = "partial" if applied else "failed"
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": what})
     if applied:
-        raise PartiallyApplied(
-            f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}",
-            hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
+        raise _mark_ended(
+            PartiallyApplied(
+                f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}",
+                hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
+            )
         )
-    raise AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
+    raise _mark_ended(
+        AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
+    )
 
 
 def pending_steps(record: OperationRecord) -> list[int]:
     plan = Plan.from_dict(record.header["plan"])
     return [i for i in range(len(plan.steps)) if _status(record, i) not in FINAL_STEP_STATUSES]
-
-
-def applied_steps(ctx: ApplyContext, record: OperationRecord) -> list[int]:
-    """Steps this operation changed: finished ones, plus in-flight ones the live state shows happened."""
-    plan = Plan.from_dict(record.header["plan"])
-    applied = [i for i, o in record.outcomes.items() if o["status"] in ("succeeded", "submitted", "unverified")]
-    for index in range(len(plan.steps)):
-        if index in applied or _status(record, index) == "skipped":
-            continue
-        step = plan.steps[index]
-        if executor(step).read(ctx.session, ctx.estate, step) == step.after:
-            applied.append(index)  # an intent whose outcome was never written, or a step that later landed
-    return sorted(applied)

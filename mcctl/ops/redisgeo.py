@@ -272,6 +272,20 @@ def _in_group(db: RedisDatabaseState | None) -> bool:
     return any(ld.id.lower() != own for ld in db.linked_databases)
 
 
+def _link_failed(redis: RedisGeoReplication, databases: Mapping[str, RedisDatabaseState | None], region: str) -> bool:
+    """A force-link that failed (a relink resumed after its link operation failed): every entry
+    naming `region`'s database says LinkFailed, so it holds no data the group relies on."""
+    target = member_of(redis, region).database_id(redis.database).lower()
+    states = [
+        (ld.state or "").lower()
+        for db in databases.values()
+        if db is not None
+        for ld in db.linked_databases
+        if ld.id.lower() == target
+    ]
+    return bool(states) and all(s == "linkfailed" for s in states)
+
+
 def link_state(redis: RedisGeoReplication, databases: Mapping[str, RedisDatabaseState | None], region: str) -> str:
     """`region`'s link as the steps read it back: "unlinked" when no other member lists its database,
     else its verdict (linked / degraded / broken)."""
@@ -533,17 +547,35 @@ def _relink_apply(session: AzureSession, estate: Estate, step: Step, options: Wa
     redis, region = _step_redis(estate, step)
     databases = _read_databases(session, redis)
     state = link_state(redis, databases, region)
-    if state != UNLINKED or _in_group(databases[region]):
+    if not (state == UNLINKED and not _in_group(databases[region])) and not _link_failed(redis, databases, region):
         raise UsageError(
             f"{region}'s database is no longer standalone (now {state}): not flushing a database that is in the group",
             hint="check `mcctl redis status`",
         )
     group = set(step.params["group"]) | {region}  # as planned and confirmed (journaled with the plan)
     started = session.now()
+    if state != UNLINKED:
+        # A resumed relink whose link failed: take the failed link out of the group first (a
+        # database Azure still lists cannot be force-linked again), then flush and link as planned.
+        target = redis.member_in(region).database_id(redis.database)  # type: ignore[union-attr]
+        listing = {r for r, db in databases.items() if r != region and _lists(db, target)}
+        adapter.force_unlink(session, _narrowed(redis, listing | {region}), region, options)
     # The flush must be done before the link starts, so it is waited for even with --no-wait.
     adapter.flush_database(session, redis, region, WaitOptions(options.timeout, True, options.on_progress))
     remaining = None if options.timeout is None else max(0.0, options.timeout - (session.now() - started))
     adapter.force_link(session, _narrowed(redis, group), region, replace(options, timeout=remaining))
+
+
+def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
+    """A force-unlink, flush or force-link still running: the region's database is not settled."""
+    from mcctl.adapters import redis as adapter
+    from mcctl.ops.steps import still_provisioning
+
+    redis, region = _step_redis(estate, step)
+    member = redis.member_in(region)
+    if member is None:
+        return False
+    return still_provisioning(adapter.get_managed_database(session, redis, member).provisioning_state)
 
 
 step_kind(
@@ -552,6 +584,7 @@ step_kind(
         _unlink_apply,
         _unlink_read,
         reversible=False,
+        pending=_pending,
         undo_hint=lambda step: f"mcctl redis relink {step.params['region']} (discards that region's data)",
     ),
 )
@@ -561,6 +594,7 @@ step_kind(
         _relink_apply,
         _relink_read,
         reversible=False,
+        pending=_pending,
         undo_hint=lambda step: f"mcctl redis unlink {step.params['region']}",
     ),
 )

@@ -14,12 +14,14 @@ from mcctl.domain.estate import Estate, Stamp
 from mcctl.domain.plan import Plan, Step
 from mcctl.domain.regions import normalize_region
 from mcctl.domain.stampview import StampView
-from mcctl.errors import UsageError
+from mcctl.errors import AzureRequestError, UsageError
 
 # App Service gives no duration; this estimate (used for the plan's expected time) matches the
 # simulator: 30 s plus 20 s per instance added or removed.
 BASE_SECONDS = 30
 SECONDS_PER_INSTANCE = 20
+MAX_INSTANCES = 1000  # above any App Service plan's maximum: a larger count is a typo, not a plan
+MAX_FACTOR = 100.0
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class ScaleRequest:
     instances: int | None = None  # absolute target
     by: int | None = None  # relative change, + or -
     to_carry: str | None = None  # region whose traffic `region` must be able to carry as well
-    factor: float = 1.0  # head-room multiplier for --to-carry
+    factor: float | None = None  # head-room multiplier for --to-carry (default 1)
 
     def validate(self, estate: Estate) -> None:
         """Argument checks that need no Azure call (bad input never reaches the API)."""
@@ -44,10 +46,18 @@ class ScaleRequest:
             raise UsageError("give exactly one of --instances, --by, --to-carry")
         if self.instances is not None and self.instances < 1:
             raise UsageError(f"--instances: must be at least 1, got {self.instances}")
+        if self.instances is not None and self.instances > MAX_INSTANCES:
+            raise UsageError(f"--instances: must be at most {MAX_INSTANCES}, got {self.instances}")
         if self.by == 0:
             raise UsageError("--by: must not be 0")
-        if self.factor <= 0:
-            raise UsageError(f"--factor: must be greater than 0, got {self.factor}")
+        if self.by is not None and abs(self.by) > MAX_INSTANCES:
+            raise UsageError(f"--by: must be between -{MAX_INSTANCES} and +{MAX_INSTANCES}, got {self.by:+d}")
+        if self.factor is not None:
+            # (NaN fails every comparison, so the range is checked the way NaN cannot pass)
+            if not (math.isfinite(self.factor) and 0 < self.factor <= MAX_FACTOR):
+                raise UsageError(f"--factor: must be greater than 0 and at most {MAX_FACTOR:g}, got {self.factor}")
+            if self.to_carry is None:
+                raise UsageError("--factor: only used with --to-carry")
         if self.stamp is not None and estate.stamp(self.stamp) is None:
             raise UsageError(
                 f"STAMP: unknown stamp '{self.stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})"
@@ -75,15 +85,26 @@ def carry_targets(current: dict[str, int], serving_here: int, serving_there: int
 
     The needed total is (serving here + serving there) × factor, rounded up. Instances are added to
     the smallest stamp first (the first one on ties), so the region ends up as even as possible with
-    the fewest changes; a stamp is never scaled in by this.
+    the fewest changes; a stamp is never scaled in by this. The smallest stamps are raised level by
+    level, not one instance at a time, so a large total costs no more than a small one.
     """
     targets = dict(current)
     if not targets:
         return targets
-    needed = math.ceil((serving_here + serving_there) * factor)
-    while sum(targets.values()) < needed:
-        smallest = min(targets, key=lambda name: targets[name])
-        targets[smallest] += 1
+    missing = math.ceil((serving_here + serving_there) * factor) - sum(targets.values())
+    while missing > 0:
+        low = min(targets.values())
+        lowest = [name for name, count in targets.items() if count == low]
+        above = [count for count in targets.values() if count > low]
+        if above and (min(above) - low) * len(lowest) <= missing:
+            for name in lowest:
+                targets[name] = min(above)
+            missing -= (min(above) - low) * len(lowest)
+            continue
+        each, extra = divmod(missing, len(lowest))
+        for index, name in enumerate(lowest):
+            targets[name] += each + (1 if index < extra else 0)
+        missing = 0
     return targets
 
 
@@ -95,7 +116,7 @@ def plan_scale(estate: Estate, views: list[StampView], request: ScaleRequest) ->
     for stamp in stamps:
         plan = by_name[stamp.name].plan
         if plan is None or plan.capacity is None:
-            raise UsageError(f"stamp {stamp.name}: the App Service plan's capacity could not be read")
+            raise AzureRequestError(f"stamp {stamp.name}: the App Service plan's capacity could not be read")
         current[stamp.name] = plan.capacity
     if request.instances is not None:
         targets = {name: request.instances for name in current}
@@ -106,7 +127,7 @@ def plan_scale(estate: Estate, views: list[StampView], request: ScaleRequest) ->
         there = normalize_region(request.to_carry)
         serving_here = sum(v.plan.capacity or 0 for v in views if v.stamp.name in current and v.serving and v.plan)
         serving_there = sum(v.plan.capacity or 0 for v in views if v.stamp.region == there and v.serving and v.plan)
-        targets = carry_targets(current, serving_here, serving_there, request.factor)
+        targets = carry_targets(current, serving_here, serving_there, request.factor or 1.0)
     steps = []
     for stamp in stamps:
         target, now = targets[stamp.name], current[stamp.name]
@@ -138,7 +159,6 @@ def plan_scale(estate: Estate, views: list[StampView], request: ScaleRequest) ->
     )
     notes = ()
     if request.to_carry:
-        notes = (
-            f"sized to carry {normalize_region(request.to_carry)}'s serving instances (factor {request.factor:g})",
-        )
+        factor = request.factor or 1.0
+        notes = (f"sized to carry {normalize_region(request.to_carry)}'s serving instances (factor {factor:g})",)
     return Plan(kind="scale", summary=summary, steps=tuple(steps), notes=notes)

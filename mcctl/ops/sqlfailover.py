@@ -425,7 +425,25 @@ def _read(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
     return {"primary_region": None, "members_disagree": said}
 
 
-step_kind(STEP_KIND, StepKind(_apply, _read))
+def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
+    """A failover still running: the group shows replicationState PENDING on a member that answers."""
+    from mcctl.adapters import sql as sqladapter
+    from mcctl.errors import AzureRequestError
+
+    sql = sql_config(estate)
+    for region in dict.fromkeys(r for r in (step.after.get("primary_region"), step.before.get("primary_region")) if r):
+        server = sql.server_in(region)
+        if server is None:
+            continue
+        try:
+            group = sqladapter.get_failover_group_from(session, sql, server)
+        except AzureRequestError:
+            continue
+        return (group.replication_state or "").upper() == "PENDING"
+    return False
+
+
+step_kind(STEP_KIND, StepKind(_apply, _read, pending=_pending))
 
 
 # -- the pre-flight safety rule --------------------------------------------------------------------

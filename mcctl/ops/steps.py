@@ -26,6 +26,18 @@ class StepKind:
     # data); `rollback` then refuses before journaling anything and `undo_hint` says what to run.
     reversible: bool = True
     undo_hint: Callable[[Step], str] | None = None
+    # Whether an Azure operation on the step's resource is still running (a provisioning state that
+    # is not terminal). Lets rollback/resume wait for a change that a killed or --no-wait run left in
+    # flight, and lets the safety rules count it as done until it settles. None: cannot be told.
+    pending: Callable[[AzureSession, Estate, Step], bool] | None = None
+
+
+TERMINAL_PROVISIONING_STATES = ("succeeded", "failed", "canceled", "cancelled")
+
+
+def still_provisioning(state: str | None) -> bool:
+    """A provisioning state that says an operation is running (Updating, InProgress, Creating, ...)."""
+    return state is not None and state.strip().lower() not in TERMINAL_PROVISIONING_STATES
 
 
 STEP_KINDS: dict[str, StepKind] = {}
@@ -101,7 +113,13 @@ def _scale_read(session: AzureSession, estate: Estate, step: Step) -> dict[str, 
     return {"capacity": web.get_plan(session, _stamp(estate, step)).capacity}
 
 
-step_kind("scale_plan", StepKind(_scale_apply, _scale_read))
+def _scale_pending(session: AzureSession, estate: Estate, step: Step) -> bool:
+    from mcctl.adapters import web
+
+    return still_provisioning(web.get_plan(session, _stamp(estate, step)).provisioning_state)
+
+
+step_kind("scale_plan", StepKind(_scale_apply, _scale_read, pending=_scale_pending))
 
 
 # -- set_origin: Front Door origin enabled / weight / priority -------------------------------------
@@ -127,4 +145,10 @@ def _origin_read(session: AzureSession, estate: Estate, step: Step) -> dict[str,
     return {k: values[k] for k in step.after}
 
 
-step_kind("set_origin", StepKind(_origin_apply, _origin_read))
+def _origin_pending(session: AzureSession, estate: Estate, step: Step) -> bool:
+    from mcctl.adapters import frontdoor
+
+    return still_provisioning(frontdoor.get_origin(session, estate.frontdoor, step.params["origin"]).provisioning_state)
+
+
+step_kind("set_origin", StepKind(_origin_apply, _origin_read, pending=_origin_pending))

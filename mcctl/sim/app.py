@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 Effect = Callable[..., None]
 BLOB_PREFIX = "/@blob"
 WEB_PREFIX = "/@web"
+# What a `signal` fault may send: the signals a client is expected to handle (SIGKILL is `crash`).
+FAULT_SIGNALS = {"TERM": signal.SIGTERM, "HUP": signal.SIGHUP, "INT": signal.SIGINT}
 
 
 class Provider(Protocol):
@@ -79,12 +81,13 @@ class Sim:
             if response.body is not None and not isinstance(response.body, bytes):
                 response.body = copy.deepcopy(response.body)
             self._save_clock()
-            crash = self._take_crash(req)
+            kill = self._take_kill(req)
         self.requests.append(RequestLogEntry(req.method, req.path, response.status))
-        if crash:
-            # The request reached "Azure" and its state is saved; the client dies before the answer,
-            # exactly like a kill -9 mid-request. Only meaningful in process (the default).
-            os.kill(os.getpid(), signal.SIGKILL)
+        if kill is not None:
+            # The request reached "Azure" and its state is saved; then the client gets the signal
+            # before the answer: SIGKILL is a kill -9 mid-request, TERM/HUP/INT what a supervisor or
+            # an operator sends. Only meaningful in process (the default).
+            os.kill(os.getpid(), kill)
         return response
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -319,7 +322,8 @@ class Sim:
 
     def add_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
         """Arm a fault. Kinds: throttle (429 + Retry-After), error (5xx), lro_failure, crash (the client
-        process is killed right after the matching request was accepted).
+        process is killed right after the matching request was accepted), signal (the client process
+        gets `signal`, one of FAULT_SIGNALS' names, at the same point).
 
         Common keys: method ("*"), path (substring of the lower-cased path, "" = any), count (times it
         fires; None = until cleared). lro_failure matches an operation kind glob ("sql.*").
@@ -366,14 +370,19 @@ class Sim:
             ).response()
         return None
 
-    def _take_crash(self, req: SimRequest) -> bool:
+    def _take_kill(self, req: SimRequest) -> int | None:
+        """The signal an armed `crash` (SIGKILL) or `signal` fault sends after this request, if any."""
         for fault in list(self.faults):
-            if fault["kind"] == "crash" and fault["method"] in ("*", req.method):
-                if fault["path"].lower() in req.path.lower():
-                    self._consume(fault)
-                    self.store.dirty = True
-                    return True
-        return False
+            if fault["kind"] not in ("crash", "signal") or fault["method"] not in ("*", req.method):
+                continue
+            if fault["path"].lower() not in req.path.lower():
+                continue
+            signum = signal.SIGKILL if fault["kind"] == "crash" else FAULT_SIGNALS.get(str(fault.get("signal")))
+            if signum is None:
+                continue
+            self._consume(fault)
+            return int(signum)
+        return None
 
     def _take_lro_failure(self, kind: str) -> dict[str, Any] | None:
         for fault in list(self.faults):

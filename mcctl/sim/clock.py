@@ -7,9 +7,13 @@ Wall time keeps counting too, so an operation started with --no-wait completes o
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+MAX_ADVANCE = 3650 * 86400.0  # one `sim advance` passes at most ten years
+MAX_OFFSET = 100 * 365 * 86400.0  # simulated time stays within a century of wall time (dates stay renderable)
 
 
 class SimClock:
@@ -21,8 +25,19 @@ class SimClock:
         return self._wall() + self.offset
 
     def advance(self, seconds: float) -> None:
-        if seconds > 0:
-            self.offset += seconds
+        """Let `seconds` pass (nothing for 0 or less). Raises ValueError, changing nothing, for a
+        non-finite amount or one that takes the clock past MAX_OFFSET: a saved infinite clock would
+        break every later request."""
+        if not math.isfinite(seconds):
+            raise ValueError(f"{seconds} is not a finite number of seconds")
+        if seconds <= 0:
+            return
+        if self.offset + seconds > MAX_OFFSET:
+            raise ValueError(
+                f"simulated time cannot run more than {MAX_OFFSET / (365 * 86400):.0f} years ahead "
+                f"(it is {self.offset / 86400:.0f} days ahead now)"
+            )
+        self.offset += seconds
 
     def advance_to(self, instant: float) -> None:
         self.advance(instant - self.now())

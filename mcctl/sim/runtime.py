@@ -48,14 +48,53 @@ def open_simulator(
     fingerprint = _versioned(fingerprint)
     if not persist:
         return Sim(SimStore(None, seed_state(estate, fingerprint)), all_providers()), "new"
-    store, reason = SimStore.open(
-        path or sim_state_path(estate.name), lambda: seed_state(estate, fingerprint), fingerprint
-    )
+
+    def fresh(previous: dict | None) -> dict:
+        state = seed_state(estate, fingerprint)
+        if previous is not None and _only_subscription_differs(str(previous.get("fingerprint")), fingerprint):
+            # Same estate, other subscription: the lock's storage account is not in any subscription
+            # the override moves, so a lease another operator holds (and the time it is measured
+            # on) must survive, as it would in Azure.
+            state["clock_offset"] = max(state["clock_offset"], previous["clock_offset"])
+            state["seq"] = max(state["seq"], previous["seq"])  # ETags stay unique
+            if "blob" in previous:
+                state["blob"] = previous["blob"]
+        return state
+
+    store, reason = SimStore.open(path or sim_state_path(estate.name), fresh, fingerprint)
+    previous = store.previous_fingerprint
+    if reason == "estate file changed" and previous is not None and _only_subscription_differs(previous, fingerprint):
+        reason = "subscription changed"
     return Sim(store, all_providers()), reason
+
+
+def simulator_fingerprint(file_fingerprint: str, subscription: str | None) -> str:
+    """What a simulator state is seeded for: the estate file and a `--subscription` override. The
+    seeded resource ids carry the subscription, so a state seeded for another one must not be reused."""
+    return f"{file_fingerprint}+subscription={subscription.lower()}" if subscription else file_fingerprint
 
 
 def reset_simulator(sim: Sim, estate: Estate, fingerprint: str) -> None:
     sim.store.replace(seed_state(estate, _versioned(fingerprint)))
+
+
+def reset_state_file(estate: Estate, fingerprint: str, path: Path | None = None) -> Path:
+    """`sim reset`: write a freshly seeded state without reading the old one (it may be damaged)."""
+    target = path or sim_state_path(estate.name)
+    SimStore.write_fresh(target, seed_state(estate, _versioned(fingerprint)))
+    return target
+
+
+def _only_subscription_differs(previous: str, fingerprint: str) -> bool:
+    (was, was_sub), (now, now_sub) = _seeded_for(previous), _seeded_for(fingerprint)
+    return was == now and was_sub != now_sub
+
+
+def _seeded_for(fingerprint: str) -> tuple[str, str | None]:
+    """(the estate file and versions, the subscription override) a versioned fingerprint names."""
+    head, _, versions = fingerprint.partition("/")
+    file_part, _, subscription = head.partition("+subscription=")
+    return f"{file_part}/{versions}", subscription or None
 
 
 def _versioned(fingerprint: str) -> str:

@@ -38,7 +38,7 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]  # (server_address types host as str | bytes)
         return f"https://{host}:{port}"
 
     def start(self) -> LoopbackServer:

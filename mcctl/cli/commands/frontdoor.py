@@ -139,6 +139,8 @@ def verify(
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
+    if count < 1:
+        raise UsageError("--count: must be at least 1")
     target = Target(region, stamp)
     target.validate(runtime.estate)
     stamps = [s.name for s in target.stamps(runtime.estate)]
@@ -167,10 +169,10 @@ class _Shift:
 
 
 def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.errors import PartiallyApplied
     from mcctl.ops import frontdoor as ops
     from mcctl.ops.inventory import read_inventory
-    from mcctl.ops.journal import Journal
 
     target = ops.Target(shift.region, shift.stamp)
     target.validate(runtime.estate)
@@ -178,7 +180,7 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     _check_flags(shift, flags)
     inventory = read_inventory(runtime.session, runtime.estate)
     before = inventory.snapshot()
-    journal = Journal.for_estate(runtime.estate.name, runtime.options.sim)
+    journal = journal_of(runtime)
     planner = ops.plan_drain if shift.verb == "drain" else ops.plan_restore
     plan = planner(runtime.estate, inventory, target, percentages, shift.interval, journal.operations())
     try:
@@ -192,11 +194,9 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
 
 
 def _note(message: str) -> None:
-    from rich.markup import escape
-
     from mcctl.cli import render
 
-    render.note(escape(message))
+    render.note(message)
 
 
 def _check_flags(shift: _Shift, flags: MutationFlags) -> None:

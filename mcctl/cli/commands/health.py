@@ -14,9 +14,24 @@ from mcctl.errors import UsageError
 
 StampFilter = Annotated[str | None, typer.Option("--stamp", "-s", help="Only this stamp.")]
 Watch = Annotated[bool, typer.Option("--watch", "-w", help="Refresh in place on stderr until Ctrl-C.")]
+DEFAULT_INTERVAL = 5.0
+
+
+def _probe_timeout(text: str | float) -> float:
+    from mcctl.ops.health import MAX_PROBE_SECONDS
+
+    return parse_duration(text, maximum=MAX_PROBE_SECONDS)
+
+
 Interval = Annotated[
-    float,
-    typer.Option("--interval", parser=parse_duration, metavar="DURATION", help="Time between --watch refreshes."),
+    float | None,
+    typer.Option(
+        "--interval",
+        parser=parse_duration,
+        metavar="DURATION",
+        show_default="5s",
+        help="Time between --watch refreshes.",
+    ),
 ]
 Check = Annotated[
     bool, typer.Option("--check", help="Exit 0 healthy, 10 degraded (or unknown), 11 unhealthy (for runbooks).")
@@ -25,9 +40,9 @@ ProbeTimeout = Annotated[
     float | None,
     typer.Option(
         "--timeout",
-        parser=parse_duration,
+        parser=_probe_timeout,
         metavar="DURATION",
-        help="Per-probe timeout (default: the estate file's health.timeout, 5s).",
+        help="Per-probe timeout, at most 5m (default: the estate file's health.timeout, 5s).",
     ),
 ]
 
@@ -41,7 +56,7 @@ def health(
     output: Output = None,
     query: Query = None,
     watch: Watch = False,
-    interval: Interval = 5.0,
+    interval: Interval = None,
     check: Check = False,
     timeout: ProbeTimeout = None,
 ) -> None:
@@ -53,14 +68,14 @@ def health(
     output_overrides(runtime, output, query)
     if watch and runtime.options.output != "table":
         raise UsageError("--watch: refreshes a table on stderr; it cannot be combined with -o json/yaml/tsv")
-    if interval <= 0:
-        raise UsageError("--interval: must be greater than 0")
+    if interval is not None and not watch:
+        raise UsageError("--interval: only used with --watch")
 
     def once() -> Any:
         return assess(runtime.session, runtime.estate, region=region, stamp=stamp, timeout=timeout)
 
     if watch:
-        result = _watch(once, interval)
+        result = _watch(once, interval or DEFAULT_INTERVAL)
     else:
         result = once()
         emit(runtime, result.to_dict(), table=health_table)
@@ -94,14 +109,19 @@ def _watch(once: Any, interval: float) -> Any:
                 warnings = [Text(f"warning: {problem}", style="yellow") for problem in result.errors]
                 live.update(Group(header, health_table(result.to_dict()), *warnings), refresh=True)
                 _pause(interval)
-        except KeyboardInterrupt:
-            pass
+        except KeyboardInterrupt as exc:
+            from mcctl.errors import Terminated
+
+            if isinstance(exc, Terminated):
+                raise  # SIGTERM/SIGHUP end the watch with their own exit code, never 0
     return result
 
 
 # -- table -----------------------------------------------------------------------------------------
 def _status(status: str) -> str:
-    return f"[{COLOURS.get(status, 'dim')}]{status}[/]"
+    from rich.markup import escape
+
+    return f"[{COLOURS.get(status, 'dim')}]{escape(status)}[/]"
 
 
 def _probe_cell(probe: dict[str, Any] | None) -> str:
@@ -130,27 +150,29 @@ def health_table(data: dict[str, Any]) -> Any:
     for s in data["stamps"]:
         lines = [escape(r) for r in s["reasons"]] or ["-"]
         lines += [f"[dim]note: {escape(n)}[/dim]" for n in s["notes"]]
-        stamps.add_row(s["name"], s["region"], _status(s["status"]), _probe_cell(s["probe"]), "\n".join(lines))
+        probe = escape(_probe_cell(s["probe"]))
+        stamps.add_row(escape(s["name"]), escape(s["region"]), _status(s["status"]), probe, "\n".join(lines))
     regions = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("REGION", "HEALTH", "STAMPS", "REASONS"):
         regions.add_column(column, overflow="fold")
     for r in data["regions"]:
         reasons = "\n".join(escape(x) for x in r["reasons"]) or "-"
         counted = f"{r['healthy_stamps']}/{r['total_stamps']} healthy"
-        regions.add_row(r["name"], _status(r["status"]), counted, reasons)
+        regions.add_row(escape(r["name"]), _status(r["status"]), counted, reasons)
     parts: list[Any] = [stamps, Text(""), regions]
     if data["dependencies"]:
         deps = Table(box=None, header_style="bold", pad_edge=False)
         for column in ("DEPENDENCY", "HEALTH", "IMPACT", "REASON"):
             deps.add_column(column, overflow="fold")
         for d in data["dependencies"]:
-            deps.add_row(d["name"], _status(d["status"]), d["impact"], escape(d["reason"]))
+            deps.add_row(escape(d["name"]), _status(d["status"]), escape(d["impact"]), escape(d["reason"]))
         parts += [Text(""), deps]
     scope = data["scope"]
     what = (
         f"stamp {scope['stamp']}" if scope.get("stamp") else f"region {scope['region']}" if scope.get("region") else ""
     )
-    verdict = f"estate {data['estate']}" + (f" ({what})" if what else "") + f": {_status(data['status'])}"
+    verdict = f"estate {escape(data['estate'])}" + (f" ({escape(what)})" if what else "")
+    verdict += f": {_status(data['status'])}"
     if data["reasons"]:
         verdict += " — " + escape("; ".join(data["reasons"]))
     parts += [Text(""), Text.from_markup(verdict)]

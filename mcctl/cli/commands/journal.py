@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mcctl.cli.options import Output, Query
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 
+if TYPE_CHECKING:
+    from mcctl.ops.journal import Journal, OperationRecord
+
 app = typer.Typer(no_args_is_help=True, help="The journal of every change (intent and outcome of each step).")
 
 
-def journal_of(runtime: Runtime) -> Any:
+def journal_of(runtime: Runtime) -> Journal:
+    """The estate's journal; lines it has to skip are reported on stderr as they are found."""
+    from mcctl.cli import render
     from mcctl.ops.journal import Journal
 
-    return Journal.for_estate(runtime.estate.name, runtime.options.sim)
+    return Journal.for_estate(runtime.estate.name, runtime.options.sim, on_warning=render.warn)
 
 
 @app.command("list")
 def list_operations(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", help="Newest N operations.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N operations (at least 1).")] = 20,
     output: Output = None,
     query: Query = None,
 ) -> None:
     """Operations, newest last: id, when, who, what, status, steps done."""
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    ops = journal_of(runtime).operations()[-limit:] if limit > 0 else []
+    ops = journal_of(runtime).operations()[-limit:]
     emit(runtime, [op.summary() for op in ops])
 
 
@@ -39,9 +44,7 @@ def show_operation(
     output: Output = None,
     query: Query = None,
 ) -> None:
-    """One operation: actor, command line, plan, rule results, overrides, and every record."""
-    from mcctl.cli.tables import journal_table
-
+    """One operation: actor, command line, plan, rule results, overrides, each step's outcomes, every record."""
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     record = journal_of(runtime).operation(op)
@@ -53,6 +56,53 @@ def show_operation(
         "rules": record.header.get("rules", []),
         "plan": record.header.get("plan"),
         "in_flight": record.in_flight(),
+        "step_history": step_history(record),
         "records": record.records,
     }
-    emit(runtime, data, table=journal_table)
+    emit(runtime, data, table=_show_table)
+
+
+def step_history(record: OperationRecord) -> list[dict[str, Any]]:
+    """Per planned step: every outcome in order, and what they prove (applied, may still land, done)."""
+    steps = record.header.get("plan", {}).get("steps", [])
+    return [
+        {
+            "step": index,
+            "target": step.get("target") if isinstance(step, dict) else None,
+            "history": [o["status"] for o in record.history(index)],
+            "applied": record.applied(index),
+            "uncertain": record.uncertain(index),
+            "finished": record.finished(index),
+        }
+        for index, step in enumerate(steps)
+    ]
+
+
+def _show_table(data: dict[str, Any]) -> Any:
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from mcctl.cli.tables import journal_table
+
+    # Damaged-but-readable headers and records must not break the table (the JSON shows them as they are).
+    shown = {
+        **data,
+        "rules": [r for r in data.get("rules") or [] if isinstance(r, dict) and _is_rule(r)],
+        "records": [{**r, "ts": escape(str(r.get("ts", "?")))} for r in data["records"]],
+    }
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("#", "TARGET", "OUTCOMES", "APPLIED"):
+        table.add_column(column)
+    for step in data["step_history"]:
+        outcomes = " → ".join(step["history"]) or ("in flight" if step["uncertain"] else "not run")
+        applied = "yes" if step["applied"] else "no"
+        if step["uncertain"]:
+            applied += " (may still land)"
+        table.add_row(str(step["step"] + 1), Text(str(step["target"])), Text(outcomes), Text(applied))
+    return Group(journal_table(shown), table)
+
+
+def _is_rule(rule: dict[str, Any]) -> bool:
+    return "overridden" in rule and (not rule["overridden"] or {"rule", "message", "reason"} <= rule.keys())

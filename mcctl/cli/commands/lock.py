@@ -37,9 +37,14 @@ def _journal_event(runtime: Runtime, kind: str, lease: OperatorLease, **fields: 
     journal.event(kind, actor=runtime.session.identity(), lock=lease.kind, location=lease.location, **fields)
 
 
+MAX_REASON_CHARS = 500  # it travels in the lease blob's metadata, which Azure caps at 8 KiB in all
+
+
 def _reason(reason: str) -> str:
     if not reason.strip():
         raise UsageError("--reason: must not be empty (it is journaled)")
+    if len(reason.strip()) > MAX_REASON_CHARS:
+        raise UsageError(f"--reason: must be at most {MAX_REASON_CHARS} characters, got {len(reason.strip())}")
     return reason.strip()
 
 
@@ -105,11 +110,18 @@ def release(ctx: typer.Context, output: Output = None, query: Query = None) -> N
     released = lease.release()
     forget_hold(lease)
     _journal_event(runtime, "lock-release", lease, released=released)
+    now = lease.status()
     if released:
         render.note("lease released")
+    elif now.held:
+        # Broken and taken again, or a damaged hold record: either way it is not ours to release.
+        render.warn(
+            f"the lease is held by {_who(now)}, not by the hold recorded on this machine; nothing released "
+            "(to end it: mcctl lock break --reason TEXT)"
+        )
     else:
         render.warn("the lease was no longer yours (broken or released elsewhere); nothing released")
-    emit(runtime, lease.status().to_dict(), table=_table)
+    emit(runtime, now.to_dict(), table=_table)
 
 
 @app.command("break")

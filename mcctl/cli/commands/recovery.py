@@ -2,44 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, apply_context, mutating, run_mutation
+from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
 from mcctl.cli.options import AllowDataLoss
 from mcctl.cli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from mcctl.domain.snapshot import EstateSnapshot
+    from mcctl.ops.journal import Journal, OperationRecord
 
 OpArgument = Annotated[str, typer.Argument(help="Operation id, a unique prefix of it, or 'latest'.")]
 
 
-def _prepare(ctx: typer.Context, op: str):
+def _prepare(ctx: typer.Context, op: str) -> tuple[Runtime, Journal, OperationRecord]:
     from mcctl.cli.commands.journal import journal_of
-    from mcctl.errors import UsageError
-    from mcctl.ops.inventory import read_inventory
+    from mcctl.ops.recovery import check_recoverable
 
     runtime: Runtime = ctx.obj
-    record = journal_of(runtime).operation(op)
-    if record.header.get("status") == "refused":
-        raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
-    if record.header.get("estate") != runtime.estate.name:
-        raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
-    return runtime, record, read_inventory(runtime.session, runtime.estate).snapshot()
+    journal = journal_of(runtime)
+    record = journal.operation(op)
+    check_recoverable(record, runtime.estate)
+    return runtime, journal, record
 
 
-def _refuse_irreversible(plan, applied: list[int]) -> None:
-    from mcctl.errors import UsageError
-    from mcctl.ops.steps import executor
+def _snapshot(runtime: Runtime) -> EstateSnapshot:
+    from mcctl.ops.inventory import read_inventory
 
-    for index in applied:
-        step = plan.steps[index]
-        kind = executor(step)
-        if not kind.reversible:
-            hint = kind.undo_hint(step) if kind.undo_hint else None
-            raise UsageError(
-                f"OP: step {index + 1} ({step.target}) cannot be rolled back automatically; nothing was changed",
-                hint=f"to reverse it: {hint}" if hint else None,
-            )
+    return read_inventory(runtime.session, runtime.estate).snapshot()
 
 
 @mutating
@@ -50,21 +42,14 @@ def resume(
     *,
     flags: MutationFlags,
 ) -> None:
-    """Continue an interrupted or failed operation from its first unfinished step (live state re-read)."""
-    from mcctl.domain.plan import Plan
-    from mcctl.ops.mutation import pending_steps
+    """Continue an interrupted or failed operation from its first unfinished step (live state re-read).
 
-    runtime, record, before = _prepare(ctx, op)
-    plan = Plan.from_dict(record.header["plan"])
-    remaining = Plan(
-        kind=plan.kind,
-        summary=f"resume {record.id}: {plan.summary}",
-        steps=tuple(plan.steps[i] for i in pending_steps(record)),
-        data_loss=plan.data_loss,
-        confirm_name=plan.confirm_name,
-        notes=plan.notes,
-    )
-    run_mutation(runtime, remaining, before, flags, resume=record, full_plan=plan)
+    A step whose Azure operation is still running is waited for (joined), never sent twice."""
+    from mcctl.ops.recovery import plan_resume
+
+    runtime, _, record = _prepare(ctx, op)
+    recovery = plan_resume(record, runtime.estate)
+    run_mutation(runtime, recovery.plan, _snapshot(runtime), flags, resume=record, full_plan=recovery.whole)
 
 
 @mutating
@@ -74,13 +59,21 @@ def rollback(
     *,
     flags: MutationFlags,
 ) -> None:
-    """Apply the inverse of what an operation applied, last step first, and verify each step."""
-    from mcctl.domain.plan import Plan
-    from mcctl.ops.mutation import applied_steps
+    """Apply the inverse of what an operation applied, last step first, and verify each step.
 
-    runtime, record, before = _prepare(ctx, op)
-    plan = Plan.from_dict(record.header["plan"])
-    applied = applied_steps(apply_context(runtime, flags), record)
-    _refuse_irreversible(plan, applied)
-    inverse = plan.inverse(applied, summary=f"roll back {record.id}: {plan.summary}")
-    run_mutation(runtime, inverse, before, flags, parent=record.id)
+    A step of the operation still running in Azure is waited for first: a rollback never reports
+    "nothing to do" while a change of that operation may still land."""
+    from mcctl.cli import render
+    from mcctl.ops.recovery import plan_rollback
+
+    runtime, journal, record = _prepare(ctx, op)
+    recovery = plan_rollback(
+        runtime.session,
+        runtime.estate,
+        journal,
+        record,
+        timeout=flags.timeout,
+        note=render.note,
+        journal_it=not flags.dry_run,
+    )
+    run_mutation(runtime, recovery.plan, _snapshot(runtime), flags, parent=record.id)

@@ -33,7 +33,7 @@ def status(
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     redis = redis_of(runtime.estate)
-    regions = [member_of(redis, region).region] if region else None
+    regions = [member_of(redis, region, "--region").region] if region is not None else None
     result = read_status(runtime.session, runtime.estate)
     emit(runtime, result.entries(regions), table=status_table)
     if result.errors:
@@ -53,10 +53,12 @@ def _mutate(
     flags: MutationFlags,
     with_regions: list[str] | None = None,
 ) -> None:
+    from mcctl.cli.render import check_query
     from mcctl.ops.inventory import read_inventory
     from mcctl.ops.redisgeo import managed_redis, member_of, plan_relink, plan_unlink
 
     runtime: Runtime = ctx.obj
+    check_query(runtime.options.query)  # the root's --query too: never change the estate, then fail to print
     where = member_of(managed_redis(runtime.estate, command), region).region  # bad input: no Azure call
     snapshot = read_inventory(runtime.session, runtime.estate).snapshot()
     if command == "unlink":
@@ -163,11 +165,11 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
         for e in entries:
             cluster_state = f"{_text(e['cluster_provisioning_state'])}/{_text(e['cluster_resource_state'])}"
             members.add_row(
-                e["region"],
-                e["cluster"],
+                _text(e["region"]),
+                _text(e["cluster"]),
                 _text(e["cluster_sku"]),
                 cluster_state,
-                e["database"],
+                _text(e["database"]),
                 _text(e["provisioning_state"]),
                 _text(e["resource_state"]),
                 _text(e["group_nickname"]),
@@ -193,8 +195,8 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
             members.add_column(column)
         for e in entries:
             members.add_row(
-                e["region"],
-                e["cache"],
+                _text(e["region"]),
+                _text(e["cache"]),
                 _text(e["role"]),
                 _text(e["location"]),
                 _text(e["provisioning_state"]),
@@ -205,12 +207,12 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
             servers.add_column(column)
         for e in entries:
             if e["error"]:
-                servers.add_row(e["cache"], "[dim]?[/dim]", "", "", "", "")
+                servers.add_row(_text(e["cache"]), "[dim]?[/dim]", "", "", "", "")
             elif not e["linked_servers"]:
-                servers.add_row(e["cache"], "[red]none[/red]", "", "", "", "")
+                servers.add_row(_text(e["cache"]), "[red]none[/red]", "", "", "", "")
             for s in e["linked_servers"]:
                 servers.add_row(
-                    e["cache"],
+                    _text(e["cache"]),
                     _text(s["name"]),
                     _text(s["region"]),
                     _text(s["role"]),
@@ -234,6 +236,7 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
 def _matrix(entries: list[dict[str, Any]]) -> Any:
     """Rows: the member whose view it is; columns: the region whose database is listed."""
     from rich.table import Table
+    from rich.text import Text
 
     targets = [e["region"] for e in entries]
     views = {e["region"]: {v["seen_from"]: v for v in e["views"]} for e in entries}
@@ -246,9 +249,9 @@ def _matrix(entries: list[dict[str, Any]]) -> Any:
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("SEEN FROM")
     for target in targets:
-        table.add_column(target)
+        table.add_column(Text(target))
     for label in extra.values():
-        table.add_column(f"{label} (not in the estate)")
+        table.add_column(Text(f"{label} (not in the estate)"))
     by_region = {e["region"]: e for e in entries}
     for viewer in viewers:
         cells = []
@@ -259,5 +262,5 @@ def _matrix(entries: list[dict[str, Any]]) -> Any:
         for key in extra:
             listed = next((ld for ld in (own or {}).get("linked_databases", []) if ld["id"].lower() == key), None)
             cells.append(_state(listed["state"]) if listed else "-")
-        table.add_row(viewer, *cells)
+        table.add_row(_text(viewer), *cells)
     return table

@@ -25,24 +25,41 @@ def scale(
         str | None,
         typer.Option("--to-carry", metavar="REGION", help="Size --region to carry REGION's serving instances too."),
     ] = None,
-    factor: Annotated[float, typer.Option("--factor", help="Head-room multiplier for --to-carry.")] = 1.0,
+    factor: Annotated[
+        float | None,
+        typer.Option("--factor", show_default="1", help="Head-room multiplier for --to-carry (0 < F <= 100)."),
+    ] = None,
     *,
     flags: MutationFlags,
 ) -> None:
     """Scale App Service plans: `scale STAMP --instances N`, `scale --region R --by +2`, `--to-carry R2`."""
-    from mcctl.errors import UsageError
+    from mcctl.cli.render import check_query
     from mcctl.ops.inventory import read_inventory
     from mcctl.ops.scale import ScaleRequest, plan_scale
 
     runtime: Runtime = ctx.obj
-    delta = None
-    if by is not None:
-        try:
-            delta = int(by)
-        except ValueError:
-            raise UsageError(f"--by: expected +K or -K, got '{by}'") from None
-    request = ScaleRequest(stamp, region, instances, delta, to_carry, factor)
+    check_query(runtime.options.query)  # the root's --query too: never change the estate, then fail to print
+    request = ScaleRequest(stamp, region, instances, _delta(by), to_carry, factor)
     request.validate(runtime.estate)
     inventory = read_inventory(runtime.session, runtime.estate)
+    before = inventory.snapshot()  # a failed read stops here with its own error (503: exit 4), not a guess
     plan = plan_scale(runtime.estate, inventory.views, request)
-    run_mutation(runtime, plan, inventory.snapshot(), flags)
+    run_mutation(runtime, plan, before, flags)
+
+
+def _delta(by: str | None) -> int | None:
+    """`+K` or `-K` (or `K`), in ASCII digits: int() would also take `1_0` and other scripts' digits."""
+    import re
+
+    from mcctl.errors import UsageError
+
+    if by is None:
+        return None
+    from mcctl.ops.scale import MAX_INSTANCES
+
+    text = by.strip()
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise UsageError(f"--by: expected +K or -K (e.g. +2, -1), got '{by}'")
+    if len(text.lstrip("+-").lstrip("0")) > len(str(MAX_INSTANCES)):  # (no int() of a thousand digits)
+        raise UsageError(f"--by: must be between -{MAX_INSTANCES} and +{MAX_INSTANCES}, got '{by}'")
+    return int(text)

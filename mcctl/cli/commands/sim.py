@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
 
 from mcctl.cli.runtime import Runtime, emit
-from mcctl.errors import UsageError
+from mcctl.errors import Terminated, UsageError
 
 app = typer.Typer(no_args_is_help=True, help="The embedded simulated Azure: reset it, inject outages and faults.")
 outage_app = typer.Typer(no_args_is_help=True, help="Simulate a regional outage.")
-fault_app = typer.Typer(no_args_is_help=True, help="Arm or clear request faults (throttling, 5xx, LRO failure).")
+fault_app = typer.Typer(
+    no_args_is_help=True, help="Arm or clear request faults (throttling, 5xx, LRO failure, crash, signal)."
+)
 app.add_typer(outage_app, name="outage")
 app.add_typer(fault_app, name="fault")
 
-FAULT_KINDS = ("throttle", "error", "lro_failure", "crash")
+FAULT_KINDS = ("throttle", "error", "lro_failure", "crash", "signal")
+# Bounds for the numeric options: beyond them a value is a typo, and some would wedge the simulator.
+MAX_COUNT = 1_000_000
+MAX_RETRY_AFTER = 3600
+MAX_LATENCY = 3600.0
+HTTP_METHODS = ("*", "GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 @app.callback()
@@ -66,19 +74,25 @@ def status(ctx: typer.Context) -> None:
 def reset(ctx: typer.Context) -> None:
     """Restore the simulated estate to its initial state (from the estate file)."""
     from mcctl.cli import render
-    from mcctl.sim.runtime import reset_simulator
+    from mcctl.sim.runtime import reset_state_file
 
     runtime: Runtime = ctx.obj
-    reset_simulator(_sim(ctx), runtime.estate, runtime.source.fingerprint)
+    # Written without reading the old state: reset is the remedy for a damaged state file.
+    reset_state_file(runtime.estate, runtime.sim_fingerprint)
     render.note(f"simulated estate '{runtime.estate.name}' reset to its initial state")
 
 
 @app.command("advance")
 def advance(ctx: typer.Context, seconds: Annotated[float, typer.Argument(help="Simulated seconds to pass.")]) -> None:
     """Let simulated time pass (running operations complete when their time is up)."""
-    if seconds <= 0:
-        raise UsageError("SECONDS: must be greater than 0")
-    _sim(ctx).advance(seconds)
+    from mcctl.sim.clock import MAX_ADVANCE
+
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_ADVANCE:
+        raise UsageError(f"SECONDS: must be a number greater than 0 and at most {MAX_ADVANCE:.0f} (ten years)")
+    try:
+        _sim(ctx).advance(seconds)
+    except ValueError as exc:
+        raise UsageError(f"SECONDS: {exc}", hint="mcctl --sim sim reset starts the clock over") from None
     emit(ctx.obj, _status(ctx.obj), table=_none_table)
 
 
@@ -121,29 +135,66 @@ def outage_end(ctx: typer.Context, region: Annotated[str, typer.Argument(help="R
 @fault_app.command("add")
 def fault_add(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="throttle | error | lro_failure | crash")],
+    kind: Annotated[str, typer.Argument(help="throttle | error | lro_failure | crash | signal")],
     method: Annotated[str, typer.Option(help="HTTP method to match, or *.")] = "*",
     path: Annotated[str, typer.Option(help="Substring of the request path to match (case-insensitive).")] = "",
     count: Annotated[int, typer.Option(help="How many times it fires.")] = 1,
     status: Annotated[int, typer.Option(help="HTTP status for 'error' (5xx) or 'lro_failure'.")] = 503,
     retry_after: Annotated[int, typer.Option(help="Retry-After seconds for 'throttle'.")] = 1,
     operation: Annotated[str, typer.Option(help="Operation kind glob for 'lro_failure', e.g. 'sql.*'.")] = "*",
+    signal: Annotated[
+        str | None, typer.Option("--signal", help="For 'signal': TERM | HUP | INT, sent to mcctl itself.")
+    ] = None,
 ) -> None:
-    """Arm a fault the next matching requests will hit."""
+    """Arm a fault the next matching requests will hit.
+
+    'crash' kills mcctl (SIGKILL) right after the matching request was accepted; 'signal' sends --signal instead.
+    """
+    fault = _fault(kind, method, path, count, status, retry_after, operation, signal)
+    emit(ctx.obj, _sim(ctx).add_fault(fault))
+
+
+def _fault(
+    kind: str,
+    method: str,
+    path: str,
+    count: int,
+    status: int,
+    retry_after: int,
+    operation: str,
+    signal: str | None,
+) -> dict:
+    from mcctl.sim.app import FAULT_SIGNALS
+
     if kind not in FAULT_KINDS:
         raise UsageError(f"KIND: must be one of {', '.join(FAULT_KINDS)}, got '{kind}'")
-    if count < 1:
-        raise UsageError("--count: must be at least 1")
+    if not 1 <= count <= MAX_COUNT:
+        raise UsageError(f"--count: must be between 1 and {MAX_COUNT}, got {count}")
+    if (signal is not None) != (kind == "signal"):
+        raise UsageError("--signal: required with 'signal' (TERM, HUP or INT), and only with it")
+    if method.upper() not in HTTP_METHODS:
+        raise UsageError(f"--method: must be * or one of {', '.join(HTTP_METHODS[1:])}, got '{method}'")
     fault: dict = {"kind": kind, "method": method.upper(), "path": path, "count": count}
     if kind == "throttle":
+        if not 0 <= retry_after <= MAX_RETRY_AFTER:
+            raise UsageError(f"--retry-after: must be between 0 and {MAX_RETRY_AFTER} seconds, got {retry_after}")
         fault["retry_after"] = retry_after
     elif kind == "error":
         if not 500 <= status <= 599:
             raise UsageError("--status: an 'error' fault needs a 5xx status")
         fault["status"] = status
     elif kind == "lro_failure":
-        fault.update({"operation": operation, "status": status if status != 503 else 409})
-    emit(ctx.obj, _sim(ctx).add_fault(fault))
+        status = status if status != 503 else 409
+        if not 400 <= status <= 599:
+            raise UsageError(f"--status: an 'lro_failure' fault needs a 4xx or 5xx status, got {status}")
+        fault.update({"operation": operation, "status": status})
+    elif kind == "signal":
+        assert signal is not None
+        name = signal.strip().upper().removeprefix("SIG")
+        if name not in FAULT_SIGNALS:
+            raise UsageError(f"--signal: must be one of {', '.join(FAULT_SIGNALS)}, got '{signal}'")
+        fault["signal"] = name
+    return fault
 
 
 @fault_app.command("clear")
@@ -177,10 +228,14 @@ def stamp_health(
     found = runtime.estate.stamp(stamp)
     if found is None:
         raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in runtime.estate.stamps)})")
-    if latency is not None and (mode != "slow" or latency <= 0):
-        raise UsageError("--latency: only with 'slow', and greater than 0")
+    _check_latency(mode, latency)
     set_fault(_sim(ctx), found.health_url, mode, target=f"stamp {found.name}", latency=latency, check=check)
     render.note(f"health endpoint of stamp {found.name}: {mode}" + (f" ({latency:g}s)" if latency else ""))
+
+
+def _check_latency(mode: str, latency: float | None) -> None:
+    if latency is not None and (mode != "slow" or not math.isfinite(latency) or not 0 < latency <= MAX_LATENCY):
+        raise UsageError(f"--latency: only with 'slow', greater than 0 and at most {MAX_LATENCY:g} seconds")
 
 
 @app.command("dependency")
@@ -207,8 +262,7 @@ def dependency_health(
             f"NAME: '{name}' is a built-in check, not an endpoint",
             hint="take its primary region down instead: mcctl sim outage start REGION",
         )
-    if latency is not None and (mode != "slow" or latency <= 0):
-        raise UsageError("--latency: only with 'slow', and greater than 0")
+    _check_latency(mode, latency)
     set_fault(_sim(ctx), dep.health_url, mode, target=f"dependency {name}", latency=latency, check="Service")
     render.note(f"shared dependency {name}: {mode}")
 
@@ -232,5 +286,7 @@ def serve(
     render.note(f"use it with an estate file: cloud: {{arm_endpoint: {server.url}, ca_bundle: {cert}}}")
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         render.note("stopped")
+        if isinstance(exc, Terminated):
+            raise  # SIGTERM/SIGHUP: exit 143/129, as for every command

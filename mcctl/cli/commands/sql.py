@@ -66,10 +66,12 @@ def failover(
 ) -> None:
     """Fail the SQL failover group over to the secondary in --to (the request goes to that secondary)."""
     from mcctl.cli import render
+    from mcctl.cli.render import check_query
     from mcctl.errors import WaitTimeout
     from mcctl.ops.sqlfailover import FailoverRequest, plan_failover, read_preflight
 
     runtime: Runtime = ctx.obj
+    check_query(runtime.options.query)  # the root's --query too: never fail over, then fail to print
     request = FailoverRequest(to, mode.lower(), allow_data_loss)
     request.validate(runtime.estate)
     preflight = read_preflight(runtime.session, runtime.estate)
@@ -101,40 +103,44 @@ def status_table(data: dict[str, Any]) -> Any:
     header = Table(box=None, show_header=False, pad_edge=False)
     header.add_column(style="bold")
     header.add_column()
-    header.add_row("failover group", f"{data['failover_group']} ({data['resource_group']})")
-    header.add_row("primary", f"{data['primary_region'] or '?'} ({data['primary_server'] or '?'})")
+    header.add_row("failover group", escape(f"{data['failover_group']} ({data['resource_group']})"))
+    header.add_row("primary", escape(f"{data['primary_region'] or '?'} ({data['primary_server'] or '?'})"))
     header.add_row(
         "read-write endpoint",
-        f"failover policy {endpoint['failover_policy'] or '?'}"
-        + (f", grace period {grace} min" if grace is not None else ""),
+        escape(
+            f"failover policy {endpoint['failover_policy'] or '?'}"
+            + (f", grace period {grace} min" if grace is not None else "")
+        ),
     )
-    header.add_row("databases", ", ".join(data["databases"]) or "-")
+    header.add_row("databases", escape(", ".join(data["databases"])) or "-")
     header.add_row("verdict", verdict)
 
     servers = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("REGION", "SERVER", "ROLE", "STATE", "FQDN"):
         servers.add_column(column)
     for s in data["servers"]:
-        role = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary"}.get(s["role"] or "", s["role"] or "?")
-        state = s["state"] or "?"
+        role = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary"}.get(
+            s["role"] or "", escape(s["role"] or "?")
+        )
+        state = escape(s["state"] or "?")
         if not s["reachable"]:
             state = "[red]unreachable[/red]"
-        servers.add_row(s["region"], s["server"], role, state, s["fqdn"] or "-")
+        servers.add_row(escape(s["region"]), escape(s["server"]), role, state, escape(s["fqdn"] or "-"))
 
     links = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("DATABASE", "SERVER", "ROLE", "PARTNER", "PARTNER ROLE", "STATE", "DONE", "MODE"):
         links.add_column(column, justify="right" if column == "DONE" else "left")
     for link in data["links"]:
-        state = link["replication_state"] or "?"
+        state = escape(link["replication_state"] or "?")
         links.add_row(
-            link["database"],
-            link["server"],
-            link["role"] or "?",
-            f"{link['partner_server'] or '?'} ({link['partner_region'] or '?'})",
-            link["partner_role"] or "?",
-            state if link["ready"] else f"[red]{escape(state)}[/red]",
-            "-" if link["percent_complete"] is None else f"{link['percent_complete']}%",
-            link["replication_mode"] or "-",
+            escape(link["database"]),
+            escape(link["server"]),
+            escape(link["role"] or "?"),
+            escape(f"{link['partner_server'] or '?'} ({link['partner_region'] or '?'})"),
+            escape(link["partner_role"] or "?"),
+            state if link["ready"] else f"[red]{state}[/red]",
+            "-" if link["percent_complete"] is None else escape(f"{link['percent_complete']}%"),
+            escape(link["replication_mode"] or "-"),
         )
     parts: list[Any] = [header, Text(""), servers, Text(""), links]
     return Group(*parts)

@@ -34,7 +34,8 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     estate = runtime.estate
-    if region and normalize_region(region) not in estate.regions:
+    # (an explicit empty value, `--region "$UNSET"`, is a mistake, not "every region")
+    if region is not None and normalize_region(region) not in estate.regions:
         raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
     inventory = read_inventory(runtime.session, estate, region)
     health = assess(runtime.session, estate, region=region, inventory=inventory).stamps

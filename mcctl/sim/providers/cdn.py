@@ -434,12 +434,13 @@ def _start_update(
     changes: dict[str, Any],
 ) -> SimResponse:
     """Start `{family}.update` (an lro_failure fault can match it); `{family}.updated` applies it."""
-    op = _latest_operation(sim, current["id"])
-    running = op is not None and op["status"] == "InProgress"
-    if running and op["effect"]["args"]["changes"] != changes:
+    latest = _latest_operation(sim, current["id"])
+    running = latest if latest is not None and latest["status"] == "InProgress" else None
+    if running is not None and running["effect"]["args"]["changes"] != changes:
         message = f"Another operation is in progress on '{current['name']}'. Retry after it completes."
         raise ArmError(409, "Conflict", message)
-    if not running:  # the same PATCH again while it runs (a retry, a resume): the same operation
+    op = running  # the same PATCH again while it runs (a retry, a resume): the same operation
+    if op is None:
         op = sim.start_operation(
             f"{family}.update",
             resource_id=current["id"].lower(),
@@ -448,7 +449,6 @@ def _start_update(
             effect=f"{family}.updated",
             args={"resource_id": current["id"], "changes": changes, "completes_at": sim.now() + duration},
         )
-    assert op is not None
     monitor = (
         f"{req.base_url}/subscriptions/{_segment(req.path, 'subscriptions')}/resourcegroups/"
         f"{_segment(req.path, 'resourcegroups')}/providers/Microsoft.Cdn/operationresults/{op['id']}"

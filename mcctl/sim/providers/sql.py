@@ -47,6 +47,7 @@ ACTIONS = {
 DURATION_SECONDS = {"planned": 60, "forced": 30, "try-planned": 60}
 KIND_PREFIX = "sql.failover."
 CATCH_UP = "CATCH_UP"
+PENDING = "PENDING"
 DEFAULT_LAG_SECONDS = 5  # asynchronous geo-replication normally trails the primary by a few seconds
 OUTAGE_LAG_SECONDS = 30  # a failing primary region falls further behind before it stops
 RETRY_WINDOW_SECONDS = 120  # a retried POST this soon after its failover completed gets that operation
@@ -235,6 +236,9 @@ def _group_view(sim: Sim, group: dict[str, Any], server_id: str) -> dict[str, An
     secondaries = _secondaries(group)
     if secondaries:
         read_only["targetServer"] = secondaries[0]
+    # While a failover runs, every member shows the group PENDING: a client that lost the answer
+    # (killed mid-request) can tell the failover is still in flight and wait for it.
+    failing_over = any(op["status"] == "InProgress" for op in _failovers(sim, group["name"].lower()))
     return {
         "id": f"{sid}/failoverGroups/{group['name']}",
         "name": group["name"],
@@ -245,7 +249,7 @@ def _group_view(sim: Sim, group: dict[str, Any], server_id: str) -> dict[str, An
             "readWriteEndpoint": dict(group["readWriteEndpoint"]),
             "readOnlyEndpoint": read_only,
             "replicationRole": _role(group, sid),
-            "replicationState": next((s for s in states if s != CATCH_UP), CATCH_UP),
+            "replicationState": PENDING if failing_over else next((s for s in states if s != CATCH_UP), CATCH_UP),
             "partnerServers": [
                 {"id": other, "location": display_name(_region(sim, other)), "replicationRole": _role(group, other)}
                 for other in group["servers"]

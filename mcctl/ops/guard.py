@@ -1,0 +1,128 @@
+"""The safety rules around a plan: evaluated when it is made, and again once the lease is held.
+
+A plan is judged against the live state plus every change still in flight (a `--no-wait` run, a
+killed run). Between planning and applying, another operator may have acted (the plan waited at a
+prompt), so under the lease the state is read again and every rule re-evaluated: a plan that became
+unsafe is refused (exit 5) naming the rule and what changed, before anything is touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.safety import RuleContext, RuleRegistry, RuleResult, default_registry
+from mcctl.errors import SafetyRefusal, UsageError
+from mcctl.ops.steps import load_step_kinds
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import SafetySettings
+    from mcctl.domain.plan import Plan
+    from mcctl.domain.snapshot import EstateSnapshot
+    from mcctl.ops.inflight import InFlightStep
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    plan: Plan
+    results: tuple[RuleResult, ...]
+    overrides: dict[str, str]
+    before: EstateSnapshot | None = None  # what the rules were evaluated on (in-flight changes included)
+    data_loss_acknowledged: bool = False
+    in_flight: tuple[str, ...] = field(default=())  # changes of other operations counted as done
+
+    @property
+    def refused(self) -> tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.refused)
+
+    @property
+    def used_overrides(self) -> list[dict[str, str]]:
+        return [{"rule": r.rule, "reason": r.reason or ""} for r in self.results if r.overridden]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan.to_dict(),
+            "rules": [r.to_dict() for r in self.results],
+            "refused": [r.rule for r in self.refused],
+            "overrides": self.used_overrides,
+            "in_flight": list(self.in_flight),
+        }
+
+
+def evaluate(
+    plan: Plan,
+    before: EstateSnapshot,
+    settings: SafetySettings,
+    overrides: dict[str, str] | None = None,
+    data_loss_acknowledged: bool = False,
+    registry: RuleRegistry | None = None,
+    in_flight: list[InFlightStep] | None = None,
+) -> Evaluation:
+    """Every rule on `plan`; `in_flight` changes (of other operations) count as done before it."""
+    from mcctl.ops import inflight as pending
+
+    if registry is None:
+        load_step_kinds()  # their modules register their own rules (e.g. SQL link pre-flight)
+        registry = default_registry()
+    overrides = overrides or {}
+    unknown = registry.unknown_overrides(overrides)
+    if unknown:
+        known = ", ".join(r.name for r in registry.rules)
+        raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
+    counted = [s for s in in_flight or [] if s.landing.may_still_land]
+    before = pending.project(before, counted)
+    context = RuleContext(plan, before, plan.project(before), settings, data_loss_acknowledged)
+    return Evaluation(
+        plan,
+        tuple(registry.evaluate(context, overrides)),
+        dict(overrides),
+        before,
+        data_loss_acknowledged,
+        tuple(f"{s.describe()} may still land: counted as done" for s in counted),
+    )
+
+
+def reevaluate(
+    evaluation: Evaluation,
+    live: EstateSnapshot,
+    settings: SafetySettings,
+    in_flight: list[InFlightStep],
+) -> Evaluation:
+    """The same plan, overrides and acknowledgement, judged again on fresh state."""
+    return evaluate(
+        evaluation.plan,
+        live,
+        settings,
+        evaluation.overrides,
+        evaluation.data_loss_acknowledged,
+        in_flight=in_flight,
+    )
+
+
+def refusal(evaluation: Evaluation, *, since: EstateSnapshot | None = None, suffix: str = "") -> SafetyRefusal:
+    """The exit-5 error for a refused evaluation; `since`: the snapshot the plan was first judged on."""
+    first, *rest = evaluation.refused
+    more = f" (and {len(rest)} more: {', '.join(r.rule for r in rest)})" if rest else ""
+    changed = ""
+    if since is not None and evaluation.before is not None:
+        changed = f"; since the plan was made: {what_changed(since, evaluation.before)}"
+    return SafetyRefusal(f"refused by safety rule {first.rule}: {first.message}{more}{changed}{suffix}")
+
+
+def what_changed(old: EstateSnapshot, new: EstateSnapshot) -> str:
+    """In words: how serving state moved between two snapshots (in-flight changes counted as done)."""
+    parts = []
+    stopped = [s.name for s in old.serving_stamps if s.name not in {n.name for n in new.serving_stamps}]
+    started = [s.name for s in new.serving_stamps if s.name not in {o.name for o in old.serving_stamps}]
+    lost = [r for r in old.serving_regions if r not in new.serving_regions]
+    if lost:
+        parts.append(f"region(s) {', '.join(lost)} stopped serving")
+    if stopped:
+        parts.append(f"stamp(s) {', '.join(stopped)} stopped serving")
+    if started:
+        parts.append(f"stamp(s) {', '.join(started)} started serving")
+    if old.serving_capacity != new.serving_capacity:
+        parts.append(f"serving instances {old.serving_capacity} → {new.serving_capacity}")
+    if old.sql_primary != new.sql_primary:
+        parts.append(f"SQL primary {old.sql_primary} → {new.sql_primary}")
+    return "; ".join(parts) or "no change in what serves"

@@ -1,0 +1,165 @@
+"""Changes still in flight: what a `--no-wait` run submitted, or a killed run left running in Azure.
+
+Such a change may land at any moment, so every later plan's safety rules count it as done until it
+is seen done or failed; and `rollback`/`resume` of its operation wait for it before deciding what
+was applied — never "nothing to do" while a change of that operation may still land.
+
+Whether a step landed is decided from live state: its `after` values (landed), an Azure operation
+still running on its resource (running), or its `before` values with nothing running (not landed).
+Once settled, the verdict is journaled as the step's `settled` outcome, so it is read only once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.plan import Step, project_step
+from mcctl.errors import McctlError, WaitTimeout
+from mcctl.ops.steps import executor
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import Estate
+    from mcctl.domain.snapshot import EstateSnapshot
+    from mcctl.ops.journal import Journal, OperationRecord
+
+POLL_SECONDS = 10.0
+
+
+class Landing(StrEnum):
+    LANDED = "landed"  # live state is the step's `after`
+    RUNNING = "running"  # an Azure operation on its resource is still running
+    NOT_LANDED = "not_landed"  # nothing running and the resource is as before the step
+    DIVERGED = "diverged"  # nothing running, and the resource is neither as before nor as planned
+    UNKNOWN = "unknown"  # it could not be read, or its kind cannot tell whether it still runs
+
+    @property
+    def may_still_land(self) -> bool:
+        return self in (Landing.RUNNING, Landing.UNKNOWN)
+
+    @property
+    def settled(self) -> bool:
+        return self in (Landing.LANDED, Landing.NOT_LANDED, Landing.DIVERGED)
+
+
+@dataclass(frozen=True)
+class InFlightStep:
+    operation: str
+    index: int
+    step: Step
+    landing: Landing
+    observed: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        return f"step {self.index + 1} of operation {self.operation} ({self.step.target}: {self.step.change})"
+
+
+def landing(session: AzureSession, estate: Estate, step: Step) -> tuple[Landing, dict[str, Any] | None]:
+    kind = executor(step)
+    try:
+        live = kind.read(session, estate, step)
+        if live == step.after:
+            return Landing.LANDED, live
+        running = kind.pending(session, estate, step) if kind.pending is not None else None
+    except McctlError:
+        return Landing.UNKNOWN, None
+    if running:
+        return Landing.RUNNING, live
+    if running is None:
+        return Landing.UNKNOWN, live
+    return (Landing.NOT_LANDED if live == step.before else Landing.DIVERGED), live
+
+
+def uncertain_steps(session: AzureSession, estate: Estate, record: OperationRecord) -> list[InFlightStep]:
+    """The steps of `record` that may still change the estate, each with how it stands now."""
+    plan = record.plan
+    found = []
+    for index in record.uncertain_steps():
+        if index >= len(plan.steps):
+            continue
+        step = plan.steps[index]
+        state, observed = landing(session, estate, step)
+        found.append(InFlightStep(record.id, index, step, state, observed))
+    return found
+
+
+def in_flight(
+    session: AzureSession, estate: Estate, journal: Journal, exclude: str | None = None
+) -> list[InFlightStep]:
+    """Every step of every unfinished operation in the journal (but `exclude`), with its landing."""
+    found: list[InFlightStep] = []
+    for record in journal.unfinished_operations():
+        if record.id != exclude and record.header.get("estate", estate.name) == estate.name:
+            found.extend(uncertain_steps(session, estate, record))
+    return found
+
+
+def project(snapshot: EstateSnapshot, steps: list[InFlightStep]) -> EstateSnapshot:
+    """The snapshot with every change that may still land counted as landed (landed ones already are)."""
+    for item in steps:
+        if item.landing.may_still_land:
+            try:
+                snapshot = project_step(item.step, snapshot)
+            except KeyError:
+                continue  # a stamp no longer in the estate file: nothing of it to count
+    return snapshot
+
+
+def record_settled(journal: Journal, steps: list[InFlightStep]) -> None:
+    """Journal what became of steps that settled, so later runs stop waiting for them."""
+    for item in steps:
+        if not item.landing.settled:
+            continue
+        record: dict[str, Any] = {
+            "type": "outcome",
+            "op": item.operation,
+            "step": item.index,
+            "status": "succeeded" if item.landing is Landing.LANDED else "failed",
+            "settled": True,
+            "seconds": 0,
+        }
+        if item.landing is Landing.NOT_LANDED:
+            record["error"] = "settled: it did not land (nothing running, the resource is as before the step)"
+        elif item.landing is Landing.DIVERGED:
+            record["error"] = "settled: the resource is neither as before nor as planned (changed by someone else?)"
+        if item.observed is not None:
+            record["observed"] = item.observed
+        journal.append(record)
+
+
+def settle(
+    session: AzureSession,
+    estate: Estate,
+    record: OperationRecord,
+    *,
+    timeout: float | None,
+    note: Callable[[str], None],
+    renew: Callable[[], None] | None = None,
+) -> list[InFlightStep]:
+    """Wait until no step of `record` is still running in Azure; return how each uncertain step ended.
+
+    Raises WaitTimeout (exit 6) when something still runs at the deadline: deciding what to undo or
+    redo before it ends would be a guess."""
+    deadline = None if timeout is None else session.now() + timeout
+    announced: set[int] = set()
+    while True:
+        steps = uncertain_steps(session, estate, record)
+        running = [s for s in steps if s.landing is Landing.RUNNING]
+        if not running:
+            return steps
+        first = running[0]
+        if deadline is not None and session.now() >= deadline:
+            raise WaitTimeout(
+                f"{first.describe()} is still running in Azure after {timeout:g}s; nothing was changed",
+                hint=f"run the command again once it ends (`mcctl journal show {record.id}`)",
+            )
+        for item in running:
+            if item.index not in announced:
+                announced.add(item.index)
+                note(f"waiting for {item.describe()}: still running in Azure")
+        session.sleep(POLL_SECONDS if deadline is None else min(POLL_SECONDS, max(0.0, deadline - session.now())))
+        if renew is not None:
+            renew()

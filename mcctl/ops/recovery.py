@@ -1,0 +1,116 @@
+"""Resume and rollback of a journaled operation: what is left to do, or what to undo.
+
+Both first wait for any change of the operation that is still running in Azure (a `--no-wait`
+submission, a run killed mid-request): deciding what was applied while a change may still land
+would be a guess, and a rollback that says "nothing to do" before the change lands is a lie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mcctl.domain.plan import Plan
+from mcctl.errors import UsageError
+from mcctl.ops.inflight import InFlightStep, Landing, record_settled, settle
+from mcctl.ops.steps import executor
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import Estate
+    from mcctl.ops.journal import Journal, OperationRecord
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A resume or rollback, planned: the steps to run, and the whole plan they belong to."""
+
+    plan: Plan  # the steps to run now
+    whole: Plan  # the operation's plan (resume) or the same as `plan` (rollback)
+    settled: tuple[InFlightStep, ...]  # how the operation's in-doubt steps ended
+
+
+def check_recoverable(record: OperationRecord, estate: Estate) -> None:
+    if record.header.get("status") == "refused":
+        raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
+    if record.header.get("estate") != estate.name:
+        raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
+    ran_in = record.header.get("subscription")
+    if ran_in and ran_in.lower() != (estate.subscription or "").lower():
+        raise UsageError(
+            f"OP: operation {record.id} ran in subscription {ran_in}; this run resolves {estate.subscription}",
+            hint=f"pass --subscription {ran_in} (or leave it out if the estate file's default was used)",
+        )
+
+
+def _settle(
+    session: AzureSession,
+    estate: Estate,
+    journal: Journal,
+    record: OperationRecord,
+    *,
+    timeout: float | None,
+    note: Callable[[str], None],
+    journal_it: bool,
+) -> list[InFlightStep]:
+    steps = settle(session, estate, record, timeout=timeout, note=note)
+    if journal_it:
+        record_settled(journal, steps)
+    return steps
+
+
+def plan_resume(record: OperationRecord, estate: Estate) -> Recovery:
+    """The operation's unfinished steps. A step an earlier run may have left running in Azure is
+    among them: the engine joins it (waits for it) instead of sending it again."""
+    check_recoverable(record, estate)
+    whole = record.plan
+    remaining = Plan(
+        kind=whole.kind,
+        summary=f"resume {record.id}: {whole.summary}",
+        steps=tuple(whole.steps[i] for i in range(len(whole.steps)) if not record.finished(i)),
+        data_loss=whole.data_loss,
+        confirm_name=whole.confirm_name,
+        notes=whole.notes,
+    )
+    return Recovery(remaining, whole, ())
+
+
+def applied_steps(record: OperationRecord, settled: list[InFlightStep]) -> list[int]:
+    """What the operation changed, on the strongest evidence: every outcome that says applied (a
+    later "skipped" does not hide it), and every in-doubt step that turned out to have landed."""
+    landed = {s.index for s in settled if s.landing is Landing.LANDED}
+    not_landed = {s.index for s in settled if s.landing in (Landing.NOT_LANDED, Landing.DIVERGED)}
+    return sorted((set(record.applied_steps()) | landed) - not_landed)
+
+
+def plan_rollback(
+    session: AzureSession,
+    estate: Estate,
+    journal: Journal,
+    record: OperationRecord,
+    *,
+    timeout: float | None,
+    note: Callable[[str], None],
+    journal_it: bool = True,
+) -> Recovery:
+    """The inverse of what the operation applied, last group first, once nothing of it still runs."""
+    check_recoverable(record, estate)
+    settled = _settle(session, estate, journal, record, timeout=timeout, note=note, journal_it=journal_it)
+    whole = record.plan
+    applied = applied_steps(record, settled)
+    refuse_irreversible(whole, applied)
+    inverse = whole.inverse(applied, summary=f"roll back {record.id}: {whole.summary}")
+    return Recovery(inverse, inverse, tuple(settled))
+
+
+def refuse_irreversible(plan: Plan, applied: list[int]) -> None:
+    for index in applied:
+        step = plan.steps[index]
+        kind = executor(step)
+        if not kind.reversible:
+            hint = kind.undo_hint(step) if kind.undo_hint else None
+            raise UsageError(
+                f"OP: step {index + 1} ({step.target}) cannot be rolled back automatically; nothing was changed",
+                hint=f"to reverse it: {hint}" if hint else None,
+            )

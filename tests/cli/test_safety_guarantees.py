@@ -1,0 +1,263 @@
+"""Issue 11's engine reproductions: safety that holds when operators race, runs are left in flight
+(--no-wait, a killed process) and the lease is broken mid-run. Each failed before the fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import pytest
+
+
+def _stamps(mcctl) -> dict[str, dict[str, Any]]:
+    result = mcctl("--sim", "-o", "json", "stamps", "list", "--no-health")
+    if result.exit_code != 0:  # (older CLIs have no --no-health)
+        result = mcctl("--sim", "-o", "json", "stamps", "list")
+    assert result.exit_code == 0, result.stderr
+    return {row["name"]: row for row in json.loads(result.stdout)}
+
+
+def _serving_regions(mcctl) -> set[str]:
+    return {row["region"] for row in _stamps(mcctl).values() if row["origin_enabled"]}
+
+
+def _ops(mcctl) -> list[dict[str, Any]]:
+    result = mcctl("--sim", "-o", "json", "journal", "list")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _primary(mcctl) -> str:
+    result = mcctl("--sim", "-o", "json", "sql", "status")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["primary_region"]
+
+
+def _subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mcctl", "--sim", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+        check=False,
+    )
+
+
+# -- 1. operators racing at the prompt --------------------------------------------------------------
+def test_two_operators_at_the_prompt_while_a_third_drains_never_reach_zero_serving(mcctl, monkeypatch) -> None:
+    """B and A both planned while all three regions served; C drained westeurope while they sat at
+    the prompt. A still leaves one region serving; B, judged again under the lease, is refused."""
+    from mcctl.cli import mutate
+
+    real_confirm = mutate.confirm
+    inner: list[tuple[str, ...]] = [
+        ("--sim", "frontdoor", "drain", "northeurope"),  # operator A, at B's prompt
+        ("--sim", "frontdoor", "drain", "westeurope", "--yes"),  # operator C, at A's prompt
+    ]
+    results: dict[str, Any] = {}
+
+    def at_the_prompt(runtime, plan, flags) -> None:
+        if inner:
+            args = inner.pop(0)
+            results[args[3]] = mcctl(*args, input="y\n")
+        real_confirm(runtime, plan, flags)
+
+    monkeypatch.setattr(mutate, "confirm", at_the_prompt)
+    monkeypatch.setattr(mutate, "is_interactive", lambda: True)
+    b = mcctl("--sim", "frontdoor", "drain", "eastus2", input="y\n")
+
+    assert results["westeurope"].exit_code == 0, results["westeurope"].stderr
+    assert results["northeurope"].exit_code == 0, results["northeurope"].stderr
+    assert b.exit_code == 5, b.stderr
+    assert "min_serving_regions" in b.stderr and "since the plan was made" in b.stderr
+    assert "westeurope" in b.stderr and "northeurope" in b.stderr  # what changed, named
+    assert _serving_regions(mcctl) == {"eastus2"}
+    refused = _ops(mcctl)[-1]
+    assert refused["status"] == "refused" and refused["summary"].startswith("drain")
+
+
+# -- 2. --no-wait submissions are in-flight state --------------------------------------------------------
+def test_no_wait_drains_are_counted_as_done_until_they_land(mcctl) -> None:
+    first = mcctl("--sim", "frontdoor", "drain", "westeurope", "--no-wait", "--yes")
+    second = mcctl("--sim", "frontdoor", "drain", "northeurope", "--no-wait", "--yes")
+    assert first.exit_code == 0, first.stderr
+    assert second.exit_code == 0, second.stderr
+    assert "may still land: counted as done" in second.stderr
+
+    third = mcctl("--sim", "frontdoor", "drain", "eastus2", "--no-wait", "--yes")
+    assert third.exit_code == 5, third.stderr
+    assert "min_serving_regions" in third.stderr
+
+    assert mcctl("--sim", "sim", "advance", "300").exit_code == 0
+    assert _serving_regions(mcctl) == {"eastus2"}
+
+
+def test_a_landed_no_wait_change_is_settled_in_the_journal_by_the_next_run(mcctl) -> None:
+    assert mcctl("--sim", "frontdoor", "drain", "westeurope", "--no-wait", "--yes").exit_code == 0
+    submitted = _ops(mcctl)[-1]
+    assert submitted["status"] == "submitted"
+    assert mcctl("--sim", "sim", "advance", "300").exit_code == 0
+    assert mcctl("--sim", "scale", "neu-1", "--instances", "4", "--yes").exit_code == 0
+    shown = json.loads(mcctl("--sim", "-o", "json", "journal", "show", submitted["id"]).stdout)
+    histories = [s["history"] for s in shown["step_history"]]
+    assert histories == [["submitted", "succeeded"]] * 2, shown
+    assert all(not s["uncertain"] for s in shown["step_history"])
+    assert next(o for o in _ops(mcctl) if o["id"] == submitted["id"])["status"] == "succeeded"
+
+
+# -- 3. a killed run's change still lands: rollback waits for it ---------------------------------------
+def test_rollback_of_a_killed_scale_waits_for_it_and_reverses_it(mcctl) -> None:
+    armed = mcctl("sim", "fault", "add", "crash", "--method", "PUT", "--path", "serverfarms/asp-mc-weu-1")
+    assert armed.exit_code == 0, armed.stderr
+    killed = _subprocess("scale", "weu-1", "--instances", "30", "--yes")
+    assert killed.returncode == -9, killed.stderr
+    assert _stamps(mcctl)["weu-1"]["instances"] == 3  # still scaling in "Azure"
+    op = _ops(mcctl)[-1]["id"]
+
+    # 30 → 3 is a scale-in below half the serving capacity: the rule says so (never "nothing to do")
+    refused = mcctl("--sim", "-o", "json", "rollback", "latest", "--yes")
+    assert refused.exit_code == 5, refused.stderr
+    assert "still running in Azure" in refused.stderr and "min_serving_capacity" in refused.stderr
+    assert _stamps(mcctl)["weu-1"]["instances"] == 30  # it landed meanwhile; nothing else changed
+
+    rolled = mcctl(
+        "--sim", "-o", "json", "rollback", op, "--yes",
+        "--override", "min_serving_capacity", "--reason", "undo the mistaken scale-out",
+    )  # fmt: skip
+    assert rolled.exit_code == 0, rolled.stderr
+    assert json.loads(rolled.stdout)["status"] == "succeeded"
+    assert _stamps(mcctl)["weu-1"]["instances"] == 3
+    assert mcctl("--sim", "sim", "advance", "3600").exit_code == 0
+    assert _stamps(mcctl)["weu-1"]["instances"] == 3  # nothing lands later
+
+
+def test_rollback_of_a_killed_planned_sql_failover_waits_for_it_and_fails_back(mcctl) -> None:
+    armed = mcctl("sim", "fault", "add", "crash", "--method", "POST", "--path", "fg-mc-demo/failover")
+    assert armed.exit_code == 0, armed.stderr
+    killed = _subprocess("sql", "failover", "--to", "northeurope", "--yes")
+    assert killed.returncode == -9, killed.stderr
+
+    rolled = mcctl("--sim", "rollback", "latest", "--yes")
+    assert rolled.exit_code == 0, rolled.stderr
+    assert mcctl("--sim", "sim", "advance", "3600").exit_code == 0
+    assert _primary(mcctl) == "westeurope"
+
+
+def test_resume_of_a_killed_scale_joins_the_running_change(mcctl) -> None:
+    assert mcctl("sim", "fault", "add", "crash", "--method", "PUT", "--path", "serverfarms/asp-mc-weu-1").exit_code == 0
+    assert _subprocess("scale", "weu-1", "--instances", "7", "--yes").returncode == -9
+    resumed = mcctl("--sim", "-o", "json", "resume", "latest", "--yes")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert _stamps(mcctl)["weu-1"]["instances"] == 7
+
+
+def test_a_killed_run_in_flight_is_counted_by_the_next_plans_rules(mcctl) -> None:
+    """A drain killed mid-request is still landing: the next drains' rules count it as done."""
+    assert mcctl("--sim", "frontdoor", "drain", "westeurope", "--yes").exit_code == 0
+    assert mcctl("sim", "fault", "add", "crash", "--method", "PATCH", "--path", "origin-neu-1").exit_code == 0
+    assert _subprocess("frontdoor", "drain", "northeurope", "--yes").returncode == -9
+    refused = mcctl("--sim", "frontdoor", "drain", "eastus2", "--yes")
+    assert refused.exit_code == 5, refused.stderr
+    assert mcctl("--sim", "sim", "advance", "600").exit_code == 0
+    assert "eastus2" in _serving_regions(mcctl)
+
+
+# -- 7. a lease broken mid-run after something was applied is a partial operation --------------------
+def test_lock_broken_mid_run_after_a_step_landed_is_partially_applied(mcctl, monkeypatch) -> None:
+    """The lease is broken while the first group of a gradual drain runs: the next renewal (during the
+    wait between groups) finds it lost. One origin is already disabled: exit 7, status partial."""
+    from mcctl.adapters import frontdoor
+
+    real = frontdoor.update_origin
+    broken: list[int] = []
+    once = threading.Lock()  # the first group's two origins are updated in parallel
+
+    def update_then_lose_the_lock(*args, **kwargs):
+        found = real(*args, **kwargs)
+        with once:
+            if not broken:
+                broken.append(mcctl("--sim", "lock", "break", "--reason", "taking over", "--yes").exit_code)
+        return found
+
+    monkeypatch.setattr(frontdoor, "update_origin", update_then_lose_the_lock)
+    result = mcctl("--sim", "frontdoor", "drain", "westeurope", "--steps", "50,100", "--interval", "2m", "--yes")
+    assert broken == [0]
+    assert result.exit_code == 7, result.stderr
+    assert "partially applied" in result.stderr and "rollback" in result.stderr
+    op = _ops(mcctl)[-1]
+    assert op["status"] == "partial"
+
+
+# -- 12. a Redis relink whose link failed after the flush resumes --------------------------------------
+def test_resume_of_a_relink_whose_link_failed_after_the_flush_is_not_refused(mcctl) -> None:
+    unlinked = mcctl("--sim", "redis", "unlink", "eastus2", "--allow-data-loss", "--yes")
+    assert unlinked.exit_code == 0, unlinked.stderr
+    assert mcctl("sim", "fault", "add", "lro_failure", "--operation", "redis.database.forceLink").exit_code == 0
+    failed = mcctl("--sim", "redis", "relink", "eastus2", "--allow-data-loss", "--yes")
+    assert failed.exit_code == 7, failed.stderr
+    assert "resume" in failed.stderr
+
+    resumed = mcctl("--sim", "resume", "latest", "--allow-data-loss", "--yes")
+    assert resumed.exit_code == 0, resumed.stderr
+    status = json.loads(mcctl("--sim", "-o", "json", "redis", "status").stdout)
+    rows = status if isinstance(status, list) else status.get("regions", [])
+    assert rows, status
+    eus2 = [r for r in rows if r.get("region") == "eastus2"]
+    assert eus2 and all("link" not in str(v).lower() or "linked" in str(v).lower() for v in eus2[0].values())
+
+
+@pytest.mark.parametrize("verb", ["resume", "rollback"])
+def test_resume_and_rollback_dry_run_write_nothing_to_the_journal(mcctl, verb: str) -> None:
+    assert mcctl("sim", "fault", "add", "crash", "--method", "PUT", "--path", "serverfarms/asp-mc-weu-2").exit_code == 0
+    assert _subprocess("scale", "weu-2", "--instances", "6", "--yes").returncode == -9
+    before = _ops(mcctl)
+    result = mcctl("--sim", "-o", "json", verb, "latest", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert _ops(mcctl) == before
+
+
+def test_an_origin_update_in_flight_from_another_machine_is_not_counted_as_serving(mcctl) -> None:
+    """Another machine's (or tool's) --no-wait drain is in no journal of ours: the origins it is
+    updating (provisioningState Updating) do not count as serving until they settle."""
+    from mcctl.config.paths import state_dir
+
+    assert mcctl("--sim", "frontdoor", "drain", "westeurope", "--no-wait", "--yes").exit_code == 0
+    assert mcctl("--sim", "frontdoor", "drain", "northeurope", "--no-wait", "--yes").exit_code == 0
+    for journal in (state_dir() / "journal").glob("*.jsonl"):
+        journal.unlink()  # as seen from another machine
+    refused = mcctl("--sim", "frontdoor", "drain", "eastus2", "--yes")
+    assert refused.exit_code == 5, refused.stderr
+    assert mcctl("--sim", "sim", "advance", "600").exit_code == 0
+    assert _serving_regions(mcctl) == {"eastus2"}
+
+
+# -- 6. a signal while a parallel group waits ------------------------------------------------------------
+def test_sigterm_while_a_parallel_group_waits_interrupts_every_step_then_resume_finishes(mcctl) -> None:
+    armed = mcctl("sim", "fault", "add", "signal", "--signal", "TERM", "--method", "PUT", "--path", "asp-mc-neu-1")
+    assert armed.exit_code == 0, armed.stderr
+    terminated = _subprocess("scale", "--region", "northeurope", "--instances", "5", "--yes")
+    assert terminated.returncode == 143, terminated.stderr
+    assert "Traceback" not in terminated.stderr
+    shown = json.loads(mcctl("--sim", "-o", "json", "journal", "show", "latest").stdout)
+    assert shown["status"] == "interrupted"
+    assert [s["history"] for s in shown["step_history"]] == [["interrupted"], ["interrupted"]]
+    assert json.loads(mcctl("--sim", "-o", "json", "lock", "status").stdout)["state"] == "available"
+
+    resumed = mcctl("--sim", "resume", "latest", "--yes")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert {n: r["instances"] for n, r in _stamps(mcctl).items() if n.startswith("neu")} == {"neu-1": 5, "neu-2": 5}
+
+
+def test_rollback_refuses_a_different_subscription_than_the_operation_ran_in(mcctl) -> None:
+    """An operator who rolls back with another --subscription would act on other resources."""
+    assert mcctl("--sim", "scale", "weu-1", "--instances", "4", "--yes").exit_code == 0
+    other = "0b8e5a4c-1d2f-4e3a-9b6c-7d8e9f0a1b2c"
+    refused = mcctl("--sim", "--subscription", other, "rollback", "latest", "--yes")
+    assert refused.exit_code == 2, refused.stderr
+    assert "ran in subscription" in refused.stderr
+    assert mcctl("--sim", "rollback", "latest", "--yes").exit_code == 0
