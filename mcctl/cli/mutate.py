@@ -79,8 +79,12 @@ def run_mutation(
     full_plan: Plan | None = None,
     between_groups: Callable[[int], None] | None = None,
     interval: float = 0.0,
+    touches: tuple[str, ...] = (),
 ) -> None:
-    """Evaluate, render, confirm and apply `plan` (for a resume: the remaining steps of `full_plan`)."""
+    """Evaluate, render, confirm and apply `plan` (for a resume: the remaining steps of `full_plan`).
+
+    `touches`: resource ids the command is about even when its plan is empty (a restore that finds
+    the origins enabled must not say "nothing to do" while a drain of them is still landing)."""
     from mcctl.cli import render
     from mcctl.cli.runtime import emit
     from mcctl.cli.signals import deferred
@@ -96,7 +100,9 @@ def run_mutation(
     overrides = flags.override_reasons()
     ctx = apply_context(runtime, flags)
     # Changes other runs left in flight (--no-wait, a killed run) count as done for the rules.
-    in_flight = [] if plan.empty else mutation.in_flight_changes(ctx, exclude=resume.id if resume else None)
+    resources = (*(step.resource_id for step in plan.steps), *touches)
+    in_flight = mutation.in_flight_changes(ctx, exclude=resume.id if resume else None) if resources else []
+    _refuse_racing(in_flight, resources)
     evaluation = mutation.evaluate(
         plan, before, runtime.estate.safety, overrides, flags.allow_data_loss, in_flight=in_flight
     )
@@ -134,6 +140,22 @@ def run_mutation(
                 f"later plan counts it as done; `mcctl journal show {result.operation}` and "
                 f"`mcctl resume {result.operation}` verify and finish it"
             )
+
+
+def _refuse_racing(in_flight: list[Any], resources: tuple[str, ...]) -> None:
+    """A change still landing on a resource this command plans from: planning now would race it."""
+    from mcctl.errors import EstateChanged
+    from mcctl.ops.inflight import conflicting
+
+    racing = conflicting(in_flight, resources)
+    if racing:
+        first = racing[0]
+        raise EstateChanged(
+            f"{first.describe()} is still in flight on the same resource: planning from its current value "
+            "would race with it; nothing was changed",
+            hint=f"`mcctl resume {first.operation}` waits for it and verifies it (or `mcctl rollback "
+            f"{first.operation}`); then run this command again",
+        )
 
 
 def _refusal_without_journal(evaluation: Evaluation) -> Exception:

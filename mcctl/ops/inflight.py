@@ -11,7 +11,7 @@ Once settled, the verdict is journaled as the step's `settled` outcome, so it is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -97,6 +97,13 @@ def in_flight(
     return found
 
 
+def conflicting(steps: list[InFlightStep], resource_ids: Iterable[str]) -> list[InFlightStep]:
+    """In-flight changes that may still land on one of `resource_ids`: a new change to the same
+    resource would race with them (planned from a value that is about to change)."""
+    wanted = {r.lower() for r in resource_ids}
+    return [s for s in steps if s.landing.may_still_land and s.step.resource_id.lower() in wanted]
+
+
 def project(snapshot: EstateSnapshot, steps: list[InFlightStep]) -> EstateSnapshot:
     """The snapshot with every change that may still land counted as landed (landed ones already are)."""
     for item in steps:
@@ -113,11 +120,12 @@ def record_settled(journal: Journal, steps: list[InFlightStep]) -> None:
     for item in steps:
         if not item.landing.settled:
             continue
+        status = {Landing.LANDED: "succeeded", Landing.NOT_LANDED: "failed", Landing.DIVERGED: "unverified"}
         record: dict[str, Any] = {
             "type": "outcome",
             "op": item.operation,
             "step": item.index,
-            "status": "succeeded" if item.landing is Landing.LANDED else "failed",
+            "status": status[item.landing],
             "settled": True,
             "seconds": 0,
         }

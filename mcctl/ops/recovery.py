@@ -78,10 +78,12 @@ def plan_resume(record: OperationRecord, estate: Estate) -> Recovery:
 
 def applied_steps(record: OperationRecord, settled: list[InFlightStep]) -> list[int]:
     """What the operation changed, on the strongest evidence: every outcome that says applied (a
-    later "skipped" does not hide it), and every in-doubt step that turned out to have landed."""
-    landed = {s.index for s in settled if s.landing is Landing.LANDED}
-    not_landed = {s.index for s in settled if s.landing in (Landing.NOT_LANDED, Landing.DIVERGED)}
-    return sorted((set(record.applied_steps()) | landed) - not_landed)
+    later "skipped" does not hide it), and every in-doubt step that turned out to have landed — or
+    to have changed its resource otherwise (diverged: its inverse then stops at the check that the
+    estate is as planned, or an irreversible kind refuses, rather than "nothing to do")."""
+    changed = {s.index for s in settled if s.landing in (Landing.LANDED, Landing.DIVERGED)}
+    not_landed = {s.index for s in settled if s.landing is Landing.NOT_LANDED}
+    return sorted((set(record.applied_steps()) | changed) - not_landed)
 
 
 def plan_rollback(
@@ -114,3 +116,15 @@ def refuse_irreversible(plan: Plan, applied: list[int]) -> None:
                 f"OP: step {index + 1} ({step.target}) cannot be rolled back automatically; nothing was changed",
                 hint=f"to reverse it: {hint}" if hint else None,
             )
+
+
+def close_if_done(journal: Journal, record: OperationRecord) -> bool:
+    """A run killed after its last step but before its end record: every step is done, so a resume
+    that finds nothing left closes the operation (succeeded) instead of leaving it incomplete."""
+    from mcctl.ops.journal import OperationStatus
+
+    steps = range(len(record.plan.steps))
+    if record.status is OperationStatus.SUCCEEDED or not all(record.finished(i) for i in steps):
+        return False
+    journal.append({"type": "end", "op": record.id, "status": "succeeded", "seconds": 0, "closed_by": "resume"})
+    return True

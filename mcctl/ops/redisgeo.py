@@ -39,7 +39,7 @@ from mcctl.domain.redislinks import (
     region_link_verdicts,
 )
 from mcctl.domain.regions import normalize_region
-from mcctl.errors import McctlError, ResourceMissingError, UsageError
+from mcctl.errors import McctlError, ResourceMissingError, UsageError, WaitTimeout
 from mcctl.ops.steps import StepKind, step_kind
 
 if TYPE_CHECKING:
@@ -563,19 +563,25 @@ def _relink_apply(session: AzureSession, estate: Estate, step: Step, options: Wa
     # The flush must be done before the link starts, so it is waited for even with --no-wait.
     adapter.flush_database(session, redis, region, WaitOptions(options.timeout, True, options.on_progress))
     remaining = None if options.timeout is None else max(0.0, options.timeout - (session.now() - started))
-    adapter.force_link(session, _narrowed(redis, group), region, replace(options, timeout=remaining))
+    try:
+        adapter.force_link(session, _narrowed(redis, group), region, replace(options, timeout=remaining))
+    except WaitTimeout:
+        raise
+    except McctlError as exc:
+        from mcctl.ops.steprun import AppliedButFailed
+
+        # The flush already discarded the data: this step changed the estate whatever the link did.
+        raise AppliedButFailed(f"{region}'s database was flushed, then linking it failed: {exc.message}") from exc
 
 
 def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
-    """A force-unlink, flush or force-link still running: the region's database is not settled."""
-    from mcctl.adapters import redis as adapter
+    """A force-unlink, flush or force-link still running: a member's database is not settled (a
+    force-unlink runs on the members that keep the group, a flush and a link on the region's own)."""
     from mcctl.ops.steps import still_provisioning
 
     redis, region = _step_redis(estate, step)
-    member = redis.member_in(region)
-    if member is None:
-        return False
-    return still_provisioning(adapter.get_managed_database(session, redis, member).provisioning_state)
+    databases = _read_databases(session, redis, optional=region)
+    return any(db is not None and still_provisioning(db.provisioning_state) for db in databases.values())
 
 
 step_kind(

@@ -184,7 +184,9 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     planner = ops.plan_drain if shift.verb == "drain" else ops.plan_restore
     plan = planner(runtime.estate, inventory, target, percentages, shift.interval, journal.operations())
     try:
-        run_mutation(runtime, plan, before, flags)  # a gradual plan carries its health gate and interval
+        origins = tuple(runtime.estate.frontdoor.origin_id(s.origin) for s in target.stamps(runtime.estate))
+        # a gradual plan carries its health gate and interval
+        run_mutation(runtime, plan, before, flags, touches=origins)
     except PartiallyApplied as exc:
         if not shift.revert_on_failure:
             raise

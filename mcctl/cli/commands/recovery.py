@@ -45,10 +45,13 @@ def resume(
     """Continue an interrupted or failed operation from its first unfinished step (live state re-read).
 
     A step whose Azure operation is still running is waited for (joined), never sent twice."""
-    from mcctl.ops.recovery import plan_resume
+    from mcctl.cli import render
+    from mcctl.ops.recovery import close_if_done, plan_resume
 
-    runtime, _, record = _prepare(ctx, op)
+    runtime, journal, record = _prepare(ctx, op)
     recovery = plan_resume(record, runtime.estate)
+    if recovery.plan.empty and not flags.dry_run and close_if_done(journal, record):
+        render.note(f"operation {record.id}: every step was done; its end was never journaled: closed as succeeded")
     run_mutation(runtime, recovery.plan, _snapshot(runtime), flags, resume=record, full_plan=recovery.whole)
 
 
