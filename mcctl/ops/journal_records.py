@@ -159,13 +159,29 @@ class OperationRecord:
 
     def applied(self, index: int) -> bool:
         """Whether step `index` made (or may have made) its change: any applied outcome counts, and
-        only a later settlement that proved it did not land takes it back; `skipped` never does."""
-        applied = False
-        for outcome in self.history(index):
-            if outcome["status"] in APPLIED_STEP_STATUSES:
+        only a later settlement that proved it did not land takes it back; `skipped` never does. A
+        `skipped` right after an attempt left in doubt (killed mid-step, timed out, interrupted) is
+        that attempt's change found landed: applied too."""
+        records = [
+            r
+            for r in self.records
+            if r["type"] in (RecordType.INTENT, RecordType.OUTCOME) and r.get("step") == index
+        ] or self.history(index)
+        applied = doubt = attempt_open = False
+        for record in records:
+            if record["type"] == RecordType.INTENT:
+                doubt = doubt or attempt_open  # the previous attempt never wrote its outcome
+                attempt_open = True
+                continue
+            attempt_open = False
+            status = record["status"]
+            if status in APPLIED_STEP_STATUSES:
                 applied = True
-            elif outcome["status"] == StepStatus.FAILED and outcome.get("settled") is True:
+            elif status == StepStatus.FAILED and record.get("settled") is True:
                 applied = False
+            elif status == StepStatus.SKIPPED and doubt:
+                applied = True
+            doubt = status in UNCERTAIN_STEP_STATUSES
         return applied
 
     def applied_steps(self) -> list[int]:

@@ -261,3 +261,33 @@ def test_rollback_refuses_a_different_subscription_than_the_operation_ran_in(mcc
     assert refused.exit_code == 2, refused.stderr
     assert "ran in subscription" in refused.stderr
     assert mcctl("--sim", "rollback", "latest", "--yes").exit_code == 0
+
+
+# -- 4. what a resume found already done is still reversed by a rollback --------------------------------
+def test_a_timed_out_failover_that_resume_found_done_is_still_rolled_back(mcctl) -> None:
+    timed_out = mcctl("--sim", "sql", "failover", "--to", "northeurope", "--timeout", "20s", "--yes")
+    assert timed_out.exit_code == 6, timed_out.stderr
+    op = _ops(mcctl)[-1]["id"]
+    assert mcctl("--sim", "sim", "advance", "120").exit_code == 0
+    resumed = mcctl("--sim", "-o", "json", "resume", op, "--yes")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["steps"][0]["status"] == "skipped"
+    assert _primary(mcctl) == "northeurope"
+
+    rolled = mcctl("--sim", "-o", "json", "rollback", op, "--yes")
+    assert rolled.exit_code == 0, rolled.stderr
+    assert json.loads(rolled.stdout)["status"] == "succeeded"
+    assert _primary(mcctl) == "westeurope"
+
+
+def test_a_killed_scale_that_landed_before_the_resume_is_still_rolled_back(mcctl) -> None:
+    assert mcctl("sim", "fault", "add", "crash", "--method", "PUT", "--path", "serverfarms/asp-mc-eus2-1").exit_code == 0
+    assert _subprocess("scale", "eus2-1", "--instances", "5", "--yes").returncode == -9
+    op = _ops(mcctl)[-1]["id"]
+    assert mcctl("--sim", "sim", "advance", "600").exit_code == 0  # it landed meanwhile
+    assert mcctl("--sim", "resume", op, "--yes").exit_code == 0
+    shown = json.loads(mcctl("--sim", "-o", "json", "journal", "show", op).stdout)
+    assert shown["step_history"][0]["history"] == ["skipped"] and shown["step_history"][0]["applied"] is True
+
+    assert mcctl("--sim", "rollback", op, "--yes").exit_code == 0
+    assert _stamps(mcctl)["eus2-1"]["instances"] == 3
