@@ -281,7 +281,8 @@ def test_a_timed_out_failover_that_resume_found_done_is_still_rolled_back(mcctl)
 
 
 def test_a_killed_scale_that_landed_before_the_resume_is_still_rolled_back(mcctl) -> None:
-    assert mcctl("sim", "fault", "add", "crash", "--method", "PUT", "--path", "serverfarms/asp-mc-eus2-1").exit_code == 0
+    armed = mcctl("sim", "fault", "add", "crash", "--method", "PUT", "--path", "serverfarms/asp-mc-eus2-1")
+    assert armed.exit_code == 0, armed.stderr
     assert _subprocess("scale", "eus2-1", "--instances", "5", "--yes").returncode == -9
     op = _ops(mcctl)[-1]["id"]
     assert mcctl("--sim", "sim", "advance", "600").exit_code == 0  # it landed meanwhile
