@@ -19,7 +19,8 @@ demo: setup
 	$(BIN)/mcctl --sim sim reset
 	$(BIN)/mcctl --sim stamps list
 
-lint: setup
+# Style and the design rules (typecheck), so `make test` refuses a tree that breaks either.
+lint: setup typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -89,6 +89,20 @@ class ResourceMissingError(AzureRequestError):
     """A resource named in the estate file does not exist (ARM answered 404)."""
 
 
+class EndpointUnreachable(AzureRequestError):
+    """A public endpoint (a stamp's health endpoint, the Front Door endpoint) gave no answer:
+    `timed_out` when the client gave up waiting, else it could not connect or the answer broke off.
+    `kind` names the transport failure (e.g. ServiceRequestError) and `detail` is its text, so the
+    callers that record probes can say what happened."""
+
+    def __init__(self, url: str, kind: str, detail: str, *, timed_out: bool) -> None:
+        super().__init__(f"{url}: {kind}: {detail}" if detail else f"{url}: {kind}")
+        self.url = url
+        self.kind = kind
+        self.detail = detail
+        self.timed_out = timed_out
+
+
 class SafetyRefusal(McctlError):
     exit_code = ExitCode.REFUSED
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mcctl.adapters.clients import AzureSession
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, demo_source, load_estate
 from mcctl.domain.estate import Estate
 from mcctl.sim.app import Sim
@@ -37,7 +38,7 @@ def sim(demo_estate: Estate) -> Sim:
 @pytest.fixture
 def session(demo_estate: Estate, sim: Sim) -> AzureSession:
     """Real SDK clients talking to the in-memory simulator."""
-    s = AzureSession(demo_estate, sim=sim)
+    s = simulated_session(demo_estate, sim)
     yield s
     s.close()
 

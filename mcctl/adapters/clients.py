@@ -1,8 +1,9 @@
-"""One factory for the SDK clients of an mcctl run: cloud endpoint, credential, transport.
+"""One factory for the SDK clients of an mcctl run: cloud endpoint, credential, transport, clock.
 
-The adapters are the same code against Azure and against the simulator; only what this module
-chooses differs (transport and credential). One credential instance is shared by every client:
-AzureCliCredential would otherwise spawn `az` for every token.
+The adapters are the same code against Azure and against the simulator; what differs (endpoint,
+credential, transport, clock) is injected by the composition root (`mcctl.bootstrap`), so nothing
+here knows the simulator. One credential instance is shared by every client: AzureCliCredential
+would otherwise spawn `az` for every token.
 """
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mcctl.adapters.clock import Clock, SystemClock
 from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Cloud, Estate, LockConfig
-    from mcctl.sim.app import Sim
 
 BLOB_SUFFIX = {
     "AzureCloud": "blob.core.windows.net",
     "AzureChinaCloud": "blob.core.chinacloudapi.cn",
     "AzureUSGovernment": "blob.core.usgovcloudapi.net",
 }
-SIM_BLOB_SUFFIX = "blob.sim.mcctl.invalid"
 CREDENTIAL_KINDS = ("default", "cli", "managed-identity", "environment")
 ACCESS_TOKEN_ENV = "MCCTL_ACCESS_TOKEN"
 
@@ -119,23 +119,32 @@ def build_credential(kind: str, authority: str | None) -> Any:
 
 
 class AzureSession:
-    """The SDK clients of one mcctl run, built lazily and cached per (service, subscription)."""
+    """The SDK clients of one mcctl run, built lazily and cached per (service, subscription).
+
+    `endpoint`, `credential`, `transport`, `clock` and `blob_suffix` default to Azure's (the estate's
+    cloud, the credential kind, azure-core's HTTP transport, the system clock). `simulated` is only
+    what callers must know about the other side (local state is kept apart), never how to reach it.
+    """
 
     def __init__(
         self,
         estate: Estate,
         *,
-        sim: Sim | None = None,
+        simulated: bool = False,
         credential_kind: str | None = None,
         debug: bool = False,
         endpoint: ArmEndpoint | None = None,
         transport: Any = None,
         credential: Any = None,
+        clock: Clock | None = None,
+        blob_suffix: str | None = None,
         client_options: dict[str, Any] | None = None,
     ) -> None:
         self.estate = estate
-        self.sim = sim
+        self.simulated = simulated
         self.debug = debug
+        self.clock: Clock = clock or SystemClock()
+        self._blob_suffix = blob_suffix
         self._credential_kind = credential_kind or estate.credential
         self._endpoint = endpoint
         self._credential: Any = credential
@@ -149,41 +158,24 @@ class AzureSession:
     @property
     def endpoint(self) -> ArmEndpoint:
         if self._endpoint is None:
-            if self.sim is not None:
-                from mcctl.sim.runtime import SIM_ARM_ENDPOINT
-
-                self._endpoint = ArmEndpoint(SIM_ARM_ENDPOINT, ("https://management.azure.com/.default",), None)
-            else:
-                self._endpoint = resolve_endpoint(self.estate.cloud)
+            self._endpoint = resolve_endpoint(self.estate.cloud)
         return self._endpoint
 
     @property
     def credential(self) -> Any:
         with self._lock:
-            return self._credential_locked()
-
-    def _credential_locked(self) -> Any:
-        if self._credential is None:
-            if self.sim is not None and not os.environ.get(ACCESS_TOKEN_ENV, "").strip():
-                from mcctl.sim.credential import SimCredential
-
-                self._credential = SimCredential()
-            else:
+            if self._credential is None:
                 self._credential = build_credential(self._credential_kind, self.endpoint.authority)
-        return self._credential
+            return self._credential
 
     def now(self) -> float:
         """The clock deadlines are measured on: simulated time against the simulator."""
-        return self.sim.now() if self.sim is not None else time.monotonic()
+        return self.clock.now()
 
     def sleep(self, seconds: float) -> None:
         """Wait on the session clock: against the simulator, simulated time passes instead."""
-        if seconds <= 0:
-            return
-        if self.sim is not None:
-            self.sim.sleep(seconds)
-        else:
-            time.sleep(seconds)
+        if seconds > 0:
+            self.clock.sleep(seconds)
 
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -191,10 +183,6 @@ class AzureSession:
             "credential_scopes": list(self.endpoint.scopes),
             "user_agent": "mcctl",
         }
-        if self.sim is not None and self._transport is None:
-            from mcctl.sim.transport import InProcessTransport
-
-            self._transport = InProcessTransport(self.sim)
         if self._transport is not None:
             kwargs["transport"] = self._transport
         if self.endpoint.ca_bundle:
@@ -239,7 +227,7 @@ class AzureSession:
     def blob_service_url(self, lock: LockConfig) -> str:
         if lock.endpoint:
             return lock.endpoint.rstrip("/")
-        suffix = SIM_BLOB_SUFFIX if self.sim is not None else BLOB_SUFFIX[self.estate.cloud.name]
+        suffix = self._blob_suffix or BLOB_SUFFIX[self.estate.cloud.name]
         return f"https://{lock.storage_account}.{suffix}"
 
     def blob(self, lock: LockConfig) -> Any:
@@ -261,13 +249,9 @@ class AzureSession:
 
         with self._web_lock:  # probes run concurrently: build one client, not one per thread
             if self._web is None:
-                transport = None
-                if self.sim is not None:
-                    from mcctl.sim.transport import InProcessTransport
-
-                    transport = self._transport or InProcessTransport(self.sim)
-                kwargs = {"transport": transport} if transport is not None else {}
-                self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **kwargs)
+                # The injected transport if any (the simulator's), else azure-core's default one.
+                options: dict[str, Any] = {} if self._transport is None else {"transport": self._transport}
+                self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **options)
         wall = time.monotonic()
         response = self._web.send_request(HttpRequest("GET", url), connection_timeout=timeout, read_timeout=timeout)
         # Against the simulator the clock is shared by concurrent probes: take this request's own

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -17,17 +18,30 @@ from mcctl.errors import EstateFileError, ExitCode, McctlError, Terminated
 class McctlGroup(TyperGroup):
     """Turns every mcctl error into a one-line message and its documented exit code."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Usage errors found while parsing (a bad option value, an unknown option) are one line too."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
         signals.forget()
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
         except ClickException as exc:
             message = " ".join(exc.format_message().split())
             if message:  # (no arguments at all: the help was shown, nothing to add)
-                command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "mcctl"
+                ctx = getattr(exc, "ctx", None)  # UsageError and its kind carry one; other ClickExceptions not
+                command = ctx.command_path if ctx is not None else "mcctl"
                 sys.stderr.write(f"mcctl: error: {message}\n  hint: {command} --help\n")
             sys.exit(exc.exit_code)
         except typer.Abort:

@@ -94,10 +94,14 @@ class Runtime:
     @property
     def session(self) -> AzureSession:
         if self._session is None:
-            from mcctl.adapters.clients import AzureSession
+            from mcctl.bootstrap import azure_session, simulated_session
 
-            self._session = AzureSession(
-                self.estate, sim=self.sim, credential_kind=self.options.credential, debug=self.options.debug
+            kind, debug = self.options.credential, self.options.debug
+            sim = self.sim
+            self._session = (
+                azure_session(self.estate, credential_kind=kind, debug=debug)
+                if sim is None
+                else simulated_session(self.estate, sim, credential_kind=kind, debug=debug)
             )
         return self._session
 

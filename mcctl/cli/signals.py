@@ -82,5 +82,5 @@ def deferred() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-    for signum in dict.fromkeys(held):
-        signal.raise_signal(signum)  # runs the restored handler now, in this thread
+    for number in dict.fromkeys(held):
+        signal.raise_signal(number)  # runs the restored handler now, in this thread

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcctl.config.yamlparse import parse_estate_yaml
 from mcctl.domain.estate import (
@@ -29,6 +29,9 @@ from mcctl.domain.estate import (
 )
 from mcctl.domain.regions import check_region, normalize_region
 from mcctl.errors import EstateFileError, UsageError
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails  # pydantic is imported only when an estate is validated
 
 DEMO = "builtin:demo"
 ESTATE_FILE_NAME = "mcctl.yaml"
@@ -150,7 +153,7 @@ _PATTERN_MESSAGES = {
 }
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     loc = tuple(err["loc"])
     kind = err["type"]
     value = err.get("input")

@@ -7,7 +7,7 @@ snapshot before with the one after.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mcctl.domain.stampview import StampView
@@ -66,7 +66,8 @@ class EstateSnapshot:
                 return stamp
         raise KeyError(f"no stamp '{name}' in the snapshot")
 
-    def with_stamp(self, name: str, **changes: object) -> EstateSnapshot:
+    def with_stamp(self, name: str, **changes: Any) -> EstateSnapshot:
+        # Any: each field has its own type; `replace` refuses unknown field names at run time.
         self.stamp(name)  # a step naming an unknown stamp must not silently project to "no change"
         return replace(self, stamps=tuple(replace(s, **changes) if s.name == name else s for s in self.stamps))
 
@@ -82,7 +83,8 @@ class EstateSnapshot:
     def serving_capacity(self) -> int:
         return sum(s.instances for s in self.serving_stamps)
 
-    def serving_in(self, region: str) -> tuple[StampSnapshot, ...]:
+    def serving_in(self, region: str | None) -> tuple[StampSnapshot, ...]:
+        """The serving stamps in `region` (none in an unknown one: a step whose target is not recorded)."""
         return tuple(s for s in self.serving_stamps if s.region == region)
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Plan, Step, project_step
 from mcctl.domain.regions import normalize_region
-from mcctl.errors import McctlError, SafetyRefusal, UsageError
+from mcctl.errors import EndpointUnreachable, McctlError, SafetyRefusal, UsageError
 from mcctl.ops.mutation import GateFailed
 from mcctl.ops.steps import gate_kind
 
@@ -564,13 +564,13 @@ def verify_traffic(
 
 
 def _probe(session: AzureSession, url: str, timeout: float, elapsed: float) -> Probe:
-    from azure.core.exceptions import AzureError
+    from mcctl.adapters.endpoint import get_endpoint
 
     try:
-        response = session.web_get(url, timeout)
-    except AzureError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return Probe(elapsed, None, None, None, f"{type(exc).__name__}: {message}")
+        response = get_endpoint(session, url, timeout)
+    except EndpointUnreachable as exc:
+        message = exc.detail.splitlines()[0] if exc.detail else exc.kind
+        return Probe(elapsed, None, None, None, f"{exc.kind}: {message}")
     headers = {k.lower(): v for k, v in response.headers.items()}
     stamp, _, region = (headers.get(SERVED_BY_HEADER) or "").partition("/")
     return Probe(elapsed, response.status, stamp or None, region or None)
@@ -617,7 +617,7 @@ def frontdoor_status(estate: Estate, inventory: Inventory, group: OriginGroupSta
     """The `frontdoor status` document (a JSON contract): origins per stamp, regions, probe settings."""
     views = inventory.views
     shares = traffic_shares([v.origin for v in views])
-    origins = []
+    origins: list[dict[str, Any]] = []  # JSON rows: one value type per key is more than a dict literal can say
     for view, share in zip(views, shares, strict=True):
         o = view.origin
         origins.append(

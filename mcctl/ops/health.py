@@ -15,12 +15,13 @@ from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain import health as model
 from mcctl.domain.health import EstateHealth, ProbeResult, Signal, SqlServerReach
 from mcctl.domain.regions import normalize_region
-from mcctl.errors import AuthError, McctlError, UsageError
+from mcctl.errors import AuthError, EndpointUnreachable, McctlError, UsageError
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -60,10 +61,10 @@ def assess(
     probes: dict[Hashable, tuple[Callable[[], Any], float]] = {}
     probe_limit = timeout + GRACE_SECONDS
     for s in stamps:
-        probes[("probe", s.name)] = (lambda url=s.health_url: probe(session, url, timeout), probe_limit)
+        probes[("probe", s.name)] = (partial(probe, session, s.health_url, timeout), probe_limit)
     for dep in dependencies:
         if dep.health_url:
-            probes[("dependency", dep.name)] = (lambda url=dep.health_url: probe(session, url, timeout), probe_limit)
+            probes[("dependency", dep.name)] = (partial(probe, session, dep.health_url, timeout), probe_limit)
     reads: dict[Hashable, tuple[Callable[[], Any], float]] = {}
     if inventory is None:
         reads["inventory"] = (lambda: _read_inventory(session, estate, region, stamp), ARM_READ_SECONDS)
@@ -71,7 +72,7 @@ def assess(
         from mcctl.adapters import sql
 
         for server in estate.sql.servers:
-            reads[("sql", server.region)] = (lambda server=server: sql.get_server(session, server), ARM_READ_SECONDS)
+            reads[("sql", server.region)] = (partial(sql.get_server, session, server), ARM_READ_SECONDS)
 
     # Probes first, then the ARM reads, each phase concurrent.
     outcomes = run_bounded(probes, MAX_WORKERS)
@@ -129,26 +130,32 @@ def _read_inventory(session: AzureSession, estate: Estate, region: str | None, s
 
 
 def _now_iso(session: AzureSession) -> str:
-    instant = session.sim.now() if session.sim is not None else time.time()
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(session.clock.wall(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- probes ----------------------------------------------------------------------------------------
 def probe(session: AzureSession, url: str, timeout: float) -> ProbeResult:
     """One GET of a health endpoint; transport failures become a result, never an exception."""
-    from azure.core.exceptions import AzureError, ServiceRequestTimeoutError, ServiceResponseTimeoutError
+    from mcctl.adapters.endpoint import get_endpoint
 
     try:
-        response = session.web_get(url, timeout)
-    except (ServiceRequestTimeoutError, ServiceResponseTimeoutError):
-        return ProbeResult(url, timed_out_after=timeout)
-    except (AzureError, OSError) as exc:
+        response = get_endpoint(session, url, timeout)
+    except EndpointUnreachable as exc:
+        if exc.timed_out:
+            return ProbeResult(url, timed_out_after=timeout)
+        return ProbeResult(url, error=_shortened(exc.detail, exc.kind))
+    except OSError as exc:
         return ProbeResult(url, error=_one_line(exc))
     return ProbeResult(url, response.status, response.seconds, response.body)
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    return _shortened(str(exc), type(exc).__name__)
+
+
+def _shortened(text: str, fallback: str) -> str:
+    """`text` on one line and at most 200 characters; `fallback` if it is blank."""
+    text = " ".join(text.split()) or fallback
     return text if len(text) <= 200 else text[:197] + "..."
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.regions import normalize_region
@@ -44,11 +45,11 @@ def read_inventory(
 
     reads: dict[str, Callable[[], Any]] = {}
     for sub in {s.subscription for s in estate.stamps}:
-        reads[f"plans:{sub}"] = lambda sub=sub: web.list_plans(session, sub)
-        reads[f"apps:{sub}"] = lambda sub=sub: web.list_web_apps(session, sub)
+        reads[f"plans:{sub}"] = partial(web.list_plans, session, sub)
+        reads[f"apps:{sub}"] = partial(web.list_web_apps, session, sub)
     reads["origins"] = lambda: frontdoor.list_origins(session, estate.frontdoor)
     if estate.sql:
-        reads["sql"] = lambda: sql.get_failover_group(session, estate.sql)
+        reads["sql"] = partial(sql.get_failover_group, session, estate.sql)
     if estate.redis:
         rg = estate.redis
         if rg.kind == "managed":

@@ -132,22 +132,25 @@ class Journal:
         orphans: set[str] = set()
         for number, record in self._numbered_records():
             op_id = record.get("op")
+            if not isinstance(op_id, str):
+                continue  # an event outside any operation: reading checked that every other record names one
             if record["type"] == RecordType.OPERATION:
                 if op_id in ops:
                     self._warn(number, f"a second header for operation {op_id}")
                 else:
                     ops[op_id] = OperationRecord(op_id, record, records=[record])
                 continue
-            op = ops.get(op_id) if isinstance(op_id, str) else None
+            op = ops.get(op_id)
             if op is None:
                 if record["type"] != RecordType.EVENT and op_id not in orphans:
                     orphans.add(op_id)
                     self._warn(number, f"records of operation {op_id} whose header is missing")
                 continue
-            step = record.get("step")
-            if record["type"] in (RecordType.INTENT, RecordType.OUTCOME) and step >= op.steps_total:
-                self._warn(number, f"step {step} of operation {op_id}, whose plan has {op.steps_total} steps")
-                continue
+            step = record.get("step")  # an index in intents and outcomes (checked on reading)
+            if record["type"] in (RecordType.INTENT, RecordType.OUTCOME) and isinstance(step, int):
+                if step >= op.steps_total:
+                    self._warn(number, f"step {step} of operation {op_id}, whose plan has {op.steps_total} steps")
+                    continue
             op.add(record)
         return list(ops.values())
 

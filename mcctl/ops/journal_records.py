@@ -163,9 +163,7 @@ class OperationRecord:
         `skipped` right after an attempt left in doubt (killed mid-step, timed out, interrupted) is
         that attempt's change found landed: applied too."""
         records = [
-            r
-            for r in self.records
-            if r["type"] in (RecordType.INTENT, RecordType.OUTCOME) and r.get("step") == index
+            r for r in self.records if r["type"] in (RecordType.INTENT, RecordType.OUTCOME) and r.get("step") == index
         ] or self.history(index)
         applied = doubt = attempt_open = False
         for record in records:

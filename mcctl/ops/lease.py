@@ -141,10 +141,11 @@ class OperatorLease(Protocol):
 
 def open_lease(session: AzureSession, estate: Estate) -> OperatorLease:
     """The estate's lease: the configured blob, else a local lock file under the state dir."""
-    simulated = session.sim is not None
+    simulated = session.simulated
     if estate.lock is not None:
-        wall = session.sim.now if session.sim is not None else time.time
-        return BlobLease(session, estate.lock, estate=estate.name, simulated=simulated, clock=session.now, wall=wall)
+        return BlobLease(
+            session, estate.lock, estate=estate.name, simulated=simulated, clock=session.now, wall=session.clock.wall
+        )
     return LocalFileLease(
         local_lock_path(estate.name, simulated), estate=estate.name, simulated=simulated, clock=session.now
     )
@@ -160,8 +161,7 @@ def make_holder(session: AzureSession, operation: str | None, command: str) -> L
     """This process as a lease holder: the signed-in identity, host and pid."""
     claims = session.identity()
     actor = claims.get("upn") or claims.get("unique_name") or claims.get("appid") or claims.get("oid") or "unknown"
-    wall = session.sim.now() if session.sim is not None else time.time()
-    return LeaseHolder(actor, socket.gethostname(), os.getpid(), operation, command, iso(wall))
+    return LeaseHolder(actor, socket.gethostname(), os.getpid(), operation, command, iso(session.clock.wall()))
 
 
 @contextmanager
@@ -199,7 +199,23 @@ def holding(lease: OperatorLease, holder: LeaseHolder) -> Iterator[OperatorLease
 
 
 # -- manual holds (`mcctl lock acquire` / `lock release`) -------------------------------------------
-def _hold_path(lease: OperatorLease) -> Path:
+class LockSite(Protocol):
+    """Which lock a manual hold is recorded for: every lease, also one still joining the hold."""
+
+    @property
+    def estate(self) -> str: ...
+
+    @property
+    def simulated(self) -> bool: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def location(self) -> str: ...
+
+
+def _hold_path(lease: LockSite) -> Path:
     return local_lock_path(lease.estate, lease.simulated).with_suffix(".held.json")
 
 
@@ -216,7 +232,7 @@ def remember_hold(lease: OperatorLease, reason: str) -> Path:
     return path
 
 
-def saved_hold(lease: OperatorLease) -> dict[str, Any] | None:
+def saved_hold(lease: LockSite) -> dict[str, Any] | None:
     """The manual hold recorded on this machine for this lock, if any."""
     try:
         record = json.loads(_hold_path(lease).read_text(encoding="utf-8"))
@@ -227,7 +243,7 @@ def saved_hold(lease: OperatorLease) -> dict[str, Any] | None:
     return record
 
 
-def forget_hold(lease: OperatorLease) -> None:
+def forget_hold(lease: LockSite) -> None:
     _hold_path(lease).unlink(missing_ok=True)
 
 
@@ -576,7 +592,7 @@ class LocalFileLease(_Lease):
 
     def _owns(self, lease_id: str) -> bool:
         with self._guarded() as record:
-            return bool(record) and record.get("lease_id") == lease_id and self._state(record) == "leased"
+            return record is not None and record.get("lease_id") == lease_id and self._state(record) == "leased"
 
     def status(self) -> LockStatus:
         with self._guarded() as record:

@@ -112,7 +112,7 @@ def _header(ctx: ApplyContext, op: str, kind: str, evaluation: Evaluation, statu
         "parent": parent,
         "estate": ctx.estate.name,
         "subscription": ctx.estate.subscription,  # as resolved (--subscription): resume/rollback must match
-        "simulated": ctx.session.sim is not None,
+        "simulated": ctx.session.simulated,
         "actor": ctx.session.identity(),
         "host": socket.gethostname(),
         "command": ctx.command,

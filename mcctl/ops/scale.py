@@ -157,7 +157,7 @@ def plan_scale(estate: Estate, views: list[StampView], request: ScaleRequest) ->
     summary = f"scale {where}: " + (
         ", ".join(f"{s.params['stamp']} {s.before['capacity']}→{s.after['capacity']}" for s in steps) or "no change"
     )
-    notes = ()
+    notes: tuple[str, ...] = ()
     if request.to_carry:
         factor = request.factor or 1.0
         notes = (f"sized to carry {normalize_region(request.to_carry)}'s serving instances (factor {factor:g})",)

@@ -279,8 +279,8 @@ def judge(sql: SqlFailoverGroup, reads: list[_MemberRead]) -> FailoverGroupStatu
                 )
             else:
                 problems.append(Problem(DEGRADED, f"{read.server.ref.name} ({region}) did not answer ({error})"))
-        elif (read.info or {}).get("state") not in (None, "Ready"):
-            problems.append(Problem(DEGRADED, f"{read.server.ref.name} ({region}) is {read.info['state']}"))
+        elif (state := (read.info or {}).get("state")) not in (None, "Ready"):
+            problems.append(Problem(DEGRADED, f"{read.server.ref.name} ({region}) is {state}"))
         if role is None:
             problems.append(Problem(DEGRADED, f"{read.server.ref.name} ({region}) is not a member of the group"))
     if primary is not None and not any(s.role == "Secondary" for s in servers):

@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
 MAX_ADVANCE = 3650 * 86400.0  # one `sim advance` passes at most ten years
 MAX_OFFSET = 100 * 365 * 86400.0  # simulated time stays within a century of wall time (dates stay renderable)
@@ -41,6 +42,30 @@ class SimClock:
 
     def advance_to(self, instant: float) -> None:
         self.advance(instant - self.now())
+
+
+class _Simulator(Protocol):
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class ClientClock:
+    """Simulated time as the client side sees it (the session's Clock): deadlines, timestamps and
+    waits all run on it, so a 10-minute wait passes instantly and `sim advance` moves them all."""
+
+    def __init__(self, sim: _Simulator) -> None:
+        self._sim = sim
+
+    def now(self) -> float:
+        return self._sim.now()
+
+    def wall(self) -> float:
+        return self._sim.now()  # simulated time is epoch-based already
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sim.sleep(seconds)
 
 
 def iso(instant: float) -> str:

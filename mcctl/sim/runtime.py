@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 # `.invalid` can never resolve: a simulated client that somehow left the process fails at DNS.
 SIM_ARM_ENDPOINT = "https://management.sim.mcctl.invalid"
+SIM_BLOB_SUFFIX = "blob.sim.mcctl.invalid"  # the simulated storage accounts: `{account}.blob.sim...`
 
 # Bump when what the providers seed changes, so saved simulator states are re-seeded.
 SEED_VERSION = 3

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 from mcctl.errors import SimStateDamaged, UsageError
 from mcctl.sim.clock import MAX_OFFSET
@@ -58,7 +58,7 @@ def empty_state(estate: str, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def _finite(value: object) -> bool:
+def _finite(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

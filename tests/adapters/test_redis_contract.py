@@ -11,6 +11,7 @@ import pytest
 from mcctl.adapters import redis as adapter
 from mcctl.adapters.clients import AzureSession
 from mcctl.adapters.lro import WaitOptions
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, load_estate
 from mcctl.domain.estate import Estate
 from mcctl.domain.observed import LinkedDatabase, RedisCacheState, RedisDatabaseState
@@ -211,7 +212,7 @@ def test_linked_server_delete_example(cache_estate: Estate) -> None:
 
 def test_cache_functions_against_the_simulator(cache_estate: Estate) -> None:
     simulator, _ = open_simulator(cache_estate, "cache", persist=False)
-    session = AzureSession(cache_estate, sim=simulator)
+    session = simulated_session(cache_estate, simulator)
     redis = cache_estate.redis
     primary = adapter.get_cache_states(session, redis)["westeurope"]
     assert (primary.name, primary.location, primary.provisioning_state) == ("redis-mc-weu", "West Europe", "Succeeded")

@@ -34,15 +34,15 @@ def _show(mcctl, op: str) -> dict:
 def _patch(mcctl, stamp: str, **changes: Any) -> None:
     """Change an origin behind mcctl's back (as the portal would)."""
     from mcctl.adapters import frontdoor
-    from mcctl.adapters.clients import AzureSession
     from mcctl.adapters.lro import WaitOptions
+    from mcctl.bootstrap import simulated_session
     from mcctl.config.loader import demo_source, load_estate
     from mcctl.sim.runtime import open_simulator, sim_state_path
 
     assert mcctl("--sim", "sim", "status").exit_code == 0  # the persisted simulator exists
     estate = load_estate(demo_source())
     sim, _ = open_simulator(estate, demo_source().fingerprint, path=sim_state_path(estate.name))
-    session = AzureSession(estate, sim=sim)
+    session = simulated_session(estate, sim)
     try:
         origin = estate.stamp(stamp).origin
         frontdoor.update_origin(session, estate.frontdoor, origin, options=WaitOptions(), **changes)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from mcctl.adapters.clients import AzureSession
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import demo_source
 from mcctl.domain.estate import Estate
 from mcctl.ops.lease import LeaseHolder, open_lease
@@ -24,7 +25,7 @@ ALICE = LeaseHolder("alice@contoso.com", "ops-1", 4242, "20261126-051600-3fa2", 
 def persisted(demo_estate: Estate) -> AzureSession:
     """A session on the same simulator state file the CLI (and a second process) uses."""
     sim, _ = open_simulator(demo_estate, demo_source().fingerprint)
-    session = AzureSession(demo_estate, sim=sim)
+    session = simulated_session(demo_estate, sim)
     yield session
     session.close()
 

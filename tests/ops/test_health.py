@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mcctl.adapters.clients import AzureSession, WebResponse
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, demo_source, load_estate
 from mcctl.domain.estate import Estate
 from mcctl.errors import UsageError
@@ -203,7 +204,7 @@ def _estate_with_dependency(tmp_path: Path, impact: str) -> Estate:
 def test_a_down_dependency_holds_every_dependent_stamp_at_its_impact(tmp_path: Path, impact: str) -> None:
     estate = _estate_with_dependency(tmp_path, impact)
     sim, _ = runtime.open_simulator(estate, "fp", persist=False)
-    session = AzureSession(estate, sim=sim)
+    session = simulated_session(estate, sim)
     try:
         healthy = assess(session, estate)
         assert healthy.status == "healthy" and healthy.dependencies["app_configuration"].status == "healthy"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mcctl.adapters.clients import AzureSession
+from mcctl.bootstrap import simulated_session
 from mcctl.domain.estate import Estate
 from mcctl.errors import AzureRequestError, ExitCode, LockHeld
 from mcctl.ops.lease import (
@@ -48,7 +49,7 @@ def test_open_lease_without_lock_is_a_local_file_under_the_state_dir(
     sim: Sim, demo_estate: Estate, tmp_path: Path
 ) -> None:
     estate = dataclasses.replace(demo_estate, lock=None)
-    lease = open_lease(AzureSession(estate, sim=sim), estate)
+    lease = open_lease(simulated_session(estate, sim), estate)
     assert isinstance(lease, LocalFileLease) and not lease.shared
     assert Path(lease.location) == tmp_path / "state" / "locks" / "sim-demo.lock"
     assert local_lock_path("demo", simulated=False) == tmp_path / "state" / "locks" / "demo.lock"

@@ -11,6 +11,7 @@ import pytest
 from mcctl.adapters import redis as adapter
 from mcctl.adapters.clients import AzureSession
 from mcctl.adapters.lro import WaitOptions
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, load_estate
 from mcctl.domain.estate import Estate
 from mcctl.errors import ResourceMissingError, UsageError, WaitTimeout
@@ -117,7 +118,7 @@ def test_status_of_the_cache_kind() -> None:
     path = FIXTURES / "estate-cache.yaml"
     estate = load_estate(EstateSource(str(path), path.read_text(encoding="utf-8")))
     simulator, _ = open_simulator(estate, "cache", persist=False)
-    session = AzureSession(estate, sim=simulator)
+    session = simulated_session(estate, simulator)
     try:
         entries = {e["region"]: e for e in redisgeo.read_status(session, estate).entries()}
         assert {r: (e["role"], e["verdict"]) for r, e in entries.items()} == {

@@ -230,7 +230,7 @@ def projected_serving(
     adapters. The original is untouched."""
     import copy
 
-    from mcctl.adapters.clients import AzureSession
+    from mcctl.bootstrap import simulated_session
     from mcctl.ops.inventory import read_inventory
     from mcctl.sim.app import Sim
     from mcctl.sim.runtime import all_providers
@@ -241,7 +241,7 @@ def projected_serving(
     data["faults"] = []  # reading must not trip a fault armed for the next command
     sim = Sim(SimStore(None, data), all_providers())
     sim.advance(advance_seconds)
-    session = AzureSession(estate, sim=sim)
+    session = simulated_session(estate, sim)
     try:
         snapshot = read_inventory(session, estate).snapshot()
     finally:

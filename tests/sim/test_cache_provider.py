@@ -9,6 +9,7 @@ import pytest
 from mcctl.adapters import redis as adapter
 from mcctl.adapters.clients import AzureSession
 from mcctl.adapters.lro import WaitOptions
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, demo_source, load_estate
 from mcctl.domain.estate import Estate
 from mcctl.domain.redislinks import cache_link_verdicts, region_link_verdicts
@@ -103,7 +104,7 @@ def test_no_redis_in_estate_seeds_nothing(tmp_path: Path) -> None:
     estate = estate_from_text(text[:start] + text[end:], tmp_path)
     simulator, _ = open_simulator(estate, "no-redis", persist=False)
     assert not [k for k in simulator.store.resources if "microsoft.cache" in k]
-    session = AzureSession(estate, sim=simulator)
+    session = simulated_session(estate, simulator)
     assert list(session.redis_enterprise(estate.subscription).redis_enterprise.list()) == []
 
 
@@ -302,7 +303,7 @@ def cache_sim(cache_estate: Estate) -> Sim:
 
 @pytest.fixture
 def cache_session(cache_estate: Estate, cache_sim: Sim) -> AzureSession:
-    s = AzureSession(cache_estate, sim=cache_sim)
+    s = simulated_session(cache_estate, cache_sim)
     yield s
     s.close()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mcctl.adapters import web
-from mcctl.adapters.clients import AzureSession
 from mcctl.adapters.lro import WaitOptions
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import demo_source
 from mcctl.errors import AuthError, AzureRequestError, ResourceMissingError, WaitTimeout
 from mcctl.sim.http import SimRequest
@@ -96,7 +96,7 @@ def test_sdk_surfaces_401_as_auth_error(demo_estate, sim) -> None:
 
             return AccessToken("", 2**31)
 
-    session = AzureSession(demo_estate, sim=sim, credential=NoAuthHeader())
+    session = simulated_session(demo_estate, sim, credential=NoAuthHeader())
     with pytest.raises(AuthError) as info:
         web.list_plans(session, demo_estate.subscription)
     assert info.value.exit_code == 3
@@ -108,9 +108,9 @@ def test_state_is_shared_between_processes_through_the_file(demo_estate, tmp_pat
     assert reason == "new"
     second, reason = open_simulator(demo_estate, "fp1", path=path)
     assert reason is None
-    AzureSession(demo_estate, sim=first)  # no request needed: state is on disk already
-    web.set_plan_capacity(AzureSession(demo_estate, sim=first), demo_estate.stamps[0], 4, WaitOptions())
-    plan = web.get_plan(AzureSession(demo_estate, sim=second), demo_estate.stamps[0])
+    simulated_session(demo_estate, first)  # no request needed: state is on disk already
+    web.set_plan_capacity(simulated_session(demo_estate, first), demo_estate.stamps[0], 4, WaitOptions())
+    plan = web.get_plan(simulated_session(demo_estate, second), demo_estate.stamps[0])
     assert plan.capacity == 4
     on_disk = json.loads(path.read_text())
     assert on_disk["resources"][demo_estate.stamps[0].plan_ref.id.lower()]["sku"]["capacity"] == 4
@@ -120,7 +120,7 @@ def test_state_is_shared_between_processes_through_the_file(demo_estate, tmp_pat
 def test_changed_estate_file_reseeds(demo_estate, tmp_path: Path) -> None:
     path = tmp_path / "demo.json"
     sim, _ = open_simulator(demo_estate, "v1", path=path)
-    web.set_plan_capacity(AzureSession(demo_estate, sim=sim), demo_estate.stamps[0], 4, WaitOptions())
+    web.set_plan_capacity(simulated_session(demo_estate, sim), demo_estate.stamps[0], 4, WaitOptions())
     _, reason = open_simulator(demo_estate, "v2", path=path)
     assert reason == "estate file changed"
     fresh, _ = open_simulator(demo_estate, "v2", path=path)
@@ -131,9 +131,9 @@ def test_wall_time_also_completes_operations(demo_estate) -> None:
     now = [1_000_000.0]
     sim, _ = open_simulator(demo_estate, demo_source().fingerprint, persist=False)
     sim.clock._wall = lambda: now[0]
-    web.set_plan_capacity(AzureSession(demo_estate, sim=sim), demo_estate.stamps[0], 4, WaitOptions(wait=False))
+    web.set_plan_capacity(simulated_session(demo_estate, sim), demo_estate.stamps[0], 4, WaitOptions(wait=False))
     now[0] += 3600  # an hour passes for real while nobody polls
-    assert web.get_plan(AzureSession(demo_estate, sim=sim), demo_estate.stamps[0]).capacity == 4
+    assert web.get_plan(simulated_session(demo_estate, sim), demo_estate.stamps[0]).capacity == 4
 
 
 def test_scale_above_maximum_is_rejected_with_an_arm_error_and_no_change(session, sim, demo_estate) -> None:

@@ -8,6 +8,7 @@ import pytest
 from azure.core.exceptions import ServiceResponseTimeoutError
 
 from mcctl.adapters.clients import AzureSession
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import demo_source
 from mcctl.domain.estate import Estate
 from mcctl.sim import runtime
@@ -101,7 +102,7 @@ def test_seed_records_stamp_and_dependency_endpoints(demo_estate: Estate) -> Non
     endpoints = sim.store.data["health"]["endpoints"]
     assert endpoints[endpoint_key(estate.stamps[0].health_url)]["name"] == "weu-1"
     assert endpoints["appcs.example.net/health"] == {"kind": "dependency", "name": "app_configuration"}
-    session = AzureSession(estate, sim=sim)
+    session = simulated_session(estate, sim)
     try:
         response, report = _get(session, dep.health_url)
         assert response.status == 200 and set(report["entries"]) == {"Service"}
@@ -115,7 +116,7 @@ def test_a_state_seeded_before_the_provider_still_serves_stamps(demo_estate: Est
     data = sim.store.snapshot()
     del data["health"]
     old = Sim(SimStore(None, data), runtime.all_providers())
-    session = AzureSession(demo_estate, sim=old)
+    session = simulated_session(demo_estate, old)
     try:
         assert session.web_get(demo_estate.stamps[0].health_url, 5).status == 200
         set_fault(old, demo_estate.stamps[0].health_url, "fail", target="stamp weu-1")

@@ -10,6 +10,7 @@ import pytest
 from mcctl.adapters import sql
 from mcctl.adapters.clients import AzureSession
 from mcctl.adapters.lro import WaitOptions
+from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import demo_source
 from mcctl.domain.estate import Estate, SqlFailoverGroup
 from mcctl.errors import AzureRequestError, WaitTimeout
@@ -294,13 +295,13 @@ def test_wait_timeout_leaves_the_failover_running(session, sim, group) -> None:
 def test_failover_state_survives_a_restart_of_the_simulator(demo_estate: Estate, group, tmp_path: Path) -> None:
     path = tmp_path / "sim.json"
     first, _ = open_simulator(demo_estate, demo_source().fingerprint, path=path)
-    sql.failover(AzureSession(demo_estate, sim=first), group, group.servers[2], "forced", NO_WAIT)
+    sql.failover(simulated_session(demo_estate, first), group, group.servers[2], "forced", NO_WAIT)
 
     second, reason = open_simulator(demo_estate, demo_source().fingerprint, path=path)
     second.advance(60)
 
     assert reason is None
-    assert _roles(AzureSession(demo_estate, sim=second), group)["northeurope"] == {
+    assert _roles(simulated_session(demo_estate, second), group)["northeurope"] == {
         "westeurope": "Secondary",
         "northeurope": "Secondary",
         "eastus2": "Primary",

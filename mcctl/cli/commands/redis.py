@@ -241,7 +241,7 @@ def _matrix(entries: list[dict[str, Any]]) -> Any:
     targets = [e["region"] for e in entries]
     views = {e["region"]: {v["seen_from"]: v for v in e["views"]} for e in entries}
     viewers = list(dict.fromkeys(v["seen_from"] for e in entries for v in e["views"]))
-    extra = {}  # databases a member lists that are not members of the estate
+    extra: dict[str, str] = {}  # databases a member lists that are not members of the estate
     for e in entries:
         for linked in e["linked_databases"]:
             if linked["region"] is None:
