@@ -10,6 +10,7 @@ from mcctl.adapters.clients import AzureSession
 from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, demo_source, load_estate
 from mcctl.domain.estate import Estate
+from mcctl.ops.registry import Registry
 from mcctl.sim.app import Sim
 from mcctl.sim.runtime import open_simulator
 
@@ -19,8 +20,16 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real user dirs or holds a real token."""
     monkeypatch.setenv("MCCTL_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("MCCTL_CONFIG_DIR", str(tmp_path / "config"))
-    for var in ("MCCTL_ESTATE", "MCCTL_SIM", "MCCTL_ACCESS_TOKEN", "MCCTL_OUTPUT"):
+    for var in ("MCCTL_ESTATE", "MCCTL_SIM", "MCCTL_ACCESS_TOKEN", "MCCTL_OUTPUT", "MCCTL_PLUGINS"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def registry() -> Registry:
+    """A fresh registry of the built-in plugins only: a test adds to it without touching the process's."""
+    from mcctl.plugins import build_registry
+
+    return build_registry(entry_points=False).registry
 
 
 @pytest.fixture

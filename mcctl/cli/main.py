@@ -223,7 +223,7 @@ def _enable_http_log() -> Any:
 
 
 def create_app() -> typer.Typer:
-    from mcctl.cli.commands import frontdoor, health, journal, lock, recovery, redis, scale, sim, sql, stamps
+    from mcctl.plugins import registry
 
     app = typer.Typer(
         cls=McctlGroup,
@@ -235,17 +235,12 @@ def create_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_root)
-    app.add_typer(stamps.app, name="stamps")
-    app.add_typer(frontdoor.app, name="frontdoor")
-    app.command("health")(health.health)
-    app.add_typer(sql.app, name="sql")
-    app.command("scale")(scale.scale)
-    app.add_typer(journal.app, name="journal")
-    app.command("resume")(recovery.resume)
-    app.command("rollback")(recovery.rollback)
-    app.add_typer(lock.app, name="lock")
-    app.add_typer(redis.app, name="redis")
-    app.add_typer(sim.app, name="sim")
+    # Every command group comes from a plugin (the built-in ones: mcctl.cli.plugin), in load order.
+    for command in registry().commands.values():
+        if command.group:
+            app.add_typer(command.target, name=command.name)
+        else:
+            app.command(command.name)(command.target)
     return app
 
 

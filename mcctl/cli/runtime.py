@@ -79,10 +79,12 @@ class Runtime:
         """The simulator when --sim is on (opened, and seeded on first use)."""
         if self.options.sim and self._sim is None:
             from mcctl.cli import render
+            from mcctl.plugins import registry
             from mcctl.sim.runtime import open_simulator, sim_state_path
 
             path = sim_state_path(self.estate.name)
-            self._sim, reason = open_simulator(self.estate, self.sim_fingerprint, path=path)
+            providers = registry().sim_providers
+            self._sim, reason = open_simulator(self.estate, self.sim_fingerprint, path=path, providers=providers)
             if reason == "estate file changed":
                 render.note("the estate file changed since the simulator was seeded: simulator re-seeded")
             elif reason == "subscription changed":

@@ -2,7 +2,7 @@
 
 A step names the resource, the change from → to, how long it should take, and which parallel
 group it runs in (steps sharing a group run together; groups run in order). Each step kind knows
-how it moves a snapshot (for the safety rules) and what its inverse is (for rollback).
+how it moves a snapshot (for the safety rules, through a projector) and what its inverse is (for rollback).
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mcctl.domain.snapshot import EstateSnapshot
+
+# How one step moves a snapshot (the step kinds own theirs: mcctl.ops.registry.StepKind.project).
+Projector = Callable[["Step", EstateSnapshot], EstateSnapshot]
 
 
 @dataclass(frozen=True)
@@ -124,44 +127,18 @@ class Plan:
         """Step indexes in the order they run: group by group, by index within a group."""
         return [index for group in self.groups for index, _ in group]
 
-    def project(self, snapshot: EstateSnapshot) -> EstateSnapshot:
-        """The snapshot as it will be once every step is applied (in the order they run)."""
+    def project(self, snapshot: EstateSnapshot, projector: Projector | None = None) -> EstateSnapshot:
+        """The snapshot as it will be once every step is applied (in the order they run).
+
+        `projector` is how each step moves it: ops pass their registry's (`Registry.project_step`),
+        which knows every registered kind; without one only the built-in kinds move it."""
         for index in self.execution_order:
-            snapshot = project_step(self.steps[index], snapshot)
+            snapshot = project_step(self.steps[index], snapshot, projector)
         return snapshot
 
 
-Projection = Callable[[Step, EstateSnapshot], EstateSnapshot]
-_PROJECTIONS: dict[str, Projection] = {}
+def project_step(step: Step, snapshot: EstateSnapshot, projector: Projector | None = None) -> EstateSnapshot:
+    """How `step` moves the snapshot, by `projector` (the registry's; default: the built-in kinds)."""
+    from mcctl.domain.projections import project_builtin
 
-
-def projection(kind: str) -> Callable[[Projection], Projection]:
-    """Register how a step kind moves the snapshot (kinds without one leave it unchanged)."""
-
-    def register(fn: Projection) -> Projection:
-        _PROJECTIONS[kind] = fn
-        return fn
-
-    return register
-
-
-def project_step(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
-    fn = _PROJECTIONS.get(step.kind)
-    return fn(step, snapshot) if fn else snapshot
-
-
-@projection("scale_plan")
-def _project_scale(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
-    return snapshot.with_stamp(step.params["stamp"], instances=int(step.after["capacity"]))
-
-
-@projection("set_origin")
-def _project_origin(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
-    if "enabled" not in step.after:
-        return snapshot
-    return snapshot.with_stamp(step.params["stamp"], origin_enabled=bool(step.after["enabled"]), origin_settled=True)
-
-
-@projection("sql_failover")
-def _project_failover(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
-    return replace(snapshot, sql_primary=step.after["primary_region"])
+    return (projector or project_builtin)(step, snapshot)

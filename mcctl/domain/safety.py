@@ -193,19 +193,6 @@ BUILTIN_RULES = (
 )
 
 
-_REGISTERED: dict[str, SafetyRule] = {}
-
-
-def register_rule(rule: SafetyRule) -> SafetyRule:
-    """Add a rule to every default registry from now on (a job's own pre-flight, a plugin's rule).
-    Registering the same rule again is a no-op; a different rule under a taken name is an error."""
-    taken = next((r for r in (*BUILTIN_RULES, *_REGISTERED.values()) if r.name == rule.name), None)
-    if taken is not None and taken is not rule:
-        raise ValueError(f"safety rule '{rule.name}' is already registered")
-    _REGISTERED[rule.name] = rule
-    return rule
-
-
 def default_registry() -> RuleRegistry:
-    """The built-in rules, then every rule registered with register_rule."""
-    return RuleRegistry((*BUILTIN_RULES, *(r for r in _REGISTERED.values() if r not in BUILTIN_RULES)))
+    """The built-in rules. Plugins' rules join them in the ops registry (`Registry.rule_registry`)."""
+    return RuleRegistry(BUILTIN_RULES)

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.plan import Plan, Step, project_step
 from mcctl.domain.regions import normalize_region
 from mcctl.errors import EndpointUnreachable, McctlError, SafetyRefusal, UsageError
+from mcctl.hookspecs import hookimpl
 from mcctl.ops.mutation import GateFailed
-from mcctl.ops.steps import gate_kind
+from mcctl.ops.registry import current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -420,7 +421,7 @@ class HealthGate:
         snapshot = self.before
         for group in self.plan.groups[: done + 2]:
             for _, step in group:
-                snapshot = project_step(step, snapshot)
+                snapshot = project_step(step, snapshot, current_registry().project_step)
         return [s.name for s in snapshot.serving_stamps if s.name not in self.leaving]
 
 
@@ -677,4 +678,6 @@ def _health_gate(
     return HealthGate(session, estate, plan, before, leaving_stamps(plan), on_event=note)
 
 
-gate_kind("health", _health_gate)
+@hookimpl
+def register_gates(register: Callable[[str, Callable[..., Any]], None]) -> None:
+    register("health", _health_gate)

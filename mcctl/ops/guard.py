@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.safety import RuleContext, RuleRegistry, RuleResult, default_registry
+from mcctl.domain.safety import RuleContext, RuleRegistry, RuleResult
 from mcctl.errors import SafetyRefusal, UsageError
-from mcctl.ops.steps import load_step_kinds
+from mcctl.ops.registry import Registry, current_registry
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import SafetySettings
@@ -57,21 +57,22 @@ def evaluate(
     data_loss_acknowledged: bool = False,
     registry: RuleRegistry | None = None,
     in_flight: list[InFlightStep] | None = None,
+    kinds: Registry | None = None,
 ) -> Evaluation:
     """Every rule on `plan`; `in_flight` changes (of other operations) count as done before it."""
     from mcctl.ops import inflight as pending
 
+    kinds = kinds or current_registry()
     if registry is None:
-        load_step_kinds()  # their modules register their own rules (e.g. SQL link pre-flight)
-        registry = default_registry()
+        registry = kinds.rule_registry()  # the built-ins and the plugins' (e.g. SQL link pre-flight)
     overrides = overrides or {}
     unknown = registry.unknown_overrides(overrides)
     if unknown:
         known = ", ".join(r.name for r in registry.rules)
         raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
     counted = [s for s in in_flight or [] if s.landing.may_still_land]
-    before = pending.project(before, counted)
-    context = RuleContext(plan, before, plan.project(before), settings, data_loss_acknowledged)
+    before = pending.project(before, counted, kinds)
+    context = RuleContext(plan, before, plan.project(before, kinds.project_step), settings, data_loss_acknowledged)
     return Evaluation(
         plan,
         tuple(registry.evaluate(context, overrides)),
@@ -87,6 +88,7 @@ def reevaluate(
     live: EstateSnapshot,
     settings: SafetySettings,
     in_flight: list[InFlightStep],
+    kinds: Registry | None = None,
 ) -> Evaluation:
     """The same plan, overrides and acknowledgement, judged again on fresh state."""
     return evaluate(
@@ -96,6 +98,7 @@ def reevaluate(
         evaluation.overrides,
         evaluation.data_loss_acknowledged,
         in_flight=in_flight,
+        kinds=kinds,
     )
 
 

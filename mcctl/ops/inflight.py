@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Step, project_step
 from mcctl.errors import McctlError, WaitTimeout
-from mcctl.ops.steps import executor
+from mcctl.ops.registry import Registry, current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -57,8 +57,10 @@ class InFlightStep:
         return f"step {self.index + 1} of operation {self.operation} ({self.step.target}: {self.step.change})"
 
 
-def landing(session: AzureSession, estate: Estate, step: Step) -> tuple[Landing, dict[str, Any] | None]:
-    kind = executor(step)
+def landing(
+    session: AzureSession, estate: Estate, step: Step, registry: Registry | None = None
+) -> tuple[Landing, dict[str, Any] | None]:
+    kind = (registry or current_registry()).executor(step)
     try:
         live = kind.read(session, estate, step)
         if live == step.after:
@@ -73,7 +75,9 @@ def landing(session: AzureSession, estate: Estate, step: Step) -> tuple[Landing,
     return (Landing.NOT_LANDED if live == step.before else Landing.DIVERGED), live
 
 
-def uncertain_steps(session: AzureSession, estate: Estate, record: OperationRecord) -> list[InFlightStep]:
+def uncertain_steps(
+    session: AzureSession, estate: Estate, record: OperationRecord, registry: Registry | None = None
+) -> list[InFlightStep]:
     """The steps of `record` that may still change the estate, each with how it stands now."""
     plan = record.plan
     found = []
@@ -81,19 +85,23 @@ def uncertain_steps(session: AzureSession, estate: Estate, record: OperationReco
         if index >= len(plan.steps):
             continue
         step = plan.steps[index]
-        state, observed = landing(session, estate, step)
+        state, observed = landing(session, estate, step, registry)
         found.append(InFlightStep(record.id, index, step, state, observed))
     return found
 
 
 def in_flight(
-    session: AzureSession, estate: Estate, journal: Journal, exclude: str | None = None
+    session: AzureSession,
+    estate: Estate,
+    journal: Journal,
+    exclude: str | None = None,
+    registry: Registry | None = None,
 ) -> list[InFlightStep]:
     """Every step of every unfinished operation in the journal (but `exclude`), with its landing."""
     found: list[InFlightStep] = []
     for record in journal.unfinished_operations():
         if record.id != exclude and record.header.get("estate", estate.name) == estate.name:
-            found.extend(uncertain_steps(session, estate, record))
+            found.extend(uncertain_steps(session, estate, record, registry))
     return found
 
 
@@ -104,12 +112,13 @@ def conflicting(steps: list[InFlightStep], resource_ids: Iterable[str]) -> list[
     return [s for s in steps if s.landing.may_still_land and s.step.resource_id.lower() in wanted]
 
 
-def project(snapshot: EstateSnapshot, steps: list[InFlightStep]) -> EstateSnapshot:
+def project(snapshot: EstateSnapshot, steps: list[InFlightStep], registry: Registry | None = None) -> EstateSnapshot:
     """The snapshot with every change that may still land counted as landed (landed ones already are)."""
+    projector = (registry or current_registry()).project_step
     for item in steps:
         if item.landing.may_still_land:
             try:
-                snapshot = project_step(item.step, snapshot)
+                snapshot = project_step(item.step, snapshot, projector)
             except KeyError:
                 continue  # a stamp no longer in the estate file: nothing of it to count
     return snapshot

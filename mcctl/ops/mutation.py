@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
     from mcctl.domain.snapshot import EstateSnapshot
     from mcctl.ops.lease import OperatorLease
+    from mcctl.ops.registry import Registry
 
 __all__ = ["AppliedButFailed", "ApplyContext", "Evaluation", "GateFailed", "MutationResult", "apply", "evaluate"]
 
@@ -79,6 +80,8 @@ class ApplyContext:
     joining: frozenset[int] = frozenset()
     # Set when the run is interrupted: steps still waiting in other threads stop at their next poll.
     cancelled: threading.Event = field(default_factory=threading.Event)
+    # The step kinds, rules and gates to use (default: the process's registry, built from the plugins).
+    registry: Registry | None = None
 
 
 class GateFailed(McctlError):
@@ -143,7 +146,7 @@ def in_flight_changes(ctx: ApplyContext, exclude: str | None = None) -> list[Any
     """Steps of unfinished operations (--no-wait, killed runs) and how each stands now."""
     from mcctl.ops.inflight import in_flight
 
-    return in_flight(ctx.session, ctx.estate, ctx.journal, exclude=exclude)
+    return in_flight(ctx.session, ctx.estate, ctx.journal, exclude=exclude, registry=ctx.registry)
 
 
 def apply(
@@ -292,7 +295,7 @@ def _recheck(
     steps = in_flight_changes(ctx, exclude=resume.id if resume else None)
     inflight.record_settled(ctx.journal, steps)
     live = ctx.read_snapshot() if ctx.read_snapshot is not None else _live_snapshot(ctx)
-    fresh = reevaluate(evaluation, live, ctx.estate.safety, steps)
+    fresh = reevaluate(evaluation, live, ctx.estate.safety, steps, ctx.registry)
     if fresh.refused:
         raise refuse(ctx, fresh, kind, parent, since=evaluation.before)
     return fresh
@@ -382,7 +385,7 @@ def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int], resume: Opera
         seen.add(step.resource_id.lower())
         if resume is not None and index in resume.intents:
             continue
-        live = executor(step).read(ctx.session, ctx.estate, step)
+        live = executor(step, ctx.registry).read(ctx.session, ctx.estate, step)
         if live != step.before and live != step.after:
             raise EstateChanged(
                 f"the estate changed since the plan was made: step {index + 1} ({step.target}) is now {live}, "

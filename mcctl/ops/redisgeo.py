@@ -24,7 +24,7 @@ a rolled-back plan carries neither; the executor raises a UsageError naming the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,8 @@ from mcctl.domain.redislinks import (
 )
 from mcctl.domain.regions import normalize_region
 from mcctl.errors import McctlError, ResourceMissingError, UsageError, WaitTimeout
-from mcctl.ops.steps import StepKind, step_kind
+from mcctl.hookspecs import hookimpl
+from mcctl.ops.registry import StepKind
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -584,23 +585,25 @@ def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
     return any(db is not None and still_provisioning(db.provisioning_state) for db in databases.values())
 
 
-step_kind(
+REDIS_UNLINK = StepKind(
     "redis_unlink",
-    StepKind(
-        _unlink_apply,
-        _unlink_read,
-        reversible=False,
-        pending=_pending,
-        undo_hint=lambda step: f"mcctl redis relink {step.params['region']} (discards that region's data)",
-    ),
+    _unlink_apply,
+    _unlink_read,
+    reversible=False,
+    pending=_pending,
+    undo_hint=lambda step: f"mcctl redis relink {step.params['region']} (discards that region's data)",
 )
-step_kind(
+REDIS_RELINK = StepKind(
     "redis_relink",
-    StepKind(
-        _relink_apply,
-        _relink_read,
-        reversible=False,
-        pending=_pending,
-        undo_hint=lambda step: f"mcctl redis unlink {step.params['region']}",
-    ),
+    _relink_apply,
+    _relink_read,
+    reversible=False,
+    pending=_pending,
+    undo_hint=lambda step: f"mcctl redis unlink {step.params['region']}",
 )
+
+
+@hookimpl
+def register_step_kinds(register: Callable[[StepKind], None]) -> None:
+    register(REDIS_UNLINK)
+    register(REDIS_RELINK)

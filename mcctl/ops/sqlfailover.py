@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Plan, Step
+from mcctl.domain.projections import project_failover
 from mcctl.domain.regions import normalize_region
-from mcctl.domain.safety import RuleContext, SafetyRule, Verdict, register_rule
+from mcctl.domain.safety import RuleContext, SafetyRule, Verdict
 from mcctl.errors import McctlError, UsageError
-from mcctl.ops.steps import StepKind, step_kind
+from mcctl.hookspecs import hookimpl
+from mcctl.ops.registry import StepKind
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -443,7 +445,7 @@ def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
     return False
 
 
-step_kind(STEP_KIND, StepKind(_apply, _read, pending=_pending))
+SQL_FAILOVER = StepKind(STEP_KIND, _apply, _read, project=project_failover, pending=_pending)
 
 
 # -- the pre-flight safety rule --------------------------------------------------------------------
@@ -507,7 +509,16 @@ LINKS_RULE = SafetyRule(
     links_ready,
     overridable=False,  # ARM would refuse it anyway: overriding could only turn exit 5 into exit 4
 )
-register_rule(LINKS_RULE)
+
+
+@hookimpl
+def register_step_kinds(register: Callable[[StepKind], None]) -> None:
+    register(SQL_FAILOVER)
+
+
+@hookimpl
+def register_safety_rules(register: Callable[[SafetyRule], None]) -> None:
+    register(LINKS_RULE)
 
 
 # -- planning --------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.lro import WaitOptions
 from mcctl.errors import LockHeld, McctlError, WaitTimeout
-from mcctl.ops.steps import StepKind, executor
+from mcctl.ops.registry import StepKind
+from mcctl.ops.steps import executor
 
 if TYPE_CHECKING:
     from mcctl.domain.plan import Step
@@ -64,7 +65,7 @@ def run_group(ctx: ApplyContext, op: str, group: list[tuple[int, Step]]) -> list
 
 
 def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
-    kind = executor(step)
+    kind = executor(step, ctx.registry)
     ctx.journal.append({"type": "intent", "op": op, "step": index, "target": step.target, "change": step.change})
     started = ctx.session.now()
 

@@ -1,35 +1,24 @@
-"""How each kind of plan step is applied and read back, through the adapters.
+"""The built-in plugin for the step kinds of scaling and of Front Door origins, and the lookups
+every executor uses (`executor`, `gate_for`: from the registry a caller holds, else the process's).
 
-`read` returns the live values of the keys a step changes, so the executor can skip a step that is
-already done (idempotence, resume), check a plan is still current once the lease is held, and verify
-a step after it ran. New kinds register here (plugins later through the same table).
+A step kind is one `StepKind` object (mcctl.ops.registry), registered by the `register_step_kinds`
+hook of the module that defines it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.projections import project_origin, project_scale
+from mcctl.hookspecs import hookimpl
+from mcctl.ops.registry import GateFactory, Registry, StepKind, current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.adapters.lro import WaitOptions
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.plan import Step
-
-
-@dataclass(frozen=True)
-class StepKind:
-    apply: Callable[[AzureSession, Estate, Step, WaitOptions], None]
-    read: Callable[[AzureSession, Estate, Step], dict[str, Any]]
-    # False when the before/after swap is not a safe undo (a Redis unlink: the way back discards
-    # data); `rollback` then refuses before journaling anything and `undo_hint` says what to run.
-    reversible: bool = True
-    undo_hint: Callable[[Step], str] | None = None
-    # Whether an Azure operation on the step's resource is still running (a provisioning state that
-    # is not terminal). Lets rollback/resume wait for a change that a killed or --no-wait run left in
-    # flight, and lets the safety rules count it as done until it settles. None: cannot be told.
-    pending: Callable[[AzureSession, Estate, Step], bool] | None = None
 
 
 TERMINAL_PROVISIONING_STATES = ("succeeded", "failed", "canceled", "cancelled")
@@ -40,55 +29,13 @@ def still_provisioning(state: str | None) -> bool:
     return state is not None and state.strip().lower() not in TERMINAL_PROVISIONING_STATES
 
 
-STEP_KINDS: dict[str, StepKind] = {}
-
-# Modules that register more step kinds when imported. Imported on first lookup, so `resume` and
-# `rollback` in a fresh process know every kind a journaled plan can contain.
-STEP_KIND_MODULES = ("mcctl.ops.sqlfailover", "mcctl.ops.frontdoor", "mcctl.ops.redisgeo")
+def executor(step: Step, registry: Registry | None = None) -> StepKind:
+    """The kind of `step`, from `registry` (default: the process's)."""
+    return (registry or current_registry()).executor(step)
 
 
-def step_kind(name: str, kind: StepKind) -> None:
-    STEP_KINDS[name] = kind
-
-
-# Gates of gradual plans, by the name a plan carries: build the `between_groups` callback.
-# (session, estate, the whole plan, the snapshot before it, a note sink) -> callback(group done)
-GateFactory = Callable[..., Callable[[int], None]]
-GATES: dict[str, GateFactory] = {}
-
-
-def gate_kind(name: str, factory: GateFactory) -> None:
-    GATES[name] = factory
-
-
-def gate_for(name: str) -> GateFactory:
-    if name not in GATES:
-        load_step_kinds()
-    try:
-        return GATES[name]
-    except KeyError:
-        raise ValueError(f"no gate named '{name}'") from None
-
-
-def load_step_kinds() -> None:
-    """Import every job module, so their step kinds and safety rules are registered."""
-    import importlib
-
-    for module in STEP_KIND_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-
-
-def executor(step: Step) -> StepKind:
-    if step.kind not in STEP_KINDS:
-        load_step_kinds()
-    try:
-        return STEP_KINDS[step.kind]
-    except KeyError:
-        raise ValueError(f"no executor for step kind '{step.kind}'") from None
+def gate_for(name: str, registry: Registry | None = None) -> GateFactory:
+    return (registry or current_registry()).gate(name)
 
 
 def _stamp(estate: Estate, step: Step) -> Stamp:
@@ -119,7 +66,7 @@ def _scale_pending(session: AzureSession, estate: Estate, step: Step) -> bool:
     return still_provisioning(web.get_plan(session, _stamp(estate, step)).provisioning_state)
 
 
-step_kind("scale_plan", StepKind(_scale_apply, _scale_read, pending=_scale_pending))
+SCALE_PLAN = StepKind("scale_plan", _scale_apply, _scale_read, project=project_scale, pending=_scale_pending)
 
 
 # -- set_origin: Front Door origin enabled / weight / priority -------------------------------------
@@ -151,4 +98,10 @@ def _origin_pending(session: AzureSession, estate: Estate, step: Step) -> bool:
     return still_provisioning(frontdoor.get_origin(session, estate.frontdoor, step.params["origin"]).provisioning_state)
 
 
-step_kind("set_origin", StepKind(_origin_apply, _origin_read, pending=_origin_pending))
+SET_ORIGIN = StepKind("set_origin", _origin_apply, _origin_read, project=project_origin, pending=_origin_pending)
+
+
+@hookimpl
+def register_step_kinds(register: Callable[[StepKind], None]) -> None:
+    register(SCALE_PLAN)
+    register(SET_ORIGIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,22 +21,22 @@ SIM_BLOB_SUFFIX = "blob.sim.mcctl.invalid"  # the simulated storage accounts: `{
 SEED_VERSION = 3
 
 
-def all_providers() -> list[Provider]:
-    from mcctl.sim.providers.blob import BlobProvider
-    from mcctl.sim.providers.cache import CacheProvider
-    from mcctl.sim.providers.cdn import CdnProvider
-    from mcctl.sim.providers.health import HealthProvider
-    from mcctl.sim.providers.sql import SqlProvider
-    from mcctl.sim.providers.web import WebProvider
-
-    # HealthProvider before CdnProvider: the Front Door endpoint's catch-all `/@web/{host}/...`
-    # routes must not shadow the stamps' health endpoints (the router takes the first match).
-    return [WebProvider(), HealthProvider(), CdnProvider(), SqlProvider(), CacheProvider(), BlobProvider()]
+# Provider factories in routing order, as the registry holds them (name -> factory). The composition
+# root passes the registry's (plugins included); the simulator's own built-ins otherwise (tests).
+Providers = Mapping[str, Callable[[], Provider]]
 
 
-def seed_state(estate: Estate, fingerprint: str) -> dict:
+def all_providers(providers: Providers | None = None) -> list[Provider]:
+    """Fresh providers from `providers` (default: the built-in plugin's, mcctl.sim.plugin)."""
+    from mcctl.sim.plugin import BUILTIN_PROVIDERS
+
+    factories = providers.values() if providers is not None else [factory for _, factory in BUILTIN_PROVIDERS]
+    return [factory() for factory in factories]
+
+
+def seed_state(estate: Estate, fingerprint: str, providers: Providers | None = None) -> dict:
     """The initial simulated Azure for an estate: every configured resource, healthy and linked."""
-    sim = Sim(SimStore(None, empty_state(estate.name, fingerprint)), all_providers())
+    sim = Sim(SimStore(None, empty_state(estate.name, fingerprint)), all_providers(providers))
     with sim.store.transaction():
         for provider in sim.providers:
             provider.seed(sim, estate)
@@ -43,15 +44,20 @@ def seed_state(estate: Estate, fingerprint: str) -> dict:
 
 
 def open_simulator(
-    estate: Estate, fingerprint: str, *, path: Path | None = None, persist: bool = True
+    estate: Estate,
+    fingerprint: str,
+    *,
+    path: Path | None = None,
+    persist: bool = True,
+    providers: Providers | None = None,
 ) -> tuple[Sim, str | None]:
     """Returns (sim, seeding reason or None). persist=False keeps the state in memory (tests)."""
     fingerprint = _versioned(fingerprint)
     if not persist:
-        return Sim(SimStore(None, seed_state(estate, fingerprint)), all_providers()), "new"
+        return Sim(SimStore(None, seed_state(estate, fingerprint, providers)), all_providers(providers)), "new"
 
     def fresh(previous: dict | None) -> dict:
-        state = seed_state(estate, fingerprint)
+        state = seed_state(estate, fingerprint, providers)
         if previous is not None and _only_subscription_differs(str(previous.get("fingerprint")), fingerprint):
             # Same estate, other subscription: the lock's storage account is not in any subscription
             # the override moves, so a lease another operator holds (and the time it is measured
@@ -66,7 +72,7 @@ def open_simulator(
     previous = store.previous_fingerprint
     if reason == "estate file changed" and previous is not None and _only_subscription_differs(previous, fingerprint):
         reason = "subscription changed"
-    return Sim(store, all_providers()), reason
+    return Sim(store, all_providers(providers)), reason
 
 
 def simulator_fingerprint(file_fingerprint: str, subscription: str | None) -> str:
@@ -75,14 +81,16 @@ def simulator_fingerprint(file_fingerprint: str, subscription: str | None) -> st
     return f"{file_fingerprint}+subscription={subscription.lower()}" if subscription else file_fingerprint
 
 
-def reset_simulator(sim: Sim, estate: Estate, fingerprint: str) -> None:
-    sim.store.replace(seed_state(estate, _versioned(fingerprint)))
+def reset_simulator(sim: Sim, estate: Estate, fingerprint: str, providers: Providers | None = None) -> None:
+    sim.store.replace(seed_state(estate, _versioned(fingerprint), providers))
 
 
-def reset_state_file(estate: Estate, fingerprint: str, path: Path | None = None) -> Path:
+def reset_state_file(
+    estate: Estate, fingerprint: str, path: Path | None = None, providers: Providers | None = None
+) -> Path:
     """`sim reset`: write a freshly seeded state without reading the old one (it may be damaged)."""
     target = path or sim_state_path(estate.name)
-    SimStore.write_fresh(target, seed_state(estate, _versioned(fingerprint)))
+    SimStore.write_fresh(target, seed_state(estate, _versioned(fingerprint), providers))
     return target
 
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcctl.domain import plan as plan_module
-from mcctl.domain.plan import Plan, Step, project_step, projection
+from mcctl.domain.plan import Plan, Step, project_step
 from mcctl.domain.snapshot import EstateSnapshot, StampSnapshot
 
 PLAN_ID = "/subscriptions/s/resourceGroups/rg-{0}/providers/Microsoft.Web/serverfarms/asp-{0}"
@@ -344,19 +343,19 @@ def test_project_of_an_empty_plan_is_the_snapshot() -> None:
     assert Plan("k", "s", ()).project(_snapshot()) == _snapshot()
 
 
-def test_a_registered_projection_is_used_for_its_kind(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A private copy of the registry, so the test kind does not leak into other tests.
-    monkeypatch.setattr(plan_module, "_PROJECTIONS", dict(plan_module._PROJECTIONS))
+def test_a_registered_projection_is_used_for_its_kind(registry) -> None:
+    from mcctl.ops.registry import StepKind
 
-    @projection("stop_app")
     def _stop(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
         return snapshot.with_stamp(step.params["stamp"], app_running=False)
 
+    registry.add_step_kind(StepKind("stop_app", lambda *a: None, lambda *a: {}, project=_stop))
     step = Step("stop_app", "t", "/id", {"state": "Running"}, {"state": "Stopped"}, params={"stamp": "weu-2"})
-    after = Plan("k", "s", (step,)).project(_snapshot())
+    after = Plan("k", "s", (step,)).project(_snapshot(), registry.project_step)
     assert after.stamp("weu-2").app_running is False
     assert after.serving_capacity == 3
-    assert _stop(step, _snapshot()) == after  # the decorator returns the function unchanged
+    assert _stop(step, _snapshot()) == after
+    assert Plan("k", "s", (step,)).project(_snapshot()) == _snapshot()  # unknown without the registry
 
 
 # --- property: applying a plan and then its full rollback restores the snapshot ---------------------

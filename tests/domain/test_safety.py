@@ -561,18 +561,16 @@ def test_default_registry_has_the_builtin_rules_first_in_order() -> None:
     assert all(r.description for r in registry.rules)
 
 
-def test_registered_rules_join_every_default_registry(monkeypatch) -> None:
-    from mcctl.domain import safety
-
-    monkeypatch.setattr(safety, "_REGISTERED", {})
+def test_registered_rules_join_every_default_registry(registry) -> None:
     rule = SafetyRule("plugin_rule", "a plugin's rule", lambda ctx: None)
-    assert safety.register_rule(rule) is rule
-    safety.register_rule(rule)  # again: a no-op
-    assert [r.name for r in default_registry().rules][-1] == "plugin_rule"
+    registry.add_rule(rule)
+    registry.add_rule(rule)  # again: a no-op
+    assert [r.name for r in registry.rule_registry().rules][-1] == "plugin_rule"
+    assert [r.name for r in default_registry().rules] == [r.name for r in BUILTIN_RULES]  # data, not a global
     with pytest.raises(ValueError, match="already registered"):
-        safety.register_rule(SafetyRule("plugin_rule", "another", lambda ctx: None))
+        registry.add_rule(SafetyRule("plugin_rule", "another", lambda ctx: None))
     with pytest.raises(ValueError, match="already registered"):
-        safety.register_rule(SafetyRule("min_serving_regions", "shadowing a built-in", lambda ctx: None))
+        registry.add_rule(SafetyRule("min_serving_regions", "shadowing a built-in", lambda ctx: None))
 
 
 def test_default_safety_settings_match_the_issue() -> None:

@@ -134,16 +134,15 @@ def test_a_refused_lock_or_a_changed_estate_journals_nothing(session, sim, demo_
     assert ctx.journal.operations() == []  # never started: `resume latest` cannot pick it up
 
 
-def test_an_executor_bug_is_journaled_then_surfaces(session, sim, demo_estate, tmp_path, monkeypatch) -> None:
-    from mcctl.ops import steps
+def test_an_executor_bug_is_journaled_then_surfaces(session, sim, demo_estate, tmp_path, registry) -> None:
+    from dataclasses import replace
 
     def broken(session, estate, step, options):
         raise RuntimeError("boom")
 
-    kind = steps.STEP_KINDS["scale_plan"]
-    monkeypatch.setitem(steps.STEP_KINDS, "scale_plan", steps.StepKind(broken, kind.read))
+    registry.step_kinds["scale_plan"] = replace(registry.step_kinds["scale_plan"], apply=broken, pending=None)
     plan = Plan("scale", "scale weu-1", (_scale(demo_estate, "weu-1", 3, 4),))
-    ctx = _context(session, demo_estate, tmp_path)
+    ctx = _context(session, demo_estate, tmp_path, registry=registry)
     with pytest.raises(RuntimeError, match="boom"):
         mutation.apply(ctx, _evaluate(session, demo_estate, plan), "scale")
     record = ctx.journal.operations()[-1]

@@ -11,11 +11,11 @@ from mcctl.adapters.clients import AzureSession
 from mcctl.domain.estate import Estate
 from mcctl.domain.observed import FailoverGroupPartner, FailoverGroupState
 from mcctl.domain.plan import Plan
-from mcctl.domain.safety import default_registry
 from mcctl.errors import AzureRequestError, PartiallyApplied, UsageError
 from mcctl.ops import mutation
 from mcctl.ops.inventory import read_inventory
 from mcctl.ops.journal import Journal
+from mcctl.ops.registry import current_registry
 from mcctl.ops.sqlfailover import (
     FailoverRequest,
     _MemberRead,
@@ -38,7 +38,7 @@ def _plan(session: AzureSession, estate: Estate, **request) -> Plan:
 
 
 def _evaluate(session: AzureSession, estate: Estate, plan: Plan, allow_data_loss: bool = False):
-    registry = default_registry()
+    registry = current_registry().rule_registry()  # the built-in rules and the plugins'
     before = read_inventory(session, estate).snapshot()
     return mutation.evaluate(plan, before, estate.safety, {}, allow_data_loss, registry=registry)
 

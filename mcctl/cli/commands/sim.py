@@ -74,11 +74,12 @@ def status(ctx: typer.Context) -> None:
 def reset(ctx: typer.Context) -> None:
     """Restore the simulated estate to its initial state (from the estate file)."""
     from mcctl.cli import render
+    from mcctl.plugins import registry
     from mcctl.sim.runtime import reset_state_file
 
     runtime: Runtime = ctx.obj
     # Written without reading the old state: reset is the remedy for a damaged state file.
-    reset_state_file(runtime.estate, runtime.sim_fingerprint)
+    reset_state_file(runtime.estate, runtime.sim_fingerprint, providers=registry().sim_providers)
     render.note(f"simulated estate '{runtime.estate.name}' reset to its initial state")
 
 

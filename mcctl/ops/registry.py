@@ -1,0 +1,181 @@
+"""The one registry: step kinds, safety rules, gates, health signals, simulated providers, commands.
+
+It is filled by plugins through the hooks of `mcctl.hookspecs` (the built-in jobs are plugins too),
+never by importing a module: `mcctl.plugins.build_registry` makes one, `current_registry()` is the
+process's (built once, on first use). Code that is handed a Registry (a test, an ApplyContext) uses
+that one instead, so nothing needs patching globals.
+
+The simulated providers and the commands are kept as opaque values (a factory, a Typer app): ops
+must not import the simulator or Typer, it only holds them for the composition root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.safety import BUILTIN_RULES, RuleRegistry, SafetyRule
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.adapters.lro import WaitOptions
+    from mcctl.domain.estate import Estate
+    from mcctl.domain.plan import Step
+    from mcctl.domain.snapshot import EstateSnapshot
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """Everything mcctl knows about one kind of plan step.
+
+    `read` returns the live values of the keys a step changes, so the executor can skip a step that
+    is already done (idempotence, resume), check a plan is still current once the lease is held, and
+    verify a step after it ran. `project` moves a snapshot as the step would (what the safety rules
+    judge); None: the kind changes nothing the rules look at.
+    """
+
+    name: str
+    apply: Callable[[AzureSession, Estate, Step, WaitOptions], None]
+    read: Callable[[AzureSession, Estate, Step], dict[str, Any]]
+    project: Callable[[Step, EstateSnapshot], EstateSnapshot] | None = None
+    # False when the before/after swap is not a safe undo (a Redis unlink: the way back discards
+    # data); `rollback` then refuses before journaling anything and `undo_hint` says what to run.
+    reversible: bool = True
+    undo_hint: Callable[[Step], str] | None = None
+    # Whether an Azure operation on the step's resource is still running (a provisioning state that
+    # is not terminal). Lets rollback/resume wait for a change that a killed or --no-wait run left in
+    # flight, and lets the safety rules count it as done until it settles. None: cannot be told.
+    pending: Callable[[AzureSession, Estate, Step], bool] | None = None
+
+    def project_onto(self, step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
+        return self.project(step, snapshot) if self.project is not None else snapshot
+
+    def inverse(self, step: Step) -> Step:
+        """The step that undoes `step`; refused for an irreversible kind, with what to run instead."""
+        if not self.reversible:
+            hint = self.undo_hint(step) if self.undo_hint is not None else None
+            raise ValueError(f"a {self.name} step cannot be undone by swapping it" + (f": {hint}" if hint else ""))
+        return step.inverse()
+
+
+# Gates of gradual plans, by the name a plan carries: build the `between_groups` callback.
+# (session, estate, the whole plan, the snapshot before it, a note sink) -> callback(group done)
+GateFactory = Callable[..., Callable[[int], None]]
+
+
+@dataclass(frozen=True)
+class HealthSignal:
+    """A signal `mcctl health` can add to a stamp's verdict: read(session, estate, stamp) -> Signal."""
+
+    name: str
+    description: str
+    read: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    target: Any  # a Typer app (group) or a command function
+    group: bool = True
+
+
+CATEGORIES = ("step_kinds", "safety_rules", "gates", "health_signals", "sim_providers", "commands")
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.step_kinds: dict[str, StepKind] = {}
+        self.rules: dict[str, SafetyRule] = {}
+        self.gates: dict[str, GateFactory] = {}
+        self.health_signals: dict[str, HealthSignal] = {}
+        self.sim_providers: dict[str, Callable[[], Any]] = {}
+        self.commands: dict[str, Command] = {}
+
+    # -- registering (the callbacks handed to the hooks) -------------------------------------------
+    def add_step_kind(self, kind: StepKind) -> None:
+        _claim(self.step_kinds, kind.name, kind, "step kind")
+
+    def add_rule(self, rule: SafetyRule) -> None:
+        """A rule joins the built-ins; the same rule again is a no-op, another under a taken name an error."""
+        builtin = next((r for r in BUILTIN_RULES if r.name == rule.name), None)
+        if builtin is not None and builtin is not rule:
+            raise ValueError(f"safety rule '{rule.name}' is already registered")
+        if builtin is None:
+            _claim(self.rules, rule.name, rule, "safety rule")
+
+    def add_gate(self, name: str, factory: GateFactory) -> None:
+        _claim(self.gates, name, factory, "gate")
+
+    def add_health_signal(self, signal: HealthSignal) -> None:
+        _claim(self.health_signals, signal.name, signal, "health signal")
+
+    def add_sim_provider(self, name: str, factory: Callable[[], Any]) -> None:
+        _claim(self.sim_providers, name, factory, "simulated provider")
+
+    def add_command(self, name: str, target: Any, group: bool = True) -> None:
+        _claim(self.commands, name, Command(name, target, group), "command")
+
+    def merge(self, other: Registry) -> None:
+        """Add everything `other` holds, or nothing if one name is taken (a plugin is all or nothing)."""
+        for category in ("step_kinds", "rules", "gates", "health_signals", "sim_providers", "commands"):
+            mine, theirs = getattr(self, category), getattr(other, category)
+            taken = [name for name in theirs if name in mine and mine[name] is not theirs[name]]
+            if taken:
+                raise ValueError(f"{category.replace('_', ' ')[:-1]} '{taken[0]}' is already registered")
+        for category in ("step_kinds", "rules", "gates", "health_signals", "sim_providers", "commands"):
+            getattr(self, category).update(getattr(other, category))
+
+    def names(self) -> dict[str, list[str]]:
+        """What is registered, by category (what `mcctl plugins list` shows per plugin)."""
+        values: tuple[dict[str, Any], ...] = (
+            self.step_kinds,
+            self.rules,
+            self.gates,
+            self.health_signals,
+            self.sim_providers,
+            self.commands,
+        )
+        return {category: list(found) for category, found in zip(CATEGORIES, values, strict=True)}
+
+    # -- lookups ------------------------------------------------------------------------------------
+    def executor(self, step: Step) -> StepKind:
+        try:
+            return self.step_kinds[step.kind]
+        except KeyError:
+            raise ValueError(f"no executor for step kind '{step.kind}'") from None
+
+    def gate(self, name: str) -> GateFactory:
+        try:
+            return self.gates[name]
+        except KeyError:
+            raise ValueError(f"no gate named '{name}'") from None
+
+    def project_step(self, step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
+        """How `step` moves the snapshot; a kind nobody registered leaves it unchanged."""
+        kind = self.step_kinds.get(step.kind)
+        return kind.project_onto(step, snapshot) if kind is not None else snapshot
+
+    def rule_registry(self) -> RuleRegistry:
+        """The built-in rules, then every registered one."""
+        return RuleRegistry((*BUILTIN_RULES, *self.rules.values()))
+
+    def new_sim_providers(self) -> list[Any]:
+        return [factory() for factory in self.sim_providers.values()]
+
+
+def _claim(table: dict[str, Any], name: str, value: Any, what: str) -> None:
+    if name in table and table[name] is not value:
+        raise ValueError(f"{what} '{name}' is already registered")
+    table[name] = value
+
+
+def current_registry() -> Registry:
+    """The process's registry: the default plugins and the installed ones, built on first use."""
+    from mcctl.plugins import registry
+
+    return registry()
+
+
+def executor(step: Step, registry: Registry | None = None) -> StepKind:
+    return (registry or current_registry()).executor(step)

@@ -1,0 +1,172 @@
+"""Plugins (pluggy): the built-in jobs and the installed distributions, loaded through the same hooks.
+
+`DEFAULT_PLUGINS` are modules of mcctl itself; third-party plugins are entry points of the group
+`mcctl`, filtered by MCCTL_PLUGINS (comma-separated entry-point or distribution names; empty: none;
+unset: all). A plugin that fails to import or to register is skipped with one warning line on
+stderr: a broken add-on must not take the operator's tool down with it.
+
+The registry is built once per process (`registry()`); `build_registry()` builds a fresh one (tests).
+Modules are imported by name, so this module depends on no layer but the registry's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pluggy
+
+from mcctl import hookspecs
+from mcctl.ops.registry import Registry
+
+ENTRY_POINT_GROUP = "mcctl"
+PLUGINS_ENV = "MCCTL_PLUGINS"
+
+# In load order: the CLI's commands keep the order they had (`mcctl --help`).
+DEFAULT_PLUGINS = (
+    "mcctl.ops.steps",  # scale_plan, set_origin
+    "mcctl.ops.sqlfailover",  # sql_failover, the SQL link pre-flight rule
+    "mcctl.ops.frontdoor",  # the health gate of gradual shifts
+    "mcctl.ops.redisgeo",  # redis_unlink, redis_relink
+    "mcctl.sim.plugin",  # the simulated Azure resource providers
+    "mcctl.cli.plugin",  # the command groups
+)
+
+# hook name -> the Registry method its `register` callback is
+HOOKS = {
+    "register_step_kinds": "add_step_kind",
+    "register_safety_rules": "add_rule",
+    "register_gates": "add_gate",
+    "register_health_signals": "add_health_signal",
+    "register_sim_providers": "add_sim_provider",
+    "register_commands": "add_command",
+}
+
+
+@dataclass(frozen=True)
+class LoadedPlugin:
+    name: str
+    version: str | None
+    builtin: bool
+    registered: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "builtin": self.builtin, "registered": self.registered}
+
+
+@dataclass
+class Loaded:
+    registry: Registry
+    plugins: list[LoadedPlugin]
+    manager: pluggy.PluginManager
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def wanted_names(env: str | None) -> set[str] | None:
+    """MCCTL_PLUGINS as a set of names; None: every installed plugin."""
+    if env is None:
+        return None
+    return {name.strip() for name in env.split(",") if name.strip()}
+
+
+def build_registry(
+    default_plugins: Iterable[str | object] = DEFAULT_PLUGINS,
+    *,
+    extra: Iterable[object] = (),
+    entry_points: bool = True,
+) -> Loaded:
+    """A fresh registry: `default_plugins` (module names or objects), then `extra` plugin objects,
+    then the installed entry points allowed by MCCTL_PLUGINS."""
+    pm = plugin_manager()
+    registry = Registry()
+    loaded: list[LoadedPlugin] = []
+    for plugin in default_plugins:
+        name = plugin if isinstance(plugin, str) else _name_of(plugin)
+        obj = _import(name) if isinstance(plugin, str) else plugin
+        if obj is not None:
+            _add(pm, registry, loaded, obj, name, version=None, builtin=True)
+    for plugin in extra:
+        _add(pm, registry, loaded, plugin, _name_of(plugin), version=None, builtin=False)
+    if entry_points:
+        wanted = wanted_names(os.environ.get(PLUGINS_ENV))
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            dist = getattr(ep, "dist", None)
+            dist_name = getattr(dist, "name", None)
+            if wanted is not None and ep.name not in wanted and dist_name not in wanted:
+                continue
+            try:
+                obj = ep.load()
+            except Exception as exc:  # (any error in someone else's module)
+                _warn(ep.name, f"failed to import: {type(exc).__name__}: {exc}")
+                continue
+            _add(pm, registry, loaded, obj, ep.name, version=getattr(dist, "version", None), builtin=False)
+    return Loaded(registry, loaded, pm)
+
+
+@cache
+def loaded() -> Loaded:
+    """The process's plugins and registry, built on first use."""
+    return build_registry()
+
+
+def registry() -> Registry:
+    return loaded().registry
+
+
+def _add(
+    pm: pluggy.PluginManager,
+    registry: Registry,
+    loaded: list[LoadedPlugin],
+    plugin: object,
+    name: str,
+    *,
+    version: str | None,
+    builtin: bool,
+) -> None:
+    """Register `plugin` and merge what it registers, all or nothing."""
+    try:
+        pm.register(plugin, name=name)
+    except Exception as exc:  # (a bad hookimpl signature, a name taken twice)
+        _warn(name, f"failed to load: {type(exc).__name__}: {exc}")
+        return
+    own = Registry()
+    try:
+        for hook, method in HOOKS.items():
+            for impl in getattr(pm.hook, hook).get_hookimpls():
+                if impl.plugin is plugin:
+                    impl.function(register=getattr(own, method))
+        registry.merge(own)
+    except Exception as exc:  # (any error in someone else's hook)
+        pm.unregister(plugin)
+        _warn(name, f"failed to register: {type(exc).__name__}: {exc}")
+        return
+    registered = {category: names for category, names in own.names().items() if names}
+    loaded.append(LoadedPlugin(name, version, builtin, registered))
+
+
+def _import(name: str) -> object | None:
+    try:
+        return importlib.import_module(name)
+    except Exception as exc:
+        _warn(name, f"failed to import: {type(exc).__name__}: {exc}")
+        return None
+
+
+def _name_of(plugin: object) -> str:
+    return str(getattr(plugin, "__name__", None) or type(plugin).__name__)
+
+
+def _warn(name: str, message: str) -> None:
+    first = message.splitlines()[0] if message else ""
+    sys.stderr.write(f"mcctl: warning: plugin '{name}' skipped: {first}\n")

@@ -1,0 +1,69 @@
+"""The built-in plugin for the simulated Azure: one provider per resource type it plays.
+
+Factories, not instances: every simulator gets fresh providers, and `mcctl --help` imports none of
+them. The order matters (the router takes the first match): HealthProvider before CdnProvider, so
+the Front Door endpoint's catch-all `/@web/{host}/...` routes do not shadow the stamps' health
+endpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from mcctl.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from mcctl.sim.app import Provider
+
+
+def _web() -> Provider:
+    from mcctl.sim.providers.web import WebProvider
+
+    return WebProvider()
+
+
+def _health() -> Provider:
+    from mcctl.sim.providers.health import HealthProvider
+
+    return HealthProvider()
+
+
+def _cdn() -> Provider:
+    from mcctl.sim.providers.cdn import CdnProvider
+
+    return CdnProvider()
+
+
+def _sql() -> Provider:
+    from mcctl.sim.providers.sql import SqlProvider
+
+    return SqlProvider()
+
+
+def _cache() -> Provider:
+    from mcctl.sim.providers.cache import CacheProvider
+
+    return CacheProvider()
+
+
+def _blob() -> Provider:
+    from mcctl.sim.providers.blob import BlobProvider
+
+    return BlobProvider()
+
+
+BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
+    ("Microsoft.Web", _web),
+    ("health", _health),
+    ("Microsoft.Cdn", _cdn),
+    ("Microsoft.Sql", _sql),
+    ("Microsoft.Cache", _cache),
+    ("blob", _blob),
+)
+
+
+@hookimpl
+def register_sim_providers(register: Callable[[str, Callable[[], Provider]], None]) -> None:
+    for name, factory in BUILTIN_PROVIDERS:
+        register(name, factory)
