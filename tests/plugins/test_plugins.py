@@ -204,3 +204,16 @@ def test_a_step_kind_knows_its_inverse_or_why_it_has_none(registry) -> None:
     unlink = Step("redis_unlink", "t", "/r", {"link": "linked"}, {"link": "unlinked"}, params={"region": "eastus2"})
     with pytest.raises(ValueError, match=r"cannot be undone.*mcctl redis relink eastus2"):
         registry.executor(unlink).inverse(unlink)
+
+
+def test_a_hook_with_the_wrong_signature_is_skipped_with_one_warning(capsys) -> None:
+    class Wrong:
+        @hookimpl
+        def register_step_kinds(self, add: Any) -> None:  # the spec's argument is `register`
+            add(StepKind("wrong", lambda *a: None, lambda *a: {}))
+
+    loaded = build_registry(extra=[Wrong()], entry_points=False)
+
+    assert "wrong" not in loaded.registry.step_kinds and [p.name for p in loaded.plugins] == BUILTIN
+    [warning] = capsys.readouterr().err.splitlines()
+    assert warning.startswith("mcctl: warning: plugin 'Wrong' skipped: failed to load: PluginValidationError")
