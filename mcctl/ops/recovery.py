@@ -36,6 +36,15 @@ def check_recoverable(record: OperationRecord, estate: Estate) -> None:
         raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
     if record.header.get("estate") != estate.name:
         raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
+    for number, step in enumerate(record.plan.steps, 1):
+        try:
+            executor(step)
+        except ValueError:
+            raise UsageError(
+                f"OP: step {number} of operation {record.id} is of kind '{step.kind}', which no installed "
+                "plugin provides; nothing was changed",
+                hint="install the plugin that made it again (`mcctl plugins list` shows what is loaded)",
+            ) from None
     ran_in = record.header.get("subscription")
     if ran_in and ran_in.lower() != (estate.subscription or "").lower():
         raise UsageError(
