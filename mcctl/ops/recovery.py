@@ -53,22 +53,6 @@ def check_recoverable(record: OperationRecord, estate: Estate) -> None:
         )
 
 
-def _settle(
-    session: AzureSession,
-    estate: Estate,
-    journal: Journal,
-    record: OperationRecord,
-    *,
-    timeout: float | None,
-    note: Callable[[str], None],
-    journal_it: bool,
-) -> list[InFlightStep]:
-    steps = settle(session, estate, record, timeout=timeout, note=note)
-    if journal_it:
-        record_settled(journal, steps)
-    return steps
-
-
 def plan_resume(record: OperationRecord, estate: Estate) -> Recovery:
     """The operation's unfinished steps. A step an earlier run may have left running in Azure is
     among them: the engine joins it (waits for it) instead of sending it again."""
@@ -107,7 +91,9 @@ def plan_rollback(
 ) -> Recovery:
     """The inverse of what the operation applied, last group first, once nothing of it still runs."""
     check_recoverable(record, estate)
-    settled = _settle(session, estate, journal, record, timeout=timeout, note=note, journal_it=journal_it)
+    settled = settle(session, estate, record, timeout=timeout, note=note)
+    if journal_it:  # a dry run writes nothing; a real one records how the in-doubt steps ended
+        record_settled(journal, settled)
     whole = record.plan
     applied = applied_steps(record, settled)
     refuse_irreversible(whole, applied)
