@@ -99,7 +99,8 @@ def run_mutation(
         )
     overrides = flags.override_reasons()
     ctx = apply_context(runtime, flags)
-    # Changes other runs left in flight (--no-wait, a killed run) count as done for the rules.
+    # Changes other runs left in flight (--no-wait, a killed run) count for the rules the way that
+    # serves less: a drain as done, a restore as not done.
     resources = (*(step.resource_id for step in plan.steps), *touches)
     in_flight = mutation.in_flight_changes(ctx, exclude=resume.id if resume else None) if resources else []
     _refuse_racing(in_flight, resources)
@@ -137,8 +138,8 @@ def run_mutation(
         if result.status == "submitted":
             render.note(
                 f"submitted without waiting; the lease is released, and until the change is seen done every "
-                f"later plan counts it as done; `mcctl journal show {result.operation}` and "
-                f"`mcctl resume {result.operation}` verify and finish it"
+                f"later plan counts it (a drain as done, a restore as not yet); "
+                f"`mcctl journal show {result.operation}` and `mcctl resume {result.operation}` verify and finish it"
             )
 
 

@@ -69,10 +69,15 @@ class Runtime:
 
     @property
     def sim_fingerprint(self) -> str:
-        """What the simulator is seeded for: the estate file, and the subscription override if any."""
+        """What the simulator is seeded for: the estate file, and the subscription override if it
+        changes anything (the file's own subscription given again must not re-seed the practice estate)."""
+        from mcctl.config.loader import load_estate
         from mcctl.sim.runtime import simulator_fingerprint
 
-        return simulator_fingerprint(self.source.fingerprint, self.options.subscription)
+        override = self.options.subscription
+        if override and override.lower() == load_estate(self.source).subscription.lower():
+            override = None
+        return simulator_fingerprint(self.source.fingerprint, override)
 
     @property
     def sim(self) -> Sim | None:

@@ -71,6 +71,27 @@ class EstateSnapshot:
         self.stamp(name)  # a step naming an unknown stamp must not silently project to "no change"
         return replace(self, stamps=tuple(replace(s, **changes) if s.name == name else s for s in self.stamps))
 
+    def worst_of(self, other: EstateSnapshot) -> EstateSnapshot:
+        """Each stamp at the less serving of its two states (origin off in either, the fewer
+        instances, ...); the SQL primary as in `other`. For a change that may or may not land: the
+        rules must hold whichever way it goes, so a drain in flight counts as done and a restore or
+        scale-out in flight does not count until it lands."""
+        theirs = {stamp.name: stamp for stamp in other.stamps}
+        stamps = []
+        for mine in self.stamps:
+            alt = theirs.get(mine.name, mine)
+            stamps.append(
+                replace(
+                    mine,
+                    origin_enabled=mine.origin_enabled and alt.origin_enabled,
+                    origin_settled=mine.origin_settled and alt.origin_settled,
+                    app_running=mine.app_running and alt.app_running,
+                    workers_up=mine.workers_up and alt.workers_up,
+                    instances=min(mine.instances, alt.instances),
+                )
+            )
+        return replace(self, stamps=tuple(stamps), sql_primary=other.sql_primary)
+
     @property
     def serving_stamps(self) -> tuple[StampSnapshot, ...]:
         return tuple(s for s in self.stamps if s.serving)

@@ -29,7 +29,7 @@ class Evaluation:
     overrides: dict[str, str]
     before: EstateSnapshot | None = None  # what the rules were evaluated on (in-flight changes included)
     data_loss_acknowledged: bool = False
-    in_flight: tuple[str, ...] = field(default=())  # changes of other operations counted as done
+    in_flight: tuple[str, ...] = field(default=())  # changes of other operations that may still land
 
     @property
     def refused(self) -> tuple[RuleResult, ...]:
@@ -59,7 +59,7 @@ def evaluate(
     in_flight: list[InFlightStep] | None = None,
     kinds: Registry | None = None,
 ) -> Evaluation:
-    """Every rule on `plan`; `in_flight` changes (of other operations) count as done before it."""
+    """Every rule on `plan`; `in_flight` changes (of other operations) count the way that serves less."""
     from mcctl.ops import inflight as pending
 
     kinds = kinds or current_registry()
@@ -79,7 +79,7 @@ def evaluate(
         dict(overrides),
         before,
         data_loss_acknowledged,
-        tuple(f"{s.describe()} may still land: counted as done" for s in counted),
+        tuple(f"{s.describe()} may still land: counted the way that serves less" for s in counted),
     )
 
 
@@ -113,7 +113,7 @@ def refusal(evaluation: Evaluation, *, since: EstateSnapshot | None = None, suff
 
 
 def what_changed(old: EstateSnapshot, new: EstateSnapshot) -> str:
-    """In words: how serving state moved between two snapshots (in-flight changes counted as done)."""
+    """In words: how serving state moved between two snapshots (in-flight changes counted)."""
     parts = []
     stopped = [s.name for s in old.serving_stamps if s.name not in {n.name for n in new.serving_stamps}]
     started = [s.name for s in new.serving_stamps if s.name not in {o.name for o in old.serving_stamps}]

@@ -60,7 +60,10 @@ class InFlightStep:
 def landing(
     session: AzureSession, estate: Estate, step: Step, registry: Registry | None = None
 ) -> tuple[Landing, dict[str, Any] | None]:
-    kind = (registry or current_registry()).executor(step)
+    try:
+        kind = (registry or current_registry()).executor(step)
+    except ValueError:
+        return Landing.UNKNOWN, None  # a kind no plugin registers now (one was removed): cannot tell
     try:
         live = kind.read(session, estate, step)
         if live == step.after:
@@ -113,12 +116,15 @@ def conflicting(steps: list[InFlightStep], resource_ids: Iterable[str]) -> list[
 
 
 def project(snapshot: EstateSnapshot, steps: list[InFlightStep], registry: Registry | None = None) -> EstateSnapshot:
-    """The snapshot with every change that may still land counted as landed (landed ones already are)."""
+    """The snapshot as the rules must see it while changes may still land: each such change counted
+    the way that serves less — a drain or scale-in in flight as done, a restore or scale-out in flight
+    as not yet done (it may fail) — so the rules hold however each of them ends. (Landed changes are
+    in the live snapshot already.)"""
     projector = (registry or current_registry()).project_step
     for item in steps:
         if item.landing.may_still_land:
             try:
-                snapshot = project_step(item.step, snapshot, projector)
+                snapshot = snapshot.worst_of(project_step(item.step, snapshot, projector))
             except KeyError:
                 continue  # a stamp no longer in the estate file: nothing of it to count
     return snapshot

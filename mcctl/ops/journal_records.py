@@ -91,9 +91,29 @@ def _header_problem(record: dict[str, Any]) -> str | None:
     if not isinstance(record.get("plan"), dict):
         return "operation record without a plan"
     try:
-        Plan.from_dict(record["plan"])
+        plan = Plan.from_dict(record["plan"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return f"operation record whose plan cannot be read ({type(exc).__name__}: {exc})"
+    for number, step in enumerate(plan.steps, 1):
+        problem = _step_problem(step)
+        if problem:
+            return f"operation record whose plan step {number} {problem}"
+    for key in ("subscription", "estate", "kind"):
+        if record.get(key) is not None and not isinstance(record.get(key), str):
+            return f"operation record whose {key} is not text"
+    return None
+
+
+def _step_problem(step: Any) -> str | None:
+    """What readers of a step rely on: text where text is read, mappings where values are."""
+    for name in ("kind", "target", "resource_id"):
+        if not isinstance(getattr(step, name), str) or not getattr(step, name):
+            return f"has no {name}"
+    for name in ("before", "after", "params"):
+        if not isinstance(getattr(step, name), dict):
+            return f"has a {name} that is not a mapping"
+    if not isinstance(step.group, int) or isinstance(step.group, bool):
+        return "has a group that is not a number"
     return None
 
 

@@ -611,7 +611,7 @@ def _process_alive(pid: Any) -> bool:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError, ValueError):  # no such process; a damaged file's pid
         return False
     except PermissionError:
         return True  # exists, owned by someone else

@@ -407,23 +407,27 @@ def _fail(
     step = plan.steps[failed.index]
     what = f"step {failed.index + 1}/{len(plan.steps)} ({step.target}) {failed.status}: {failed.error}"
     seconds = ctx.session.now() - started
-    if failed.status == "timeout":
-        ctx.journal.append({"type": "end", "op": op, "status": "timeout", "seconds": seconds})
-        raise _mark_ended(
-            WaitTimeout(
-                f"operation {op}: {what}",
-                hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
-            )
-        )
-    status = "partial" if applied else "failed"
-    ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": what})
-    if applied:
+    timed_out = [o for o in outcomes if o.status == "timeout"]
+    if applied:  # whatever else happened, something changed: partially applied is always 7
+        still = " (a step timed out and may still be running)" if timed_out else ""
+        ctx.journal.append({"type": "end", "op": op, "status": "partial", "seconds": seconds, "error": what})
         raise _mark_ended(
             PartiallyApplied(
-                f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}",
+                f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}{still}",
                 hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
             )
         )
+    if timed_out:  # nothing confirmed applied, but a change may still land: not "nothing changed"
+        first = plan.steps[timed_out[0].index]
+        ctx.journal.append({"type": "end", "op": op, "status": "timeout", "seconds": seconds})
+        raise _mark_ended(
+            WaitTimeout(
+                f"operation {op}: step {timed_out[0].index + 1}/{len(plan.steps)} ({first.target}) timeout: "
+                f"{timed_out[0].error}",
+                hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
+            )
+        )
+    ctx.journal.append({"type": "end", "op": op, "status": "failed", "seconds": seconds, "error": what})
     raise _mark_ended(
         AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
     )

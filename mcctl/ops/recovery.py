@@ -36,28 +36,21 @@ def check_recoverable(record: OperationRecord, estate: Estate) -> None:
         raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
     if record.header.get("estate") != estate.name:
         raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
+    for number, step in enumerate(record.plan.steps, 1):
+        try:
+            executor(step)
+        except ValueError:
+            raise UsageError(
+                f"OP: step {number} of operation {record.id} is of kind '{step.kind}', which no installed "
+                "plugin provides; nothing was changed",
+                hint="install the plugin that made it again (`mcctl plugins list` shows what is loaded)",
+            ) from None
     ran_in = record.header.get("subscription")
     if ran_in and ran_in.lower() != (estate.subscription or "").lower():
         raise UsageError(
             f"OP: operation {record.id} ran in subscription {ran_in}; this run resolves {estate.subscription}",
             hint=f"pass --subscription {ran_in} (or leave it out if the estate file's default was used)",
         )
-
-
-def _settle(
-    session: AzureSession,
-    estate: Estate,
-    journal: Journal,
-    record: OperationRecord,
-    *,
-    timeout: float | None,
-    note: Callable[[str], None],
-    journal_it: bool,
-) -> list[InFlightStep]:
-    steps = settle(session, estate, record, timeout=timeout, note=note)
-    if journal_it:
-        record_settled(journal, steps)
-    return steps
 
 
 def plan_resume(record: OperationRecord, estate: Estate) -> Recovery:
@@ -98,7 +91,9 @@ def plan_rollback(
 ) -> Recovery:
     """The inverse of what the operation applied, last group first, once nothing of it still runs."""
     check_recoverable(record, estate)
-    settled = _settle(session, estate, journal, record, timeout=timeout, note=note, journal_it=journal_it)
+    settled = settle(session, estate, record, timeout=timeout, note=note)
+    if journal_it:  # a dry run writes nothing; a real one records how the in-doubt steps ended
+        record_settled(journal, settled)
     whole = record.plan
     applied = applied_steps(record, settled)
     refuse_irreversible(whole, applied)

@@ -66,6 +66,8 @@ def run_group(ctx: ApplyContext, op: str, group: list[tuple[int, Step]]) -> list
 
 def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
     kind = executor(step, ctx.registry)
+    if ctx.cancelled.is_set():
+        raise StepCancelled  # interrupted before this step began: nothing of it is sent or journaled
     ctx.journal.append({"type": "intent", "op": op, "step": index, "target": step.target, "change": step.change})
     started = ctx.session.now()
 

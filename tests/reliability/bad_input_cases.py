@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import math
 import shlex
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcctl.config.loader import demo_source
+
+HOST = socket.gethostname()  # a lock file naming this machine: its pid is looked up
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,7 @@ for _id, _content in [
     ("lock-file-garbage", b"\xff\xfe garbage"),
     ("lock-file-list", "[1, 2]"),
     ("lock-file-holder-list", '{"lease_id": "x", "expires": null, "holder": [1, 2]}'),
+    ("lock-file-pid-huge", json.dumps({"lease_id": "x", "expires": 1e12, "holder": {"host": HOST, "pid": 10**30}})),
     ("lock-file-expires-text", '{"lease_id": "x", "expires": "soon", "holder": {}}'),
     ("lock-file-expires-inf", '{"lease_id": "x", "expires": 1e999, "holder": {"host": "elsewhere", "pid": 1}}'),
 ]:
