@@ -29,6 +29,9 @@ class McctlError(Exception):
     """Base of every error a user may see. `hint` is an optional next step."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+    # The journaled operation this error ended (its end record is written), for callers that act on
+    # it (a revert, a runbook's JSON); None for errors raised outside an operation.
+    operation: str | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

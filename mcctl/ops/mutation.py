@@ -245,11 +245,11 @@ def apply(
 
 def _ended(exc: McctlError) -> bool:
     """Whether the operation's end record is written already (by whoever raised `exc`)."""
-    return bool(getattr(exc, "journaled_end", False))
+    return exc.operation is not None
 
 
-def _mark_ended(exc: McctlError) -> McctlError:
-    exc.journaled_end = True  # type: ignore[attr-defined]
+def _mark_ended(op: str, exc: McctlError) -> McctlError:
+    exc.operation = op
     return exc
 
 
@@ -276,12 +276,13 @@ def _stopped(
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": error})
     if applied:
         return _mark_ended(
+            op,
             PartiallyApplied(
                 f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps), then stopped: {error}",
                 hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
-            )
+            ),
         )
-    return _mark_ended(AzureRequestError(f"operation {op} stopped, nothing was changed: {error}"))
+    return _mark_ended(op, AzureRequestError(f"operation {op} stopped, nothing was changed: {error}"))
 
 
 def _recheck(
@@ -338,10 +339,11 @@ def _gate(
         )
         ctx.journal.append({"type": "end", "op": op, "status": "stopped", "seconds": seconds, "error": exc.message})
         raise _mark_ended(
+            op,
             PartiallyApplied(
                 f"operation {op} stopped after {done} of {len(plan.steps)} steps: {exc.message}",
                 hint=f"`mcctl rollback {op}` reverses what was applied; `mcctl resume {op}` continues anyway",
-            )
+            ),
         ) from None
     if ctx.lease is not None:
         ctx.lease.renew_if_due()
@@ -412,24 +414,26 @@ def _fail(
         still = " (a step timed out and may still be running)" if timed_out else ""
         ctx.journal.append({"type": "end", "op": op, "status": "partial", "seconds": seconds, "error": what})
         raise _mark_ended(
+            op,
             PartiallyApplied(
                 f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}{still}",
                 hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
-            )
+            ),
         )
     if timed_out:  # nothing confirmed applied, but a change may still land: not "nothing changed"
         first = plan.steps[timed_out[0].index]
         ctx.journal.append({"type": "end", "op": op, "status": "timeout", "seconds": seconds})
         raise _mark_ended(
+            op,
             WaitTimeout(
                 f"operation {op}: step {timed_out[0].index + 1}/{len(plan.steps)} ({first.target}) timeout: "
                 f"{timed_out[0].error}",
                 hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
-            )
+            ),
         )
     ctx.journal.append({"type": "end", "op": op, "status": "failed", "seconds": seconds, "error": what})
     raise _mark_ended(
-        AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
+        op, AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
     )
 
 

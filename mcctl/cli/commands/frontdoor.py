@@ -190,7 +190,7 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     except PartiallyApplied as exc:
         if not shift.revert_on_failure:
             raise
-        _revert(runtime, journal, plan, flags, exc)
+        _revert(runtime, journal, flags, exc)
     if shift.verify and not flags.dry_run:
         _verify(runtime, journal, plan, target, shift)
 
@@ -214,20 +214,21 @@ def _check_flags(shift: _Shift, flags: MutationFlags) -> None:
         raise UsageError("--verify-timeout: must be greater than 0")
 
 
-def _stopped_operation(journal: Journal, plan: Plan) -> OperationRecord | None:
-    for record in reversed(journal.operations()):
-        if record.header.get("kind") == plan.kind and record.header.get("plan", {}).get("summary") == plan.summary:
-            return record if record.status in ("stopped", "partial") else None
-    return None
+def _stopped_operation(journal: Journal, error: PartiallyApplied) -> OperationRecord | None:
+    """The operation the error ended (it carries its id), if it stopped part-way."""
+    if error.operation is None:
+        return None
+    record = journal.operation(error.operation)
+    return record if record.status in ("stopped", "partial") else None
 
 
-def _revert(runtime: Runtime, journal: Journal, plan: Plan, flags: MutationFlags, error: PartiallyApplied) -> None:
+def _revert(runtime: Runtime, journal: Journal, flags: MutationFlags, error: PartiallyApplied) -> None:
     """--revert-on-failure: put the touched origins back as they were, then fail with exit 5."""
     from mcctl.cli import render
     from mcctl.ops.frontdoor import Reverted, plan_revert
     from mcctl.ops.inventory import read_inventory
 
-    record = _stopped_operation(journal, plan)
+    record = _stopped_operation(journal, error)
     if record is None:
         raise error
     render.warn(f"{error.message}; reverting (--revert-on-failure)")
