@@ -80,14 +80,21 @@ def wanted_names(env: str | None) -> set[str] | None:
     return {name.strip() for name in env.split(",") if name.strip()}
 
 
+# The built-in plugins that register commands: all that building the CLI (and `--help`) imports of
+# mcctl's own, so a run pays for the engine's modules only when it uses them.
+COMMAND_PLUGINS = ("mcctl.cli.plugin",)
+
+
 def build_registry(
     default_plugins: Iterable[str | object] = DEFAULT_PLUGINS,
     *,
     extra: Iterable[object] = (),
     entry_points: bool = True,
+    hooks: Iterable[str] | None = None,
 ) -> Loaded:
     """A fresh registry: `default_plugins` (module names or objects), then `extra` plugin objects,
-    then the installed entry points allowed by MCCTL_PLUGINS."""
+    then the installed entry points allowed by MCCTL_PLUGINS. `hooks`: only these (default: all)."""
+    wanted_hooks = tuple(hooks) if hooks is not None else tuple(HOOKS)
     pm = plugin_manager()
     registry = Registry()
     loaded: list[LoadedPlugin] = []
@@ -95,9 +102,9 @@ def build_registry(
         name = plugin if isinstance(plugin, str) else _name_of(plugin)
         obj = _import(name) if isinstance(plugin, str) else plugin
         if obj is not None:
-            _add(pm, registry, loaded, obj, name, version=None, builtin=True)
+            _add(pm, registry, loaded, obj, name, version=None, builtin=True, hooks=wanted_hooks)
     for plugin in extra:
-        _add(pm, registry, loaded, plugin, _name_of(plugin), version=None, builtin=False)
+        _add(pm, registry, loaded, plugin, _name_of(plugin), version=None, builtin=False, hooks=wanted_hooks)
     if entry_points:
         wanted = wanted_names(os.environ.get(PLUGINS_ENV))
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -110,7 +117,8 @@ def build_registry(
             except Exception as exc:  # (any error in someone else's module)
                 _warn(ep.name, f"failed to import: {type(exc).__name__}: {exc}")
                 continue
-            _add(pm, registry, loaded, obj, ep.name, version=getattr(dist, "version", None), builtin=False)
+            version = getattr(dist, "version", None)
+            _add(pm, registry, loaded, obj, ep.name, version=version, builtin=False, hooks=wanted_hooks)
     return Loaded(registry, loaded, pm)
 
 
@@ -124,6 +132,20 @@ def registry() -> Registry:
     return loaded().registry
 
 
+def forget() -> None:
+    """Load the plugins afresh on next use (tests that install or remove plugins)."""
+    loaded.cache_clear()
+    commands.cache_clear()
+    _warned.clear()
+
+
+@cache
+def commands() -> Registry:
+    """Only what the CLI is built from: the command-registering built-ins and the installed plugins'
+    commands. The full registry (step kinds, rules, ...) is built on first use, not for `--help`."""
+    return build_registry(COMMAND_PLUGINS, hooks=("register_commands",)).registry
+
+
 def _add(
     pm: pluggy.PluginManager,
     registry: Registry,
@@ -133,8 +155,9 @@ def _add(
     *,
     version: str | None,
     builtin: bool,
+    hooks: Iterable[str] = tuple(HOOKS),
 ) -> None:
-    """Register `plugin` and merge what it registers, all or nothing."""
+    """Register `plugin` and merge what it registers through `hooks`, all or nothing."""
     try:
         pm.register(plugin, name=name)
     except Exception as exc:  # (a bad hookimpl signature, a name taken twice)
@@ -143,6 +166,8 @@ def _add(
     own = Registry()
     try:
         for hook, method in HOOKS.items():
+            if hook not in hooks:
+                continue
             for impl in getattr(pm.hook, hook).get_hookimpls():
                 if impl.plugin is plugin:
                     impl.function(register=getattr(own, method))
@@ -167,6 +192,12 @@ def _name_of(plugin: object) -> str:
     return str(getattr(plugin, "__name__", None) or type(plugin).__name__)
 
 
+_warned: set[tuple[str, str]] = set()  # the CLI's commands and the full registry load plugins twice
+
+
 def _warn(name: str, message: str) -> None:
     first = message.splitlines()[0] if message else ""
+    if (name, first) in _warned:
+        return
+    _warned.add((name, first))
     sys.stderr.write(f"mcctl: warning: plugin '{name}' skipped: {first}\n")

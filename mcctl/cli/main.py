@@ -223,7 +223,7 @@ def _enable_http_log() -> Any:
 
 
 def create_app() -> typer.Typer:
-    from mcctl.plugins import registry
+    from mcctl.plugins import commands
 
     app = typer.Typer(
         cls=McctlGroup,
@@ -236,7 +236,7 @@ def create_app() -> typer.Typer:
     )
     app.callback()(_root)
     # Every command group comes from a plugin (the built-in ones: mcctl.cli.plugin), in load order.
-    for command in registry().commands.values():
+    for command in commands().commands.values():
         if command.group:
             app.add_typer(command.target, name=command.name)
         else:

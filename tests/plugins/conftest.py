@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mcctl.plugins import loaded
+from mcctl.plugins import forget
 
 GOOD = """
 from mcctl.hookspecs import hookimpl
@@ -65,8 +65,8 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
         return site
 
     monkeypatch.syspath_prepend(str(site))
-    loaded.cache_clear()
+    forget()
     yield _install
-    loaded.cache_clear()  # the next test's process registry must not hold these plugins
+    forget()  # the next test's process registry must not hold these plugins
     for module in modules:
         sys.modules.pop(module, None)
