@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mcctl.domain.plan import Plan
 from mcctl.errors import AzureRequestError, EstateChanged, McctlError, PartiallyApplied, SafetyRefusal, WaitTimeout
 from mcctl.ops.guard import Evaluation, evaluate, reevaluate, refusal
-from mcctl.ops.journal import FINAL_STEP_STATUSES, Journal, OperationRecord, new_operation_id
+from mcctl.ops.journal import Journal, OperationRecord, new_operation_id
 from mcctl.ops.steprun import AppliedButFailed, StepOutcome, run_group
 from mcctl.ops.steps import executor
 
@@ -171,7 +171,7 @@ def apply(
         todo = list(range(len(plan.steps)))
     else:
         op = resume.id
-        todo = [i for i in range(len(plan.steps)) if _status(resume, i) not in FINAL_STEP_STATUSES]
+        todo = [i for i in range(len(plan.steps)) if not resume.finished(i)]
         ctx.joining = frozenset(resume.uncertain_steps())
     holder = LeaseHolder(
         actor=_actor(ctx.session),
@@ -357,11 +357,6 @@ def _lease(ctx: ApplyContext, holder: Any) -> Any:
     return holding(ctx.lease, holder) if ctx.lease is not None else nullcontext()
 
 
-def _status(record: OperationRecord, index: int) -> str | None:
-    outcome = record.outcomes.get(index)
-    return outcome["status"] if outcome else None
-
-
 def _actor(session: AzureSession) -> str:
     identity = session.identity()
     return identity.get("upn") or identity.get("unique_name") or identity.get("appid") or identity.get("oid") or "?"
@@ -435,8 +430,3 @@ def _fail(
     raise _mark_ended(
         op, AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
     )
-
-
-def pending_steps(record: OperationRecord) -> list[int]:
-    plan = Plan.from_dict(record.header["plan"])
-    return [i for i in range(len(plan.steps)) if _status(record, i) not in FINAL_STEP_STATUSES]

@@ -28,7 +28,6 @@ class Recovery:
 
     plan: Plan  # the steps to run now
     whole: Plan  # the operation's plan (resume) or the same as `plan` (rollback)
-    settled: tuple[InFlightStep, ...]  # how the operation's in-doubt steps ended
 
 
 def check_recoverable(record: OperationRecord, estate: Estate) -> None:
@@ -66,7 +65,7 @@ def plan_resume(record: OperationRecord, estate: Estate) -> Recovery:
         confirm_name=whole.confirm_name,
         notes=whole.notes,
     )
-    return Recovery(remaining, whole, ())
+    return Recovery(remaining, whole)
 
 
 def applied_steps(record: OperationRecord, settled: list[InFlightStep]) -> list[int]:
@@ -98,7 +97,7 @@ def plan_rollback(
     applied = applied_steps(record, settled)
     refuse_irreversible(whole, applied)
     inverse = whole.inverse(applied, summary=f"roll back {record.id}: {whole.summary}")
-    return Recovery(inverse, inverse, tuple(settled))
+    return Recovery(inverse, inverse)
 
 
 def refuse_irreversible(plan: Plan, applied: list[int]) -> None:
