@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What Azure Front Door uses for an origin whose weight or priority is null (and what a plan falls
+# back to when nothing else says what an origin had): the one default weight in mcctl.
+AFD_DEFAULT_WEIGHT = 1000
+AFD_DEFAULT_PRIORITY = 1
+
 
 @dataclass(frozen=True)
 class AppServicePlanState:
@@ -50,15 +55,15 @@ class OriginState:
     def enabled(self) -> bool:
         return (self.enabled_state or "").lower() == "enabled"
 
-    # The API may return null; Front Door then uses its defaults (weight 1000, priority 1). Plans
-    # and read-backs use these, so a rollback never tries to "set" a null.
+    # The API may return null; Front Door then uses its defaults. Plans and read-backs use these,
+    # so a rollback never tries to "set" a null.
     @property
     def effective_weight(self) -> int:
-        return 1000 if self.weight is None else self.weight
+        return AFD_DEFAULT_WEIGHT if self.weight is None else self.weight
 
     @property
     def effective_priority(self) -> int:
-        return 1 if self.priority is None else self.priority
+        return AFD_DEFAULT_PRIORITY if self.priority is None else self.priority
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ hide the others: its fields show as unknown and the failure is reported alongsid
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from mcctl.domain.regions import normalize_region
 from mcctl.domain.snapshot import EstateSnapshot
 from mcctl.domain.stampview import StampView
 from mcctl.errors import McctlError, ResourceMissingError
+from mcctl.ops.parallel import read_parallel
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -57,7 +57,8 @@ def read_inventory(
         else:
             reads["redis"] = lambda: redislinks.cache_link_verdicts(rg, redis.get_cache_states(session, rg))
 
-    results, errors = _run_parallel(reads)
+    done = read_parallel(reads)
+    results, errors = done.values, list(done.errors.values())
     plans: dict[str, Any] = {}
     apps: dict[str, Any] = {}
     for key, value in results.items():
@@ -103,17 +104,3 @@ def read_inventory(
         errors.append(ResourceMissingError("; ".join(missing), hint="check the names in the estate file"))
     primary = next((region for region, role in roles.items() if role == "Primary"), None)
     return Inventory(views, errors, primary)
-
-
-def _run_parallel(reads: dict[str, Callable[[], Any]]) -> tuple[dict[str, Any], list[McctlError]]:
-    """Run independent reads concurrently; keep every success and every mcctl error."""
-    results: dict[str, Any] = {}
-    errors: list[McctlError] = []
-    with ThreadPoolExecutor(max_workers=min(8, len(reads)) or 1) as pool:
-        futures = {key: pool.submit(fn) for key, fn in reads.items()}
-        for key, future in futures.items():
-            try:
-                results[key] = future.result()
-            except McctlError as exc:
-                errors.append(exc)
-    return results, errors
