@@ -1,12 +1,10 @@
-"""The simulated ARM application: routing, auth, faults, operations (LROs) and time."""
+"""The simulated ARM application: routing, auth, faults (armed in `faults.py`), operations (LROs) and time."""
 
 from __future__ import annotations
 
 import copy
-import fnmatch
 import math
 import os
-import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -14,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mcctl.sim.clock import SimClock, iso
+from mcctl.sim.faults import FAULT_SIGNALS, Faults
 from mcctl.sim.http import REASONS, ArmError, SimRequest, SimResponse, page
 from mcctl.sim.router import Router
 from mcctl.sim.store import SimStore
@@ -21,11 +20,11 @@ from mcctl.sim.store import SimStore
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
 
+__all__ = ["BLOB_PREFIX", "FAULT_SIGNALS", "WEB_PREFIX", "Effect", "Provider", "RequestLogEntry", "Sim"]
+
 Effect = Callable[..., None]
 BLOB_PREFIX = "/@blob"
 WEB_PREFIX = "/@web"
-# What a `signal` fault may send: the signals a client is expected to handle (SIGKILL is `crash`).
-FAULT_SIGNALS = {"TERM": signal.SIGTERM, "HUP": signal.SIGHUP, "INT": signal.SIGINT}
 
 
 class Provider(Protocol):
@@ -60,6 +59,7 @@ class Sim:
         for provider in self.providers:
             provider.register(self.router)
             self.effects.update(provider.effects)
+        self._faults = Faults(store)
         self.requests: list[RequestLogEntry] = []  # in memory only: lets tests count ARM calls
         self._thread_time = threading.local()
 
@@ -81,7 +81,7 @@ class Sim:
             if response.body is not None and not isinstance(response.body, bytes):
                 response.body = copy.deepcopy(response.body)
             self._save_clock()
-            kill = self._take_kill(req)
+            kill = self._faults.take_kill(req)
         self.requests.append(RequestLogEntry(req.method, req.path, response.status))
         if kill is not None:
             # The request reached "Azure" and its state is saved; then the client gets the signal
@@ -122,7 +122,7 @@ class Sim:
         scheme, _, token = req.headers.get("authorization", "").partition(" ")
         if not public_web and (scheme.lower() != "bearer" or not token.strip()):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
-        fault = self._take_fault(req)
+        fault = self._faults.take_response(req)
         if fault is not None:
             return fault
         handler, params, known = self.router.match(req.method, path)
@@ -266,7 +266,7 @@ class Sim:
             "effect": {"name": effect, "args": args or {}} if effect else None,
             "on_failure": {"name": on_failure, "args": args or {}} if on_failure else None,
             "result_id": result_id,
-            "fail": self._take_lro_failure(kind),
+            "fail": self._faults.take_lro_failure(kind),
             "error": None,
         }
         self.store.data["operations"][op_id] = op
@@ -315,85 +315,17 @@ class Sim:
             return SimResponse(200, result())
         return SimResponse(204)
 
-    # -- faults ------------------------------------------------------------------------------------
+    # -- faults (mcctl/sim/faults.py) --------------------------------------------------------------
     @property
     def faults(self) -> list[dict[str, Any]]:
-        return self.store.data["faults"]
+        return self._faults.armed
 
     def add_fault(self, fault: dict[str, Any]) -> dict[str, Any]:
-        """Arm a fault. Kinds: throttle (429 + Retry-After), error (5xx), lro_failure, crash (the client
-        process is killed right after the matching request was accepted), signal (the client process
-        gets `signal`, one of FAULT_SIGNALS' names, at the same point).
-
-        Common keys: method ("*"), path (substring of the lower-cased path, "" = any), count (times it
-        fires; None = until cleared). lro_failure matches an operation kind glob ("sql.*").
-        """
-        with self.store.transaction():
-            fault = {"id": self.store.next_seq(), "method": "*", "path": "", "count": 1, **fault}
-            self.faults.append(fault)
-            self.store.dirty = True
-        return fault
+        """Arm a fault (kinds and keys: `Faults.add`)."""
+        return self._faults.add(fault)
 
     def clear_faults(self) -> None:
-        with self.store.transaction():
-            self.store.data["faults"] = []
-            self.store.dirty = True
-
-    def _consume(self, fault: dict[str, Any]) -> None:
-        if fault.get("count") is not None:
-            fault["count"] -= 1
-            if fault["count"] <= 0:
-                self.faults.remove(fault)
-        self.store.dirty = True
-
-    def _take_fault(self, req: SimRequest) -> SimResponse | None:
-        for fault in list(self.faults):
-            if fault["kind"] not in ("throttle", "error"):
-                continue
-            if fault["method"] not in ("*", req.method) or fault["path"].lower() not in req.path.lower():
-                continue
-            self._consume(fault)
-            if fault["kind"] == "throttle":
-                retry_after = str(fault.get("retry_after", 1))
-                headers = {"Retry-After": retry_after} if fault.get("retry_after", 1) is not None else {}
-                return ArmError(
-                    429,
-                    fault.get("code", "TooManyRequests"),
-                    fault.get("message", "The request is being throttled (simulated)."),
-                    headers,
-                ).response()
-            status = int(fault.get("status", 503))
-            return ArmError(
-                status,
-                fault.get("code", "ServiceUnavailable"),
-                fault.get("message", f"The service is temporarily unavailable (simulated {status})."),
-            ).response()
-        return None
-
-    def _take_kill(self, req: SimRequest) -> int | None:
-        """The signal an armed `crash` (SIGKILL) or `signal` fault sends after this request, if any."""
-        for fault in list(self.faults):
-            if fault["kind"] not in ("crash", "signal") or fault["method"] not in ("*", req.method):
-                continue
-            if fault["path"].lower() not in req.path.lower():
-                continue
-            signum = signal.SIGKILL if fault["kind"] == "crash" else FAULT_SIGNALS.get(str(fault.get("signal")))
-            if signum is None:
-                continue
-            self._consume(fault)
-            return int(signum)
-        return None
-
-    def _take_lro_failure(self, kind: str) -> dict[str, Any] | None:
-        for fault in list(self.faults):
-            if fault["kind"] == "lro_failure" and fnmatch.fnmatch(kind, fault.get("operation", "*")):
-                self._consume(fault)
-                return {
-                    "status": int(fault.get("status", 409)),
-                    "code": fault.get("code", "OperationFailed"),
-                    "message": fault.get("message", f"The operation {kind} failed (simulated)."),
-                }
-        return None
+        self._faults.clear()
 
     # -- regions -----------------------------------------------------------------------------------
     @property
