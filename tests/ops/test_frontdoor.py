@@ -10,10 +10,11 @@ import pytest
 from mcctl.adapters import frontdoor as adapter
 from mcctl.adapters.clients import WebResponse
 from mcctl.adapters.lro import WaitOptions
+from mcctl.domain.frontdoor import Prior, ShiftRequest, Target, parse_steps, plan_drain, plan_restore, plan_revert
 from mcctl.domain.plan import Plan
 from mcctl.errors import UsageError
 from mcctl.ops import frontdoor as ops
-from mcctl.ops.frontdoor import Prior, Target, journaled_prior, parse_steps, plan_drain, plan_restore
+from mcctl.ops.frontdoor import journaled_prior, observe, revert_request
 from mcctl.ops.inventory import read_inventory
 from mcctl.ops.journal import OperationRecord
 from mcctl.ops.mutation import GateFailed
@@ -67,7 +68,7 @@ def test_target_needs_exactly_one_known_region_or_stamp(demo_estate) -> None:
 
 # -- drain -----------------------------------------------------------------------------------------
 def test_drain_region_disables_its_origins_in_one_parallel_group(session, demo_estate) -> None:
-    plan = plan_drain(demo_estate, read_inventory(session, demo_estate), EUS2)
+    plan = plan_drain(demo_estate, observe(read_inventory(session, demo_estate)), ShiftRequest(EUS2))
 
     assert plan.kind == "frontdoor-drain" and len(plan.groups) == 1
     assert _changes(plan) == [
@@ -80,12 +81,16 @@ def test_drain_region_disables_its_origins_in_one_parallel_group(session, demo_e
 
 
 def test_draining_the_sql_primary_region_warns(session, demo_estate) -> None:
-    plan = plan_drain(demo_estate, read_inventory(session, demo_estate), Target("westeurope"))
+    plan = plan_drain(demo_estate, observe(read_inventory(session, demo_estate)), ShiftRequest(Target("westeurope")))
     assert "westeurope holds the SQL primary of failover group fg-mc-demo" in plan.notes[0]
 
 
 def test_gradual_drain_lowers_weights_group_by_group_then_disables(session, demo_estate) -> None:
-    plan = plan_drain(demo_estate, read_inventory(session, demo_estate), Target(stamp="neu-1"), (50, 90, 100), 60)
+    plan = plan_drain(
+        demo_estate,
+        observe(read_inventory(session, demo_estate)),
+        ShiftRequest(Target(stamp="neu-1"), (50, 90, 100), 60),
+    )
 
     assert _changes(plan) == [
         ("neu-1", 0, {"weight": 1000}, {"weight": 500}),
@@ -98,7 +103,11 @@ def test_gradual_drain_lowers_weights_group_by_group_then_disables(session, demo
 
 def test_gradual_weights_never_go_below_1(session, demo_estate) -> None:
     _patch(session, demo_estate, "neu-1", weight=3)
-    plan = plan_drain(demo_estate, read_inventory(session, demo_estate), Target(stamp="neu-1"), (50, 90, 99, 100))
+    plan = plan_drain(
+        demo_estate,
+        observe(read_inventory(session, demo_estate)),
+        ShiftRequest(Target(stamp="neu-1"), (50, 90, 99, 100)),
+    )
 
     assert [s.after for s in plan.steps] == [{"weight": 2}, {"weight": 1}, {"enabled": False}]
     assert [s.group for s in plan.steps] == [0, 1, 2]  # the step that would not lower the weight is gone
@@ -107,7 +116,7 @@ def test_gradual_weights_never_go_below_1(session, demo_estate) -> None:
 def test_draining_a_drained_region_is_an_empty_plan(session, demo_estate) -> None:
     for stamp in ("eus2-1", "eus2-2"):
         _patch(session, demo_estate, stamp, enabled=False)
-    plan = plan_drain(demo_estate, read_inventory(session, demo_estate), EUS2, (50, 100))
+    plan = plan_drain(demo_estate, observe(read_inventory(session, demo_estate)), ShiftRequest(EUS2, (50, 100)))
 
     assert plan.empty and plan.summary == "drain region eastus2: already drained"
     assert "origin-eus2-1 (eus2-1) is already disabled" in plan.notes
@@ -118,7 +127,7 @@ def test_null_weight_from_the_api_is_planned_as_afd_default(session, sim, demo_e
     inventory = read_inventory(session, demo_estate)
     assert next(v.origin for v in inventory.views if v.stamp.name == "neu-2").weight is None
 
-    plan = plan_drain(demo_estate, inventory, Target(stamp="neu-2"), (50, 100))
+    plan = plan_drain(demo_estate, observe(inventory), ShiftRequest(Target(stamp="neu-2"), (50, 100)))
 
     assert _changes(plan)[0] == ("neu-2", 0, {"weight": 1000}, {"weight": 500})  # null = AFD's default
     assert plan.steps[0].params["prior"] == {"weight": None, "priority": None}
@@ -160,7 +169,7 @@ def test_restore_uses_the_weights_from_before_the_drain(session, demo_estate) ->
         "succeeded",
         [_step("origin-eus2-1", {}, {"enabled": False}, prior={"weight": 700, "priority": 2})],
     )
-    plan = plan_restore(demo_estate, read_inventory(session, demo_estate), EUS2, operations=[drain])
+    plan = plan_restore(demo_estate, observe(read_inventory(session, demo_estate), [drain]), ShiftRequest(EUS2))
 
     assert _changes(plan) == [
         ("eus2-1", 0, {"enabled": False, "weight": 300, "priority": 1}, {"enabled": True, "weight": 700, "priority": 2})
@@ -170,20 +179,22 @@ def test_restore_uses_the_weights_from_before_the_drain(session, demo_estate) ->
 
 def test_restore_without_a_journaled_drain_falls_back_to_the_defaults(session, demo_estate) -> None:
     _patch(session, demo_estate, "eus2-2", enabled=False, weight=300, priority=3)
-    plan = plan_restore(demo_estate, read_inventory(session, demo_estate), EUS2)
+    plan = plan_restore(demo_estate, observe(read_inventory(session, demo_estate)), ShiftRequest(EUS2))
 
     assert [s.after for s in plan.steps] == [{"enabled": True, "weight": 1000, "priority": 1}]
     assert "from the estate defaults" in plan.notes[0]
 
 
 def test_restoring_a_serving_region_is_an_empty_plan(session, demo_estate) -> None:
-    plan = plan_restore(demo_estate, read_inventory(session, demo_estate), EUS2, (10, 100))
+    plan = plan_restore(demo_estate, observe(read_inventory(session, demo_estate)), ShiftRequest(EUS2, (10, 100)))
     assert plan.empty and plan.summary == "restore region eastus2: already serving"
 
 
 def test_gradual_restore_enables_at_a_small_share_then_raises(session, demo_estate) -> None:
     _patch(session, demo_estate, "neu-1", enabled=False)
-    plan = plan_restore(demo_estate, read_inventory(session, demo_estate), Target(stamp="neu-1"), (10, 50, 100))
+    plan = plan_restore(
+        demo_estate, observe(read_inventory(session, demo_estate)), ShiftRequest(Target(stamp="neu-1"), (10, 50, 100))
+    )
 
     assert _changes(plan) == [
         ("neu-1", 0, {"enabled": False, "weight": 1000}, {"enabled": True, "weight": 100}),
@@ -201,7 +212,9 @@ def test_restore_after_a_stopped_gradual_drain_raises_the_weight_back(session, d
         [_step("origin-neu-1", {"weight": 1000}, {"weight": 500}, prior={"weight": 1000, "priority": 1})],
     )
 
-    plan = plan_restore(demo_estate, read_inventory(session, demo_estate), Target(stamp="neu-1"), operations=[stopped])
+    plan = plan_restore(
+        demo_estate, observe(read_inventory(session, demo_estate), [stopped]), ShiftRequest(Target(stamp="neu-1"))
+    )
 
     assert _changes(plan) == [("neu-1", 0, {"weight": 500}, {"weight": 1000})]
 
@@ -219,7 +232,7 @@ def test_revert_puts_every_touched_origin_back_in_one_group(session, demo_estate
             _step("origin-eus2-2", {"weight": 1000}, {"weight": 500}, stamp="eus2-2"),
         ],
     )
-    plan = ops.plan_revert(demo_estate, read_inventory(session, demo_estate), record)
+    plan = plan_revert(demo_estate, observe(read_inventory(session, demo_estate)), revert_request(record))
 
     assert plan.kind == "rollback:frontdoor-drain"
     assert _changes(plan) == [("eus2-1", 0, {"weight": 100}, {"weight": 1000})]  # eus2-2 never changed
@@ -228,7 +241,7 @@ def test_revert_puts_every_touched_origin_back_in_one_group(session, demo_estate
 # -- the health gate -------------------------------------------------------------------------------
 def _gate(session, demo_estate, monkeypatch, verdicts: dict[str, str], **kwargs: Any) -> ops.HealthGate:
     inventory = read_inventory(session, demo_estate)
-    plan = plan_drain(demo_estate, inventory, EUS2, (50, 90, 100))
+    plan = plan_drain(demo_estate, observe(inventory), ShiftRequest(EUS2, (50, 90, 100)))
     monkeypatch.setattr(
         ops, "stamp_health", lambda s, e: {name: (status, [f"{name} is {status}"]) for name, status in verdicts.items()}
     )
@@ -267,7 +280,7 @@ def test_restore_gate_watches_the_stamps_coming_back(session, demo_estate, monke
     for stamp in ("eus2-1", "eus2-2"):
         _patch(session, demo_estate, stamp, enabled=False)
     inventory = read_inventory(session, demo_estate)
-    plan = plan_restore(demo_estate, inventory, EUS2, (10, 100))
+    plan = plan_restore(demo_estate, observe(inventory), ShiftRequest(EUS2, (10, 100)))
     gate = ops.HealthGate(session, demo_estate, plan, inventory.snapshot(), ops.leaving_stamps(plan))
 
     assert "eus2-1" in gate.watched(0)

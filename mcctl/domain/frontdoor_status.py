@@ -1,0 +1,100 @@
+"""The `frontdoor status` document (a JSON contract) and the traffic shares it shows, from what ops
+read (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.observed import AFD_DEFAULT_PRIORITY, AFD_DEFAULT_WEIGHT
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Estate
+    from mcctl.domain.frontdoor import FrontDoorObserved
+    from mcctl.domain.observed import OriginGroupState, OriginState
+
+
+def traffic_shares(origins: Sequence[OriginState | None]) -> list[float | None]:
+    """Each origin's share of traffic by configuration, if every enabled origin is healthy: the
+    enabled origins of the lowest priority split it by weight (null weight: 1000, priority: 1)."""
+    enabled = [o for o in origins if o is not None and o.enabled]
+    if not enabled:
+        return [None if o is None else 0.0 for o in origins]
+    top = min(o.priority or AFD_DEFAULT_PRIORITY for o in enabled)
+    group = [o for o in enabled if (o.priority or AFD_DEFAULT_PRIORITY) == top]
+    total = sum(o.weight or AFD_DEFAULT_WEIGHT for o in group)
+    return [
+        None if o is None else round((o.weight or AFD_DEFAULT_WEIGHT) / total, 4) if o in group else 0.0
+        for o in origins
+    ]
+
+
+def _probe_settings(group: OriginGroupState | None) -> dict[str, Any] | None:
+    if group is None or group.health_probe is None:
+        return None
+    probe = group.health_probe
+    return {
+        "path": probe.path,
+        "protocol": probe.protocol,
+        "request_type": probe.request_type,
+        "interval_seconds": probe.interval_seconds,
+    }
+
+
+def status_document(estate: Estate, observed: FrontDoorObserved, group: OriginGroupState | None) -> dict[str, Any]:
+    """Origins per stamp, regions, probe and load-balancing settings (`group` None: not read)."""
+    views = observed.views
+    shares = traffic_shares([v.origin for v in views])
+    origins: list[dict[str, Any]] = []  # JSON rows: one value type per key is more than a dict literal can say
+    for view, share in zip(views, shares, strict=True):
+        o = view.origin
+        origins.append(
+            {
+                "stamp": view.stamp.name,
+                "region": view.stamp.region,
+                "origin": view.stamp.origin,
+                "host": o.host_name if o else None,
+                "enabled_state": o.enabled_state if o else None,
+                "enabled": o.enabled if o else None,
+                "weight": o.weight if o else None,
+                "priority": o.priority if o else None,
+                "provisioning_state": o.provisioning_state if o else None,
+                "deployment_status": o.deployment_status if o else None,
+                "app_state": view.app.state if view.app else None,
+                "serving": view.serving,
+                "traffic_share": share,
+            }
+        )
+    sql_primary = observed.sql_primary
+    regions = []
+    for region in estate.regions:
+        members = [row for row in origins if row["region"] == region]
+        serving = [row["stamp"] for row in members if row["serving"]]
+        shares_known = [row["traffic_share"] for row in members if row["traffic_share"] is not None]
+        regions.append(
+            {
+                "region": region,
+                "serving": bool(serving),
+                "stamps": [row["stamp"] for row in members],
+                "serving_stamps": serving,
+                "traffic_share": round(sum(shares_known), 4) if shares_known else None,
+                "sql_primary": sql_primary == region if sql_primary else None,
+            }
+        )
+    fd = estate.frontdoor
+    return {
+        "profile": fd.profile,
+        "origin_group": fd.origin_group,
+        "endpoint_host": fd.endpoint_host,
+        "health_probe": _probe_settings(group),
+        "load_balancing": None
+        if group is None
+        else {
+            "sample_size": group.sample_size,
+            "successful_samples_required": group.successful_samples_required,
+            "additional_latency_ms": group.additional_latency_ms,
+        },
+        "serving_regions": [r["region"] for r in regions if r["serving"]],
+        "regions": regions,
+        "origins": origins,
+    }
