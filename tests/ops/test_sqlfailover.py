@@ -11,20 +11,15 @@ from mcctl.adapters.clients import AzureSession
 from mcctl.domain.estate import Estate
 from mcctl.domain.observed import FailoverGroupPartner, FailoverGroupState
 from mcctl.domain.plan import Plan
+from mcctl.domain.sqlfailover import FailoverRequest, plan_failover, step_mode
+from mcctl.domain.sqlfailover_status import MemberRead as _MemberRead
+from mcctl.domain.sqlfailover_status import judge
 from mcctl.errors import AzureRequestError, PartiallyApplied, UsageError
 from mcctl.ops import mutation
 from mcctl.ops.inventory import read_inventory
 from mcctl.ops.journal import Journal
 from mcctl.ops.registry import current_registry
-from mcctl.ops.sqlfailover import (
-    FailoverRequest,
-    _MemberRead,
-    judge,
-    plan_failover,
-    read_preflight,
-    read_status,
-    step_mode,
-)
+from mcctl.ops.sqlfailover import read_preflight, read_status
 from mcctl.ops.steps import executor
 from mcctl.sim.app import Sim
 from mcctl.sim.providers.sql import lost_writes, set_link_state, sql_state
@@ -33,8 +28,7 @@ ALL_CAUGHT_UP = {"CATCH_UP"}
 
 
 def _plan(session: AzureSession, estate: Estate, **request) -> Plan:
-    preflight = read_preflight(session, estate)
-    return plan_failover(estate, preflight.status, preflight.inventory.views, FailoverRequest(**request))
+    return plan_failover(estate, read_preflight(session, estate), FailoverRequest(**request))
 
 
 def _evaluate(session: AzureSession, estate: Estate, plan: Plan, allow_data_loss: bool = False):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -10,9 +10,6 @@ from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
 from mcctl.cli.options import Output, Query
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import ExitCode
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(no_args_is_help=True, help="The Azure SQL failover group: status and failover.")
 
@@ -67,15 +64,16 @@ def failover(
     """Fail the SQL failover group over to the secondary in --to (the request goes to that secondary)."""
     from mcctl.cli import render
     from mcctl.cli.render import check_query
+    from mcctl.domain.sqlfailover import FailoverRequest, plan_failover
     from mcctl.errors import WaitTimeout
-    from mcctl.ops.sqlfailover import FailoverRequest, plan_failover, read_preflight
+    from mcctl.ops.sqlfailover import read_preflight
 
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)  # the root's --query too: never fail over, then fail to print
     request = FailoverRequest(to, mode.lower(), allow_data_loss)
     request.validate(runtime.estate)
     preflight = read_preflight(runtime.session, runtime.estate)
-    plan = plan_failover(runtime.estate, preflight.status, preflight.inventory.views, request)
+    plan = plan_failover(runtime.estate, preflight, request)
     before = preflight.inventory.snapshot()
     if plan.empty:
         render.note(f"{plan.summary}: nothing to do")

@@ -1,0 +1,260 @@
+"""Failing the Azure SQL failover group over: the request, the plan and its pre-flight rule (pure).
+
+A failover is one plan step of kind "sql_failover" (primary_region before → after). The request
+goes to the server in the target region, never to the primary (ARM refuses that with
+FailoverGroupFailoverRequestOnPrimary). The links observed while planning travel in the step's
+params, so the `sql_links_ready` safety rule can refuse a planned failover that ARM would fail,
+and the journal shows what the operator saw. Rolling back is a planned failover back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.plan import Plan, Step
+from mcctl.domain.regions import normalize_region
+from mcctl.domain.sqlfailover_status import CAUGHT_UP, NO_CONSISTENT_COPY, FailoverGroupStatus, ServerStatus
+from mcctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Estate, SqlFailoverGroup, SqlServer
+    from mcctl.domain.safety import RuleContext, Verdict
+    from mcctl.domain.stampview import StampView
+
+STEP_KIND = "sql_failover"
+PLAN_KIND = "sql-failover"
+MODES = ("planned", "forced", "try-planned")
+DATA_LOSS_MODES = ("forced", "try-planned")
+# ARM gives no duration; these estimates match the simulator (planned waits for the secondaries).
+EXPECTED_SECONDS = {"planned": 60, "forced": 30, "try-planned": 60}
+
+
+def sql_config(estate: Estate) -> SqlFailoverGroup:
+    if estate.sql is None:
+        raise UsageError(
+            f"estate '{estate.name}' has no SQL failover group",
+            hint="add a `sql:` section (resource_group, failover_group, servers) to the estate file",
+        )
+    return estate.sql
+
+
+def member_server(sql: SqlFailoverGroup, region: str) -> SqlServer:
+    """The group's server in `region`, as the estate file names it."""
+    server = sql.server_in(region)
+    if server is None:
+        raise UsageError(f"the estate file names no server of failover group {sql.name} in {region}")
+    return server
+
+
+@dataclass(frozen=True)
+class FailoverObserved:
+    """What the planner is given: the group as its members see it, and the estate's stamps."""
+
+    status: FailoverGroupStatus
+    views: tuple[StampView, ...]
+
+
+@dataclass(frozen=True)
+class FailoverRequest:
+    to: str | None = None  # target region; None = the only secondary
+    mode: str = "planned"
+    allow_data_loss: bool = False
+
+    def validate(self, estate: Estate) -> None:
+        """Argument checks that need no Azure call (a data-loss mode without the flag changes nothing)."""
+        sql = sql_config(estate)
+        if self.mode not in MODES:
+            raise UsageError(f"--mode: must be one of {', '.join(MODES)}, got '{self.mode}'")
+        if self.mode in DATA_LOSS_MODES and not self.allow_data_loss:
+            what = "forced failover" if self.mode == "forced" else "try-planned (it may force)"
+            raise UsageError(
+                f"--mode {self.mode}: a {what} can lose the writes not yet replicated; "
+                f"add --allow-data-loss to accept that; nothing was changed",
+                hint="--mode planned loses no data but needs the primary and every replication link healthy",
+            )
+        # Not selection.known_region: the group's servers, not the stamps, say which regions are valid.
+        if self.to is not None and sql.server_in(normalize_region(self.to)) is None:
+            raise UsageError(
+                f"--to: failover group {sql.name} has no server in '{self.to}' "
+                f"(regions: {', '.join(s.region for s in sql.servers)})"
+            )
+
+
+def resolve_target(status: FailoverGroupStatus, request: FailoverRequest) -> ServerStatus:
+    if request.to is not None:
+        region = normalize_region(request.to)
+        found = status.server_in(region)
+        if found is None or found.role not in ("Primary", "Secondary"):
+            raise UsageError(f"--to: {region} is not a member of failover group {status.name}")
+        return found
+    secondaries = status.secondaries
+    if len(secondaries) == 1:
+        return secondaries[0]
+    if not secondaries:
+        raise UsageError(f"failover group {status.name} has no secondary to fail over to")
+    choices = ", ".join(f"{s.region} ({s.name})" for s in secondaries)
+    raise UsageError(
+        f"--to: failover group {status.name} has {len(secondaries)} secondaries; name one: {choices}",
+        hint=f"e.g. mcctl sql failover --to {secondaries[0].region}",
+    )
+
+
+def plan_failover(estate: Estate, observed: FailoverObserved, request: FailoverRequest) -> Plan:
+    """One sql_failover step from the current primary to the target region, with the pre-flight."""
+    request.validate(estate)
+    sql = sql_config(estate)
+    status = observed.status
+    target = resolve_target(status, request)
+    primary = status.primary
+    data_loss = request.mode in DATA_LOSS_MODES
+    if primary is None or status.primary_region is None:
+        raise UsageError(f"failover group {status.name}: no single primary could be determined; see `mcctl sql status`")
+    if target.region == status.primary_region:
+        return Plan(
+            kind=PLAN_KIND,
+            summary=f"{target.region} ({target.name}) is already the primary of {status.name}",
+            steps=(),
+            data_loss=data_loss,
+            confirm_name=sql.name,
+        )
+    links = [{**link.to_dict(), "text": link.describe()} for link in status.links]
+    target_server = member_server(sql, target.region)
+    step = Step(
+        kind=STEP_KIND,
+        target=f"SQL failover group {status.name}",
+        resource_id=f"{target_server.ref.id}/failoverGroups/{sql.name}",
+        before={"primary_region": status.primary_region},
+        after={"primary_region": target.region},
+        params={
+            "mode": request.mode,
+            "rollback_mode": "planned",
+            "to_region": target.region,
+            "to_server": target.name,
+            "from_region": status.primary_region,
+            "from_server": primary.name,
+            "primary_reachable": primary.error is None,
+            "links": links,
+        },
+        expected_seconds=EXPECTED_SECONDS[request.mode],
+    )
+    summary = (
+        f"{request.mode} failover of SQL failover group {status.name}: "
+        f"{status.primary_region} ({primary.name}) → {target.region} ({target.name})"
+    )
+    return Plan(
+        kind=PLAN_KIND,
+        summary=summary,
+        steps=(step,),
+        data_loss=data_loss,
+        confirm_name=sql.name,
+        notes=tuple(_notes(status, observed.views, request, target)),
+    )
+
+
+def _notes(
+    status: FailoverGroupStatus, views: tuple[StampView, ...], request: FailoverRequest, target: ServerStatus
+) -> list[str]:
+    notes: list[str] = []
+    primary = status.primary
+    assert primary is not None
+    if request.mode == "forced":
+        notes.append(
+            f"forced: does not wait for {target.name} to catch up; writes not yet replicated from "
+            f"{primary.name} are lost (replication is asynchronous)"
+        )
+    elif request.mode == "try-planned":
+        notes.append("try-planned: a planned failover first; if it cannot complete, forced (writes can be lost)")
+    if primary.error is not None:
+        notes.append(f"the primary {primary.name} ({primary.region}) did not answer: {primary.error}")
+    bad = [link for link in status.links if not link.ready]
+    if bad:
+        notes.append("replication links not caught up: " + ", ".join(link.describe() for link in bad))
+    else:
+        notes.append(f"replication links: all {len(status.links)} {CAUGHT_UP}")
+    here = [v for v in views if v.stamp.region == target.region]
+    if here:
+        origins = ", ".join(_origin_text(v) for v in here)
+        notes.append(f"Front Door in {target.region}: {origins}")
+        redis = here[0].redis
+        if redis is not None:
+            notes.append(f"Redis in {target.region}: {redis.verdict} ({redis.reason})")
+    else:
+        notes.append(f"{target.region} has no stamps in this estate: the new primary would be far from every app")
+    if status.failover_policy:
+        grace = f", grace period {status.grace_period_minutes} min" if status.grace_period_minutes else ""
+        notes.append(f"read-write endpoint failover policy: {status.failover_policy}{grace}")
+    notes.append(f"rollback fails back to {primary.region} with a planned failover")
+    return notes
+
+
+def _origin_text(view: StampView) -> str:
+    origin = view.origin
+    if origin is None:
+        return f"{view.stamp.origin} unknown"
+    state = "enabled" if origin.enabled else "disabled"
+    serving = {True: "serving", False: "not serving", None: "serving unknown"}[view.serving]
+    return f"{origin.name} {state} (weight {origin.weight}, priority {origin.priority}, {serving})"
+
+
+def step_mode(step: Step) -> str:
+    """The mode this step fails over with: the planned one towards its target; failing back (the
+    inverse step of a rollback) is always a planned failover: no data loss on the way back."""
+    if step.after.get("primary_region") == step.params.get("to_region"):
+        return str(step.params.get("mode", "planned"))
+    return str(step.params.get("rollback_mode", "planned"))
+
+
+# -- the pre-flight safety rule's check (ops registers it as `sql_links_ready`) -------------------
+def links_ready(ctx: RuleContext) -> Verdict | None:
+    """A planned failover needs every replication link CATCH_UP (else ARM fails it with
+    IncorrectReplicationLinkState or PlannedFailoverTimedOut); no failover at all can make a
+    secondary primary while its copy is still SEEDING or PENDING. Judged on the links observed
+    while planning, which the step carries (a rollback's inverse step carries none of its own)."""
+    verdict: Verdict | None = None
+    for step in ctx.plan.steps:
+        if step.kind != STEP_KIND or step.after.get("primary_region") != step.params.get("to_region"):
+            continue
+        mode = step.params.get("mode", "planned")
+        links = step.params.get("links", [])
+        target = step.params.get("to_server", "")
+        numbers = {"mode": mode, "links": len(links)}
+        if mode == "planned":
+            bad = [link for link in links if link.get("replication_state") != CAUGHT_UP]
+            if not step.params.get("primary_reachable", True):
+                return (
+                    False,
+                    f"planned failover needs the primary {step.params.get('from_server')} "
+                    f"({step.before.get('primary_region')}), which did not answer"
+                    + (f"; links not caught up: {_texts(bad)}" if bad else "")
+                    + "; use --mode forced --allow-data-loss (or try-planned) if the region is lost",
+                    {**numbers, "not_caught_up": len(bad)},
+                )
+            if bad:
+                return (
+                    False,
+                    f"planned failover needs every replication link {CAUGHT_UP}: {_texts(bad)}; wait for them "
+                    f"to catch up (`mcctl sql status`), or use --mode try-planned / --mode forced --allow-data-loss",
+                    {**numbers, "not_caught_up": len(bad)},
+                )
+            verdict = (True, f"all {len(links)} replication link(s) {CAUGHT_UP}", numbers)
+        else:
+            bad = [
+                link
+                for link in links
+                if link.get("replication_state") in NO_CONSISTENT_COPY
+                and target.lower() in (link.get("server", "").lower(), (link.get("partner_server") or "").lower())
+            ]
+            if bad:
+                return (
+                    False,
+                    f"{target} holds no consistent copy yet ({_texts(bad)}): it cannot become primary, "
+                    f"even with data loss; choose another --to or wait for seeding to finish",
+                    {**numbers, "seeding": len(bad)},
+                )
+            verdict = (True, f"{target} holds a consistent copy of every database", numbers)
+    return verdict
+
+
+def _texts(links: list[dict[str, Any]]) -> str:
+    return ", ".join(link.get("text") or str(link) for link in links)
