@@ -26,7 +26,7 @@ from mcctl.domain.observed import RedisCacheState, RedisDatabaseState
 
 Verdict = Literal["linked", "degraded", "broken"]
 
-_SEVERITY: dict[str, int] = {"linked": 0, "degraded": 1, "broken": 2}
+SEVERITY: dict[str, int] = {"linked": 0, "degraded": 1, "broken": 2}  # the worst view decides a verdict
 MANAGED_OK = frozenset({"linked"})
 MANAGED_FAILED = frozenset({"linkfailed", "unlinkfailed"})
 CACHE_OK = frozenset({"succeeded"})
@@ -78,7 +78,7 @@ def _verdict(
     reason = f"linked as seen from {', '.join(v.seen_from for v in views)}"
     for view in views:
         verdict, why = _judge_view(region, view, ok, failed)
-        if _SEVERITY[verdict] > _SEVERITY[worst]:
+        if SEVERITY[verdict] > SEVERITY[worst]:
             worst, reason = verdict, why
     return RegionLinkVerdict(region, worst, reason, views, role)
 

@@ -14,6 +14,8 @@ from mcctl.adapters.lro import WaitOptions
 from mcctl.bootstrap import simulated_session
 from mcctl.config.loader import EstateSource, load_estate
 from mcctl.domain.estate import Estate
+from mcctl.domain.plan import Plan
+from mcctl.domain.redisgeo import RelinkRequest, UnlinkRequest, plan_relink, plan_unlink
 from mcctl.errors import ResourceMissingError, UsageError, WaitTimeout
 from mcctl.ops import redisgeo
 from mcctl.ops.steps import executor
@@ -48,6 +50,16 @@ def _set_stored_state(sim: Sim, estate: Estate, viewer: str, target: str, state:
 def _apply(session: AzureSession, estate: Estate, plan, options: WaitOptions = WAIT) -> None:
     (step,) = plan.steps
     executor(step).apply(session, estate, step, options)
+
+
+def _unlink(session: AzureSession, estate: Estate, region: str, serving: tuple[str, ...] = ()) -> Plan:
+    request = UnlinkRequest(region)
+    return plan_unlink(estate, redisgeo.observe_unlink(session, estate, request, serving), request)
+
+
+def _relink(session: AzureSession, estate: Estate, region: str, with_regions: list[str] | tuple[str, ...] = ()) -> Plan:
+    request = RelinkRequest(region, tuple(with_regions))
+    return plan_relink(estate, redisgeo.observe_relink(session, estate, request), request)
 
 
 def _link(session: AzureSession, estate: Estate, region: str) -> str:
@@ -133,7 +145,7 @@ def test_status_of_the_cache_kind() -> None:
             ("redis-mc-eus2", "eastus2", "Secondary", "East US 2"),
         ]
         with pytest.raises(UsageError, match="works on Azure Managed Redis"):
-            redisgeo.plan_unlink(session, estate, "eastus2")
+            _unlink(session, estate, "eastus2")
     finally:
         session.close()
 
@@ -151,7 +163,7 @@ def test_link_state_values(session: AzureSession, sim: Sim, demo_estate: Estate)
 
 # -- unlink ------------------------------------------------------------------------------------------
 def test_unlink_plan_explains_the_consequence(session: AzureSession, demo_estate: Estate) -> None:
-    plan = redisgeo.plan_unlink(session, demo_estate, "East US 2", ("eus2-1",))
+    plan = _unlink(session, demo_estate, "East US 2", ("eus2-1",))
     (step,) = plan.steps
     assert (plan.kind, plan.data_loss, plan.confirm_name) == ("redis_unlink", True, "amr-mc-eus2")
     assert (step.kind, step.before, step.after, step.params) == (
@@ -167,7 +179,7 @@ def test_unlink_plan_explains_the_consequence(session: AzureSession, demo_estate
 
 
 def test_unlink_applies_on_every_surviving_member(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
-    plan = redisgeo.plan_unlink(session, demo_estate, "eastus2")
+    plan = _unlink(session, demo_estate, "eastus2")
     start = sim.now()
     _apply(session, demo_estate, plan)
     assert sim.now() - start >= 30
@@ -175,12 +187,12 @@ def test_unlink_applies_on_every_surviving_member(session: AzureSession, sim: Si
     assert _stored_links(sim, demo_estate, "northeurope") == {"amr-mc-weu": "Linked", "amr-mc-neu": "Linked"}
     assert _stored_links(sim, demo_estate, "eastus2") == {"amr-mc-eus2": "Linked"}
     assert executor(plan.steps[0]).read(session, demo_estate, plan.steps[0]) == {"link": "unlinked"}
-    assert redisgeo.plan_unlink(session, demo_estate, "eastus2").empty  # nothing left to do
+    assert _unlink(session, demo_estate, "eastus2").empty  # nothing left to do
 
 
 def test_unlink_tolerates_an_unreadable_target(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     sim.add_fault({"kind": "error", "method": "GET", "path": "/amr-mc-eus2/databases/default", "count": None})
-    plan = redisgeo.plan_unlink(session, demo_estate, "eastus2")
+    plan = _unlink(session, demo_estate, "eastus2")
     assert plan.steps[0].before == {"link": "broken"}
     assert "eastus2's own database could not be read" in " ".join(plan.notes)
     _apply(session, demo_estate, plan)
@@ -190,14 +202,14 @@ def test_unlink_tolerates_an_unreadable_target(session: AzureSession, sim: Sim, 
 
 def test_unlink_bad_region(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     with pytest.raises(UsageError, match=r"REGION: no Redis member in 'japaneast' \(members: westeurope"):
-        redisgeo.plan_unlink(session, demo_estate, "japaneast")
+        _unlink(session, demo_estate, "japaneast")
     assert sim.requests == []
 
 
 # -- relink ------------------------------------------------------------------------------------------
 def test_relink_flushes_then_links(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
-    plan = redisgeo.plan_relink(session, demo_estate, "eastus2")
+    plan = _relink(session, demo_estate, "eastus2")
     (step,) = plan.steps
     assert (plan.data_loss, plan.confirm_name, step.before, step.after) == (
         True,
@@ -220,13 +232,13 @@ def test_relink_flushes_then_links(session: AzureSession, sim: Sim, demo_estate:
 
 
 def test_relink_of_a_linked_region_is_nothing_to_do(session: AzureSession, demo_estate: Estate) -> None:
-    assert redisgeo.plan_relink(session, demo_estate, "eastus2").empty
+    assert _relink(session, demo_estate, "eastus2").empty
 
 
 def test_relink_of_a_region_still_in_the_group_is_refused(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     sim.set_outage("eastus2", True)
     with pytest.raises(UsageError) as err:
-        redisgeo.plan_relink(session, demo_estate, "eastus2")
+        _relink(session, demo_estate, "eastus2")
     assert "eastus2 is still in group mc-demo-geo (broken: LinkFailed as seen from westeurope)" in err.value.message
     assert err.value.hint == "unlink it first: mcctl redis unlink eastus2"
 
@@ -236,7 +248,7 @@ def test_relink_while_linking_says_wait(session: AzureSession, sim: Sim, demo_es
     adapter.flush_database(session, demo_estate.redis, "eastus2", WAIT)
     adapter.force_link(session, demo_estate.redis, "eastus2", WaitOptions(wait=False))
     with pytest.raises(UsageError, match="eastus2 is being linked to group mc-demo-geo"):
-        redisgeo.plan_relink(session, demo_estate, "eastus2")
+        _relink(session, demo_estate, "eastus2")
 
 
 def test_relink_of_a_database_that_still_lists_the_group_is_refused(
@@ -250,7 +262,7 @@ def test_relink_of_a_database_that_still_lists_the_group_is_refused(
             db["properties"]["geoReplication"]["linkedDatabases"] = [e for e in links if "amr-mc-eus2" not in e["id"]]
             sim.store.put(db)
     with pytest.raises(UsageError) as err:
-        redisgeo.plan_relink(session, demo_estate, "eastus2")
+        _relink(session, demo_estate, "eastus2")
     assert "still lists amr-mc-weu, amr-mc-neu as linked although no member lists it" in err.value.message
     assert "delete and recreate" in err.value.hint
 
@@ -261,16 +273,16 @@ def test_relink_links_to_the_members_in_the_group_only(session: AzureSession, si
     adapter.force_unlink(session, redis, "northeurope", WAIT)
     # westeurope (the survivor) and eastus2 (unlinked) both list only themselves: the operator says which
     with pytest.raises(UsageError) as err:
-        redisgeo.plan_relink(session, demo_estate, "northeurope")
+        _relink(session, demo_estate, "northeurope")
     assert "mcctl cannot tell which one is the group" in err.value.message
     assert err.value.hint == "name the surviving member(s): mcctl redis relink northeurope --with REGION"
-    plan = redisgeo.plan_relink(session, demo_estate, "northeurope", ["West Europe"])
+    plan = _relink(session, demo_estate, "northeurope", ["West Europe"])
     assert plan.steps[0].params["group"] == ["westeurope"]
     _apply(session, demo_estate, plan)
     assert _stored_links(sim, demo_estate, "northeurope") == {"amr-mc-neu": "Linked", "amr-mc-weu": "Linked"}
     assert _stored_links(sim, demo_estate, "eastus2") == {"amr-mc-eus2": "Linked"}  # left alone
     assert _link(session, demo_estate, "northeurope") == "linked"
-    _apply(session, demo_estate, redisgeo.plan_relink(session, demo_estate, "eastus2"))
+    _apply(session, demo_estate, _relink(session, demo_estate, "eastus2"))
     assert {_link(session, demo_estate, r) for r in REGIONS} == {"linked"}
 
 
@@ -285,12 +297,12 @@ def test_relink_links_to_the_members_in_the_group_only(session: AzureSession, si
 def test_relink_with_bad_choices(session: AzureSession, demo_estate: Estate, with_regions, message) -> None:
     adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
     with pytest.raises(UsageError, match=message):
-        redisgeo.plan_relink(session, demo_estate, "eastus2", with_regions)
+        _relink(session, demo_estate, "eastus2", with_regions)
 
 
 def test_relink_with_the_whole_group_named(session: AzureSession, demo_estate: Estate) -> None:
     adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
-    plan = redisgeo.plan_relink(session, demo_estate, "eastus2", ["northeurope", "westeurope"])
+    plan = _relink(session, demo_estate, "eastus2", ["northeurope", "westeurope"])
     assert plan.steps[0].params["group"] == ["westeurope", "northeurope"]
 
 
@@ -299,14 +311,14 @@ def test_relink_with_no_group_left_is_refused(session: AzureSession, demo_estate
         adapter.force_unlink(session, demo_estate.redis, region, WAIT)
     # westeurope now lists itself only: no member is left in the group
     with pytest.raises(UsageError, match="no other member of group mc-demo-geo lists another member"):
-        redisgeo.plan_relink(session, demo_estate, "eastus2")
+        _relink(session, demo_estate, "eastus2")
 
 
 def test_relink_step_never_flushes_a_database_back_in_the_group(
     session: AzureSession, sim: Sim, demo_estate: Estate
 ) -> None:
     adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
-    plan = redisgeo.plan_relink(session, demo_estate, "eastus2")
+    plan = _relink(session, demo_estate, "eastus2")
     _apply(session, demo_estate, plan)
     flushes = sum(op["kind"] == "redis.database.flush" for op in sim.store.data["operations"].values())
     with pytest.raises(UsageError, match="not flushing a database that is in the group"):
@@ -316,7 +328,7 @@ def test_relink_step_never_flushes_a_database_back_in_the_group(
 
 def test_relink_timeout_covers_flush_and_link(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
-    plan = redisgeo.plan_relink(session, demo_estate, "eastus2")
+    plan = _relink(session, demo_estate, "eastus2")
     with pytest.raises(WaitTimeout):
         _apply(session, demo_estate, plan, WaitOptions(timeout=40))
     assert _link(session, demo_estate, "eastus2") == "degraded"  # Linking: it goes on in "Azure"
@@ -326,7 +338,7 @@ def test_relink_timeout_covers_flush_and_link(session: AzureSession, sim: Sim, d
 
 def test_relink_no_wait_still_waits_for_the_flush(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
-    plan = redisgeo.plan_relink(session, demo_estate, "eastus2")
+    plan = _relink(session, demo_estate, "eastus2")
     start = sim.now()
     _apply(session, demo_estate, plan, WaitOptions(wait=False))
     assert 10 <= sim.now() - start < 60
@@ -337,10 +349,10 @@ def test_relink_no_wait_still_waits_for_the_flush(session: AzureSession, sim: Si
 @pytest.mark.parametrize(("kind", "command"), [("redis_unlink", "relink"), ("redis_relink", "unlink")])
 def test_inverted_steps_are_refused(session: AzureSession, sim: Sim, demo_estate: Estate, kind, command) -> None:
     if kind == "redis_unlink":
-        step = redisgeo.plan_unlink(session, demo_estate, "eastus2").steps[0]
+        step = _unlink(session, demo_estate, "eastus2").steps[0]
     else:
         adapter.force_unlink(session, demo_estate.redis, "eastus2", WAIT)
-        step = redisgeo.plan_relink(session, demo_estate, "eastus2").steps[0]
+        step = _relink(session, demo_estate, "eastus2").steps[0]
     inverse = step.inverse()
     calls = len(sim.requests)
     for run in (

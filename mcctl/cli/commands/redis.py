@@ -28,7 +28,8 @@ def status(
     query: Query = None,
 ) -> None:
     """Every member's link state, as each member sees the group, and a verdict per region."""
-    from mcctl.ops.redisgeo import member_of, read_status, redis_of
+    from mcctl.domain.redisgeo import member_of, redis_of
+    from mcctl.ops.redisgeo import read_status
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
@@ -54,18 +55,23 @@ def _mutate(
     with_regions: list[str] | None = None,
 ) -> None:
     from mcctl.cli.render import check_query
+    from mcctl.domain.redisgeo import RelinkRequest, UnlinkRequest, plan_relink, plan_unlink
     from mcctl.ops.inventory import read_inventory
-    from mcctl.ops.redisgeo import managed_redis, member_of, plan_relink, plan_unlink
+    from mcctl.ops.redisgeo import observe_relink, observe_unlink
 
     runtime: Runtime = ctx.obj
+    estate = runtime.estate
     check_query(runtime.options.query)  # the root's --query too: never change the estate, then fail to print
-    where = member_of(managed_redis(runtime.estate, command), region).region  # bad input: no Azure call
-    snapshot = read_inventory(runtime.session, runtime.estate).snapshot()
-    if command == "unlink":
+    request: UnlinkRequest | RelinkRequest = (
+        UnlinkRequest(region) if command == "unlink" else RelinkRequest(region, tuple(with_regions or ()))
+    )
+    where = request.validate(estate).region  # bad input: no Azure call
+    snapshot = read_inventory(runtime.session, estate).snapshot()
+    if isinstance(request, UnlinkRequest):
         serving = tuple(s.name for s in snapshot.serving_in(where))
-        plan = plan_unlink(runtime.session, runtime.estate, where, serving)
+        plan = plan_unlink(estate, observe_unlink(runtime.session, estate, request, serving), request)
     else:
-        plan = plan_relink(runtime.session, runtime.estate, where, with_regions or ())
+        plan = plan_relink(estate, observe_relink(runtime.session, estate, request), request)
     run_mutation(runtime, plan, snapshot, flags)
 
 
