@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from mcctl.domain.scale import ScaleRequest, carry_targets, plan_scale
 from mcctl.errors import UsageError
-from mcctl.ops.inventory import read_inventory
-from mcctl.ops.scale import ScaleRequest, carry_targets, plan_scale
+from mcctl.ops.scale import observe_scale
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_carry_targets(current, here, there, factor, expected) -> None:
 
 
 def _plan(session, estate, **request):
-    return plan_scale(estate, read_inventory(session, estate).views, ScaleRequest(**request))
+    return plan_scale(estate, observe_scale(session, estate), ScaleRequest(**request))
 
 
 def test_single_stamp_absolute(session, demo_estate) -> None:

@@ -34,16 +34,16 @@ def scale(
 ) -> None:
     """Scale App Service plans: `scale STAMP --instances N`, `scale --region R --by +2`, `--to-carry R2`."""
     from mcctl.cli.render import check_query
-    from mcctl.ops.inventory import read_inventory
-    from mcctl.ops.scale import ScaleRequest, plan_scale
+    from mcctl.domain.scale import ScaleRequest, plan_scale
+    from mcctl.ops.scale import observe_scale
 
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)  # the root's --query too: never change the estate, then fail to print
     request = ScaleRequest(stamp, region, instances, _delta(by), to_carry, factor)
     request.validate(runtime.estate)
-    inventory = read_inventory(runtime.session, runtime.estate)
-    before = inventory.snapshot()  # a failed read stops here with its own error (503: exit 4), not a guess
-    plan = plan_scale(runtime.estate, inventory.views, request)
+    observed = observe_scale(runtime.session, runtime.estate)
+    before = observed.inventory.snapshot()  # a failed read stops here with its own error (503: exit 4), not a guess
+    plan = plan_scale(runtime.estate, observed, request)
     run_mutation(runtime, plan, before, flags)
 
 
@@ -55,7 +55,7 @@ def _delta(by: str | None) -> int | None:
 
     if by is None:
         return None
-    from mcctl.ops.scale import MAX_INSTANCES
+    from mcctl.domain.scale import MAX_INSTANCES
 
     text = by.strip()
     if not re.fullmatch(r"[+-]?[0-9]+", text):

@@ -8,7 +8,6 @@ import typer
 
 from mcctl.cli.options import Output, Query, RegionFilter
 from mcctl.cli.runtime import Runtime, emit, output_overrides
-from mcctl.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True, help="Stamps (regional scale units) and their live state.")
 
@@ -27,16 +26,15 @@ def _report(runtime: Runtime, errors: list) -> None:
 def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output = None, query: Query = None) -> None:
     """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving."""
     from mcctl.cli.tables import stamps_table
-    from mcctl.domain.regions import normalize_region
+    from mcctl.domain.selection import known_region
     from mcctl.ops.health import assess
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     estate = runtime.estate
-    # (an explicit empty value, `--region "$UNSET"`, is a mistake, not "every region")
-    if region is not None and normalize_region(region) not in estate.regions:
-        raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
+    if region is not None:  # (an explicit empty value, `--region "$UNSET"`, is a mistake, not "every region")
+        known_region(estate, region, "--region")
     inventory = read_inventory(runtime.session, estate, region)
     health = assess(runtime.session, estate, region=region, inventory=inventory).stamps
     rows = [{**v.summary(), "health": health[v.stamp.name].status} for v in inventory.views]
@@ -53,15 +51,14 @@ def show_stamp(
 ) -> None:
     """One stamp in detail: the list fields plus resource ids, health URL and reasons."""
     from mcctl.cli.tables import detail_table
+    from mcctl.domain.selection import known_stamp
     from mcctl.ops.health import assess
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     estate = runtime.estate
-    found = estate.stamp(stamp)
-    if found is None:
-        raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})")
+    found = known_stamp(estate, stamp, "STAMP")
     inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
     health = assess(runtime.session, estate, stamp=found.name, inventory=inventory).stamps[found.name]
     detail = {**inventory.views[0].detail(estate), "health": health.status, "health_reasons": list(health.reasons)}
