@@ -37,7 +37,8 @@ def register_gates(register: Callable[[str, Callable[..., Any]], None]) -> None:
 
 @hookspec
 def register_health_signals(register: Callable[[Any], None]) -> None:
-    """register(signal): a `mcctl.ops.registry.HealthSignal` (name, description, read)."""
+    """register(signal): a `mcctl.ops.registry.HealthSignal` (name, description, judge, optional read):
+    what it says of each stamp, joining the stamp's verdict in `mcctl health` (after the built-ins)."""
 
 
 @hookspec

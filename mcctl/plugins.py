@@ -34,6 +34,7 @@ DEFAULT_PLUGINS = (
     "mcctl.ops.sqlfailover",  # sql_failover, the SQL link pre-flight rule
     "mcctl.ops.frontdoor",  # the health gate of gradual shifts
     "mcctl.ops.redisgeo",  # redis_unlink, redis_relink
+    "mcctl.ops.health",  # the built-in signals of `mcctl health`
     "mcctl.sim.plugin",  # the simulated Azure resource providers
     "mcctl.cli.plugin",  # the command groups
 )

@@ -2,6 +2,10 @@
 the inventory already reads (web app, plan instances, Front Door origin, Redis link, SQL role), the
 reachability of each region's SQL server, and the shared dependencies of `health.dependencies`.
 
+Each signal is a `HealthSignal` of the registry: this module is the plugin that registers the
+built-in ones (`register_health_signals`), and `assess` judges every stamp by every registered
+signal, in registration order, from what it read once for all of them (`HealthReadings`).
+
 Nothing here can hang the command: each probe has its own timeout (`session.web_get`), and every
 task (probe or ARM read) also has a wall-clock limit after which it is abandoned and reported as a
 timeout. Tasks run on daemon threads, so an abandoned one never holds the process at exit either.
@@ -19,20 +23,41 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain import health as model
-from mcctl.domain.health import EstateHealth, ProbeResult, Signal, SqlServerReach
+from mcctl.domain.health import EstateHealth, HealthReadings, ProbeResult, Signal, SqlServerReach
 from mcctl.domain.regions import normalize_region
+from mcctl.domain.selection import StampSelection, known_region
 from mcctl.errors import AuthError, EndpointUnreachable, McctlError, UsageError
+from mcctl.hookspecs import hookimpl
+from mcctl.ops.registry import HealthSignal, current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.domain.estate import Estate, HealthDependency, HealthSettings, Stamp
     from mcctl.domain.stampview import StampView
     from mcctl.ops.inventory import Inventory
+    from mcctl.ops.registry import Registry
 
 GRACE_SECONDS = 2.0  # wall seconds a probe may overrun its own timeout before it is abandoned
-ARM_READ_SECONDS = 60.0  # wall-clock limit of the ARM reads (inventory, SQL servers)
+ARM_READ_SECONDS = 60.0  # wall-clock limit of the ARM reads (inventory, SQL servers, signals' own reads)
 MAX_WORKERS = 16
 MAX_PROBE_SECONDS = 300.0  # as the estate file's health.timeout: a longer probe is no health check
+
+# The built-in signals, in the order a stamp's signals are listed (and `health.weights` names them).
+BUILTIN_SIGNALS = (
+    HealthSignal("probe", "the health endpoint: HTTP status, report, latency", model.probe_signals),
+    HealthSignal("app", "the web app's state and availability", model.app_signals),
+    HealthSignal("instances", "instances up against health.min_instances", model.instances_signals),
+    HealthSignal("origin", "the Front Door origin (disabled: no traffic)", model.origin_signals),
+    HealthSignal("redis", "the Redis link verdict of the stamp's region", model.redis_signals),
+    HealthSignal("sql", "the SQL server of the stamp's region and its role", model.sql_signals),
+    HealthSignal("dependencies", "the shared dependencies the stamp needs", model.dependency_signals),
+)
+
+
+@hookimpl
+def register_health_signals(register: Callable[[HealthSignal], None]) -> None:
+    for signal in BUILTIN_SIGNALS:
+        register(signal)
 
 
 def assess(
@@ -43,11 +68,13 @@ def assess(
     stamp: str | None = None,
     timeout: float | None = None,
     inventory: Inventory | None = None,
+    registry: Registry | None = None,
 ) -> EstateHealth:
     """The health of the estate (or of one region, or one stamp), rolled up stamp → region → estate.
 
     `timeout`: per probe, in seconds (default `health.timeout` of the estate file, 5 s).
     `inventory`: an inventory already read for the same scope (`stamps list`), so it is not read twice.
+    `registry`: whose health signals judge the stamps (default: the process's).
     Failed reads do not raise: their signals are `unknown` and the failures are listed in `errors`.
     """
     settings = estate.health
@@ -73,6 +100,10 @@ def assess(
 
         for server in estate.sql.servers:
             reads[("sql", server.region)] = (partial(sql.get_server, session, server), ARM_READ_SECONDS)
+    signals = list((registry or current_registry()).health_signals.values())
+    for signal in signals:
+        if signal.read is not None:
+            reads[("signal", signal.name)] = (partial(signal.read, session, estate, tuple(stamps)), ARM_READ_SECONDS)
 
     # Probes first, then the ARM reads, each phase concurrent.
     outcomes = run_bounded(probes, MAX_WORKERS)
@@ -88,12 +119,24 @@ def assess(
     reach = _sql_reach(estate, inventory, outcomes, errors)
     dep_health = {d.name: _dependency(d, names, outcomes, reach, inventory, timeout, settings) for d in dependencies}
 
-    stamp_health = []
-    for s in stamps:
-        signals = [model.probe_signal(_probe_outcome(outcomes[("probe", s.name)], s.health_url, timeout), settings)]
-        signals.extend(_inventory_signals(estate, s, views.get(s.name), inventory is not None, reach))
-        signals.extend(model.dependency_signal(dep_health[d.name]) for d in dependencies if d.serves(s.name))
-        stamp_health.append(model.stamp_health(s.name, s.region, signals, settings))
+    extra = {
+        signal.name: _outcome_value(
+            outcomes[("signal", signal.name)], f"health signal {signal.name}", ARM_READ_SECONDS, errors
+        )
+        for signal in signals
+        if signal.read is not None
+    }
+    readings = HealthReadings(
+        estate,
+        tuple(stamps),
+        probes={s.name: _probe_outcome(outcomes[("probe", s.name)], s.health_url, timeout) for s in stamps},
+        views=views,
+        inventory_read=inventory is not None,
+        sql=reach,
+        dependencies=tuple(dep_health.values()),
+        extra=extra,
+    )
+    stamp_health = [model.stamp_health(s.name, s.region, _judged(signals, readings, s), settings) for s in stamps]
 
     return model.estate_health(
         estate.name,
@@ -108,19 +151,18 @@ def assess(
 
 
 def _selected(estate: Estate, region: str | None, stamp: str | None) -> list[Stamp]:
-    stamps = list(estate.stamps)
-    if region is not None:  # an explicit empty value (`--region "$UNSET"`) is a mistake, not "all"
-        wanted = normalize_region(region)
-        if wanted not in estate.regions:
-            raise UsageError(f"--region: '{region}' has no stamps (regions: {', '.join(estate.regions)})")
-        stamps = [s for s in stamps if s.region == wanted]
-    if stamp is not None:
-        if estate.stamp(stamp) is None:
-            raise UsageError(f"--stamp: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in estate.stamps)})")
-        stamps = [s for s in stamps if s.name == stamp]
-        if not stamps:
-            raise UsageError(f"--stamp: '{stamp}' is not in region '{region}'")
+    if region is not None:  # checked first: with both wrong, the region's error is the one shown
+        known_region(estate, region, "--region")
+    selection = StampSelection(region, stamp, region_option="--region", stamp_option="--stamp", exactly_one=False)
+    stamps = list(selection.stamps(estate))
+    if stamp is not None and not stamps:
+        raise UsageError(f"--stamp: '{stamp}' is not in region '{region}'")
     return stamps
+
+
+def _judged(signals: list[HealthSignal], readings: HealthReadings, stamp: Stamp) -> list[Signal]:
+    """The stamp's signals: every registered signal's, in registration order."""
+    return [found for signal in signals for found in signal.judge(readings, stamp)]
 
 
 def _read_inventory(session: AzureSession, estate: Estate, region: str | None, stamp: str | None) -> Inventory:
@@ -179,40 +221,7 @@ def _outcome_value(outcome: Outcome, what: str, limit: float, errors: list[str])
     return outcome.value
 
 
-# -- signals from the inventory and SQL --------------------------------------------------------------
-def _problem(view: StampView | None, prefix: str) -> str | None:
-    """The inventory's 'not found' problem for one resource of a stamp, if any."""
-    if view is None:
-        return None
-    return next((p for p in view.problems if p.startswith(prefix)), None)
-
-
-def _inventory_signals(
-    estate: Estate,
-    stamp: Stamp,
-    view: StampView | None,
-    read: bool,
-    reach: dict[str, SqlServerReach],
-) -> list[Signal]:
-    settings = estate.health
-    if view is None:
-        why = "not read" if not read else "not in the inventory"
-        signals = [Signal(name, "unknown", why) for name in ("app", "instances", "origin")]
-        if estate.redis is not None and estate.redis.member_in(stamp.region):
-            signals.append(Signal("redis", "unknown", why))
-    else:
-        signals = [
-            model.app_signal(view.app, _problem(view, "web app")),
-            model.instances_signal(view.plan, settings.min_instances, _problem(view, "App Service plan")),
-            model.origin_signal(view.origin, _problem(view, "Front Door origin")),
-        ]
-        if estate.redis is not None and estate.redis.member_in(stamp.region):
-            signals.append(model.redis_signal(view.redis))
-    if stamp.region in reach:
-        signals.append(model.sql_signal(reach[stamp.region]))
-    return signals
-
-
+# -- SQL reachability and the shared dependencies ------------------------------------------------
 def _sql_reach(
     estate: Estate, inventory: Inventory | None, outcomes: dict[Hashable, Outcome], errors: list[str]
 ) -> dict[str, SqlServerReach]:

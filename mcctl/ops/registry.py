@@ -11,7 +11,7 @@ must not import the simulator or Typer, it only holds them for the composition r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,8 @@ from mcctl.domain.safety import BUILTIN_RULES, RuleRegistry, SafetyRule
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.adapters.lro import WaitOptions
-    from mcctl.domain.estate import Estate
+    from mcctl.domain.estate import Estate, Stamp
+    from mcctl.domain.health import HealthReadings, Signal
     from mcctl.domain.plan import Step
     from mcctl.domain.snapshot import EstateSnapshot
 
@@ -66,11 +67,21 @@ GateFactory = Callable[..., Callable[[int], None]]
 
 @dataclass(frozen=True)
 class HealthSignal:
-    """A signal `mcctl health` can add to a stamp's verdict: read(session, estate, stamp) -> Signal."""
+    """One signal of `mcctl health`: what it says of each stamp, which joins the stamp's verdict.
+
+    `judge(readings, stamp)` returns the stamp's signals (`mcctl.domain.health.Signal`, usually one
+    named like this object; none when it does not apply to that stamp) from what `assess` read and
+    probed (`mcctl.domain.health.HealthReadings`: the probes, the inventory, SQL, the dependencies).
+    `read(session, estate, stamps)`, if given, is the signal's own read: it runs with assess's ARM
+    reads, under their wall-clock limit, and its value reaches the judge as `readings.extra[name]`
+    (None when it failed: an mcctl error is listed in the result's errors). A signal's weight is
+    `health.weights[name]` (1 when not set). Signals are judged in the order they were registered.
+    """
 
     name: str
     description: str
-    read: Callable[..., Any]
+    judge: Callable[[HealthReadings, Stamp], Sequence[Signal]]
+    read: Callable[[AzureSession, Estate, tuple[Stamp, ...]], Any] | None = None
 
 
 @dataclass(frozen=True)
