@@ -14,6 +14,9 @@ from mcctl.adapters.clients import ACCESS_TOKEN_ENV, ArmEndpoint, AzureSession
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
+    from mcctl.ops.journal import Journal
+    from mcctl.ops.registry import Registry
+    from mcctl.ops.services import Confirmation, Notices, Reporter, Services
     from mcctl.sim.app import Sim
 
 # The simulator checks that a token is present, not what it is for: Azure's public ARM scope.
@@ -55,4 +58,34 @@ def simulated_session(
         credential=credential,
         clock=ClientClock(sim),
         blob_suffix=SIM_BLOB_SUFFIX,
+    )
+
+
+def services(
+    estate: Estate,
+    session: AzureSession,
+    journal: Journal,
+    *,
+    command: str = "mcctl",
+    confirmation: Confirmation | None = None,
+    reporter: Reporter | None = None,
+    notices: Notices | None = None,
+    registry: Registry | None = None,
+) -> Services:
+    """What the mutation use cases talk to. Ports left out get their quiet defaults (approve
+    everything, report nothing): what a test or an embedding program wants, never the CLI."""
+    from mcctl.ops.lease import open_lease
+    from mcctl.ops.services import Approve, QuietNotices, Services, SilentReporter
+    from mcctl.plugins import registry as loaded_registry
+
+    return Services(
+        estate=estate,
+        session=session,
+        journal=journal,
+        open_lease=lambda: open_lease(session, estate),
+        registry=registry or loaded_registry(),
+        command=command,
+        confirmation=confirmation or Approve(),
+        reporter=reporter or SilentReporter(),
+        notices=notices or QuietNotices(),
     )

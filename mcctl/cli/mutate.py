@@ -1,7 +1,8 @@
-"""The CLI half of every mutation: render the plan, stop on --dry-run or a refusal, confirm, apply.
+"""The CLI half of every mutation: the shared flags, the terminal's ports, and the result shown.
 
-Commands build a Plan (ops) and hand it here, so confirmation, dry-run, break-glass overrides,
-the lease, the journal and progress behave the same for every change mcctl makes.
+Commands build a Plan (ops) and hand it to the use cases in `ops.usecases` through here, so
+confirmation, dry-run, break-glass overrides, the lease, the journal and progress behave the same
+for every change mcctl makes.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
     from mcctl.cli.runtime import Runtime
     from mcctl.domain.plan import Plan
     from mcctl.domain.snapshot import EstateSnapshot
-    from mcctl.ops.journal import OperationRecord
-    from mcctl.ops.mutation import ApplyContext, Evaluation
+    from mcctl.ops.guard import Evaluation
+    from mcctl.ops.services import Services
+    from mcctl.ops.usecases import RunOptions, RunResult
 
 
 @dataclass
@@ -51,20 +53,60 @@ def command_line(runtime: Runtime) -> str:
     return shlex.join(["mcctl", *runtime.argv])
 
 
-def apply_context(runtime: Runtime, flags: MutationFlags) -> ApplyContext:
+class TerminalConfirmation:
+    """The plan on stderr, then --yes or a prompt (typing the name for data loss)."""
+
+    def __init__(self, runtime: Runtime, flags: MutationFlags) -> None:
+        self.runtime, self.flags = runtime, flags
+
+    def show(self, evaluation: Evaluation) -> None:
+        from mcctl.cli import render
+        from mcctl.cli.tables import plan_table
+
+        render.show_on_stderr(plan_table(evaluation.to_dict()))
+
+    def approve(self, plan: Plan) -> None:
+        confirm(self.runtime, plan, self.flags)
+
+
+class TerminalNotices:
+    def note(self, message: str) -> None:
+        from mcctl.cli import render
+
+        render.note(message)
+
+    def warn(self, message: str) -> None:
+        from mcctl.cli import render
+
+        render.warn(message)
+
+
+def services_of(runtime: Runtime, flags: MutationFlags) -> Services:
+    """The use cases' services with the terminal's ports (through the composition root)."""
+    from mcctl.bootstrap import services
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.progress import reporter
-    from mcctl.ops.mutation import ApplyContext
 
-    return ApplyContext(
-        session=runtime.session,
-        estate=runtime.estate,
-        journal=journal_of(runtime),
-        lease=None,
+    return services(
+        runtime.estate,
+        runtime.session,
+        journal_of(runtime),
         command=command_line(runtime),
+        confirmation=TerminalConfirmation(runtime, flags),
+        reporter=reporter(runtime.options.sim),
+        notices=TerminalNotices(),
+    )
+
+
+def run_options(flags: MutationFlags) -> RunOptions:
+    from mcctl.ops.usecases import RunOptions
+
+    return RunOptions(
+        dry_run=flags.dry_run,
         timeout=flags.timeout,
         wait=not flags.no_wait,
-        reporter=reporter(runtime.options.sim),
+        overrides=flags.override_reasons(),
+        allow_data_loss=flags.allow_data_loss,
     )
 
 
@@ -74,95 +116,42 @@ def run_mutation(
     before: EstateSnapshot,
     flags: MutationFlags,
     *,
-    parent: str | None = None,
-    resume: OperationRecord | None = None,
-    full_plan: Plan | None = None,
-    between_groups: Callable[[int], None] | None = None,
-    interval: float = 0.0,
     touches: tuple[str, ...] = (),
 ) -> None:
-    """Evaluate, render, confirm and apply `plan` (for a resume: the remaining steps of `full_plan`).
+    """Judge, confirm and apply a command's plan (`ops.usecases.run`), then show the outcome."""
+    from mcctl.ops import usecases
 
-    `touches`: resource ids the command is about even when its plan is empty (a restore that finds
-    the origins enabled must not say "nothing to do" while a drain of them is still landing)."""
+    services = services_of(runtime, flags)
+    show_result(runtime, usecases.run(services, plan, before, run_options(flags), touches=touches))
+
+
+def show_result(runtime: Runtime, result: RunResult) -> None:
+    """Render a use case's result; a dry run the rules refuse still exits 5 once it is shown."""
     from mcctl.cli import render
     from mcctl.cli.runtime import emit
     from mcctl.cli.signals import deferred
     from mcctl.cli.tables import plan_table, result_table
-    from mcctl.ops import mutation
+    from mcctl.ops.journal_records import OperationStatus
+    from mcctl.ops.usecases import RunOutcome
 
-    if plan.data_loss and not flags.allow_data_loss and not plan.empty and not flags.dry_run:
-        # One answer for every data-loss command (and before any rule or prompt): the flag first.
-        raise UsageError(
-            f"{plan.summary}: this can lose data; pass --allow-data-loss (then confirm by typing "
-            f"'{plan.confirm_name}', or add --yes); nothing was changed"
-        )
-    overrides = flags.override_reasons()
-    ctx = apply_context(runtime, flags)
-    # Changes other runs left in flight (--no-wait, a killed run) count for the rules the way that
-    # serves less: a drain as done, a restore as not done.
-    resources = (*(step.resource_id for step in plan.steps), *touches)
-    in_flight = mutation.in_flight_changes(ctx, exclude=resume.id if resume else None) if resources else []
-    _refuse_racing(in_flight, resources)
-    evaluation = mutation.evaluate(
-        plan, before, runtime.estate.safety, overrides, flags.allow_data_loss, in_flight=in_flight
-    )
-    for line in evaluation.in_flight:
-        render.note(line)
-    if plan.empty:
-        emit(runtime, {"status": "nothing to do", **evaluation.to_dict()}, table=lambda d: "nothing to do")
+    if result.outcome is RunOutcome.NOTHING_TO_DO:
+        emit(runtime, result.to_dict(), table=lambda d: "nothing to do")
         return
-    if flags.dry_run:
-        emit(runtime, {"dry_run": True, **evaluation.to_dict()}, table=plan_table)
-        if evaluation.refused:
-            raise _refusal_without_journal(evaluation)
+    if result.outcome is RunOutcome.DRY_RUN:
+        emit(runtime, result.to_dict(), table=plan_table)
+        if result.refused:
+            raise result.refusal()
         return
-    render.show_on_stderr(plan_table(evaluation.to_dict()))
-    whole = full_plan or plan
-    if between_groups is None and whole.gate is not None:  # also on resume: gated like the first run
-        from mcctl.ops.steps import gate_for
-
-        between_groups = gate_for(whole.gate)(runtime.session, runtime.estate, whole, before, render.note)
-        interval = whole.interval
-    ctx.between_groups, ctx.interval = between_groups, interval
-    kind = resume.header["kind"] if resume else plan.kind
-    if evaluation.refused:
-        raise mutation.refuse(ctx, evaluation, kind, parent or (resume.id if resume else None))
-    for used in evaluation.used_overrides:
-        render.warn(f"safety rule {used['rule']} overridden (journaled): {used['reason']}")
-    confirm(runtime, plan, flags)
-    ctx.lease = _lease(runtime)
-    result = mutation.apply(ctx, evaluation, kind, parent=parent, resume=resume, plan=full_plan)
+    assert result.applied is not None
     with deferred():  # a Ctrl-C now must not swallow the outcome of an operation that is done
         emit(runtime, result.to_dict(), table=result_table)
-        if result.status == "submitted":
+        if result.applied.status is OperationStatus.SUBMITTED:
+            op = result.applied.operation
             render.note(
                 f"submitted without waiting; the lease is released, and until the change is seen done every "
                 f"later plan counts it (a drain as done, a restore as not yet); "
-                f"`mcctl journal show {result.operation}` and `mcctl resume {result.operation}` verify and finish it"
+                f"`mcctl journal show {op}` and `mcctl resume {op}` verify and finish it"
             )
-
-
-def _refuse_racing(in_flight: list[Any], resources: tuple[str, ...]) -> None:
-    """A change still landing on a resource this command plans from: planning now would race it."""
-    from mcctl.errors import EstateChanged
-    from mcctl.ops.inflight import conflicting
-
-    racing = conflicting(in_flight, resources)
-    if racing:
-        first = racing[0]
-        raise EstateChanged(
-            f"{first.describe()} is still in flight on the same resource: planning from its current value "
-            "would race with it; nothing was changed",
-            hint=f"`mcctl resume {first.operation}` waits for it and verifies it (or `mcctl rollback "
-            f"{first.operation}`); then run this command again",
-        )
-
-
-def _refusal_without_journal(evaluation: Evaluation) -> Exception:
-    from mcctl.ops.guard import refusal
-
-    return refusal(evaluation, suffix=" (dry run: nothing was changed)")
 
 
 def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:
@@ -186,18 +175,6 @@ def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:
     if not typer.confirm("Apply this plan?", default=False, err=True):
         sys.stderr.write("mcctl: cancelled; nothing was changed\n")
         raise typer.Exit(int(ExitCode.INTERRUPTED))
-
-
-def _lease(runtime: Runtime) -> Any:
-    from mcctl.cli import render
-    from mcctl.ops.lease import open_lease
-
-    lease = open_lease(runtime.session, runtime.estate)
-    if not getattr(lease, "shared", True):
-        render.warn(
-            "no `lock:` in the estate file: using a local lock file, which only stops operators on this machine"
-        )
-    return lease
 
 
 def mutating(command: Callable[..., None]) -> Callable[..., None]:

@@ -161,6 +161,7 @@ def settle(
     timeout: float | None,
     note: Callable[[str], None],
     renew: Callable[[], None] | None = None,
+    registry: Registry | None = None,
 ) -> list[InFlightStep]:
     """Wait until no step of `record` is still running in Azure; return how each uncertain step ended.
 
@@ -169,7 +170,7 @@ def settle(
     deadline = None if timeout is None else session.now() + timeout
     announced: set[int] = set()
     while True:
-        steps = uncertain_steps(session, estate, record)
+        steps = uncertain_steps(session, estate, record, registry)
         running = [s for s in steps if s.landing is Landing.RUNNING]
         if not running:
             return steps

@@ -14,12 +14,15 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Plan
-from mcctl.errors import AzureRequestError, EstateChanged, McctlError, PartiallyApplied, SafetyRefusal, WaitTimeout
+from mcctl.errors import EstateChanged, McctlError, SafetyRefusal
+from mcctl.ops.endings import GateFailed, already_ended, fail, run_gate, stop
 from mcctl.ops.guard import Evaluation, evaluate, reevaluate, refusal
 from mcctl.ops.journal import Journal, OperationRecord, new_operation_id
+from mcctl.ops.journal_records import OperationStatus, StepStatus
+from mcctl.ops.services import Reporter, SilentReporter
 from mcctl.ops.steprun import AppliedButFailed, StepOutcome, run_group
 from mcctl.ops.steps import executor
 
@@ -30,33 +33,17 @@ if TYPE_CHECKING:
     from mcctl.ops.lease import OperatorLease
     from mcctl.ops.registry import Registry
 
-__all__ = ["AppliedButFailed", "ApplyContext", "Evaluation", "GateFailed", "MutationResult", "apply", "evaluate"]
-
-
-class Reporter(Protocol):
-    """Where progress goes (the CLI draws it on stderr)."""
-
-    def start(self, plan: Plan, operation: str) -> None: ...
-
-    def step(self, index: int, status: str, elapsed: float) -> None: ...
-
-    def note(self, message: str) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class SilentReporter:
-    def start(self, plan: Plan, operation: str) -> None:
-        pass
-
-    def step(self, index: int, status: str, elapsed: float) -> None:
-        pass
-
-    def note(self, message: str) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
+__all__ = [
+    "AppliedButFailed",
+    "ApplyContext",
+    "Evaluation",
+    "GateFailed",
+    "MutationResult",
+    "Reporter",
+    "SilentReporter",
+    "apply",
+    "evaluate",
+]
 
 
 @dataclass
@@ -84,21 +71,17 @@ class ApplyContext:
     registry: Registry | None = None
 
 
-class GateFailed(McctlError):
-    """A gate between groups of a gradual plan said stop (e.g. a stamp went unhealthy)."""
-
-
 @dataclass
 class MutationResult:
     operation: str
-    status: str
+    status: OperationStatus
     plan: Plan
     outcomes: list[StepOutcome]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "operation": self.operation,
-            "status": self.status,
+            "status": self.status.value,
             "summary": self.plan.summary,
             "steps": [
                 {**o.to_dict(), "target": self.plan.steps[o.index].target, "change": self.plan.steps[o.index].change}
@@ -138,7 +121,7 @@ def refuse(
     """Journal a refused plan (who tried what) and return the error to raise (exit 5)."""
     op = new_operation_id()
     ctx.journal.append(_header(ctx, op, kind, evaluation, "refused", parent))
-    ctx.journal.append({"type": "end", "op": op, "status": "refused", "seconds": 0})
+    ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.REFUSED, "seconds": 0})
     return refusal(evaluation, since=since, suffix="; nothing was changed")
 
 
@@ -216,73 +199,33 @@ def apply(
                 if not runnable:
                     continue
                 outcomes.extend(run_group(ctx, op, runnable))
-                failed = [o for o in outcomes if o.status in ("failed", "timeout", "unverified")]
+                failed = [
+                    o for o in outcomes if o.status in (StepStatus.FAILED, StepStatus.TIMEOUT, StepStatus.UNVERIFIED)
+                ]
                 if failed:
-                    return _fail(ctx, op, plan, outcomes, failed[0], started, resume)
+                    fail(ctx, op, plan, outcomes, failed[0], started, resume)
                 if ctx.between_groups is not None and number < len(groups) - 1 and ctx.wait:
-                    _gate(ctx, op, plan, number, outcomes, started, resume)
+                    run_gate(ctx, op, plan, number, outcomes, started, resume)
     except KeyboardInterrupt:
         if journaled:
             seconds = ctx.session.now() - started
-            ctx.journal.append({"type": "end", "op": op, "status": "interrupted", "seconds": seconds})
+            ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.INTERRUPTED, "seconds": seconds})
         raise
     except McctlError as exc:
-        if not journaled or _ended(exc):
+        if not journaled or already_ended(exc):
             raise
         # Whatever stopped the run (a lease broken by someone else, a read that failed), a journaled
         # operation gets its end record; if anything was applied that is a partial operation (exit 7).
-        raise _stopped(ctx, op, plan, outcomes, started, resume, exc.message) from exc
+        raise stop(ctx, op, plan, outcomes, started, resume, exc.message) from exc
     except Exception as exc:
         if journaled:  # a bug: journal it, then let the CLI report an internal error (exit 1)
-            _stopped(ctx, op, plan, outcomes, started, resume, f"internal error: {type(exc).__name__}: {exc}")
+            stop(ctx, op, plan, outcomes, started, resume, f"internal error: {type(exc).__name__}: {exc}")
         raise
     finally:
         ctx.reporter.finish()
-    status = "submitted" if not ctx.wait else "succeeded"
+    status = OperationStatus.SUBMITTED if not ctx.wait else OperationStatus.SUCCEEDED
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": ctx.session.now() - started})
     return MutationResult(op, status, plan, outcomes)
-
-
-def _ended(exc: McctlError) -> bool:
-    """Whether the operation's end record is written already (by whoever raised `exc`)."""
-    return exc.operation is not None
-
-
-def _mark_ended(op: str, exc: McctlError) -> McctlError:
-    exc.operation = op
-    return exc
-
-
-def _applied(outcomes: list[StepOutcome], resume: OperationRecord | None) -> list[int]:
-    applied = {o.index for o in outcomes if o.applied}
-    if resume is not None:
-        applied |= set(resume.applied_steps())
-    return sorted(applied)
-
-
-def _stopped(
-    ctx: ApplyContext,
-    op: str,
-    plan: Plan,
-    outcomes: list[StepOutcome],
-    started: float,
-    resume: OperationRecord | None,
-    error: str,
-) -> McctlError:
-    """End a run that an error stopped between steps: partial (exit 7) once anything was applied."""
-    applied = _applied(outcomes, resume)
-    seconds = ctx.session.now() - started
-    status = "partial" if applied else "failed"
-    ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": error})
-    if applied:
-        return _mark_ended(
-            op,
-            PartiallyApplied(
-                f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps), then stopped: {error}",
-                hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
-            ),
-        )
-    return _mark_ended(op, AzureRequestError(f"operation {op} stopped, nothing was changed: {error}"))
 
 
 def _recheck(
@@ -306,47 +249,6 @@ def _live_snapshot(ctx: ApplyContext) -> EstateSnapshot:
     from mcctl.ops.inventory import read_inventory
 
     return read_inventory(ctx.session, ctx.estate).snapshot()
-
-
-def _gate(
-    ctx: ApplyContext,
-    op: str,
-    plan: Plan,
-    number: int,
-    outcomes: list[StepOutcome],
-    started: float,
-    resume: OperationRecord | None,
-) -> None:
-    assert ctx.between_groups is not None
-    from mcctl.adapters.lro import MAX_POLL_SECONDS
-
-    remaining = ctx.interval
-    if remaining > 0:
-        ctx.reporter.note(f"waiting {remaining:g}s before step group {number + 2} of {len(plan.groups)}")
-    while remaining > 0:
-        chunk = min(MAX_POLL_SECONDS, remaining)
-        ctx.session.sleep(chunk)
-        if ctx.lease is not None:
-            ctx.lease.renew_if_due()
-        remaining -= chunk
-    try:
-        ctx.between_groups(number)
-    except GateFailed as exc:
-        done = len(_applied(outcomes, resume))
-        seconds = ctx.session.now() - started
-        ctx.journal.append(
-            {"type": "event", "op": op, "event": "gate-failed", "after_group": number, "error": exc.message}
-        )
-        ctx.journal.append({"type": "end", "op": op, "status": "stopped", "seconds": seconds, "error": exc.message})
-        raise _mark_ended(
-            op,
-            PartiallyApplied(
-                f"operation {op} stopped after {done} of {len(plan.steps)} steps: {exc.message}",
-                hint=f"`mcctl rollback {op}` reverses what was applied; `mcctl resume {op}` continues anyway",
-            ),
-        ) from None
-    if ctx.lease is not None:
-        ctx.lease.renew_if_due()
 
 
 def _lease(ctx: ApplyContext, holder: Any) -> Any:
@@ -389,44 +291,3 @@ def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int], resume: Opera
                 f"the plan assumed {step.before}; nothing was changed",
                 hint="run the command again to plan from the current state",
             )
-
-
-def _fail(
-    ctx: ApplyContext,
-    op: str,
-    plan: Plan,
-    outcomes: list[StepOutcome],
-    failed: StepOutcome,
-    started: float,
-    resume: OperationRecord | None,
-) -> MutationResult:
-    applied = _applied(outcomes, resume)
-    step = plan.steps[failed.index]
-    what = f"step {failed.index + 1}/{len(plan.steps)} ({step.target}) {failed.status}: {failed.error}"
-    seconds = ctx.session.now() - started
-    timed_out = [o for o in outcomes if o.status == "timeout"]
-    if applied:  # whatever else happened, something changed: partially applied is always 7
-        still = " (a step timed out and may still be running)" if timed_out else ""
-        ctx.journal.append({"type": "end", "op": op, "status": "partial", "seconds": seconds, "error": what})
-        raise _mark_ended(
-            op,
-            PartiallyApplied(
-                f"operation {op} partially applied ({len(applied)} of {len(plan.steps)} steps): {what}{still}",
-                hint=f"`mcctl resume {op}` continues, `mcctl rollback {op}` reverses what was applied",
-            ),
-        )
-    if timed_out:  # nothing confirmed applied, but a change may still land: not "nothing changed"
-        first = plan.steps[timed_out[0].index]
-        ctx.journal.append({"type": "end", "op": op, "status": "timeout", "seconds": seconds})
-        raise _mark_ended(
-            op,
-            WaitTimeout(
-                f"operation {op}: step {timed_out[0].index + 1}/{len(plan.steps)} ({first.target}) timeout: "
-                f"{timed_out[0].error}",
-                hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
-            ),
-        )
-    ctx.journal.append({"type": "end", "op": op, "status": "failed", "seconds": seconds, "error": what})
-    raise _mark_ended(
-        op, AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
-    )

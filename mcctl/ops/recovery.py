@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.domain.estate import Estate
     from mcctl.ops.journal import Journal, OperationRecord
+    from mcctl.ops.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,14 @@ class Recovery:
     whole: Plan  # the operation's plan (resume) or the same as `plan` (rollback)
 
 
-def check_recoverable(record: OperationRecord, estate: Estate) -> None:
+def check_recoverable(record: OperationRecord, estate: Estate, registry: Registry | None = None) -> None:
     if record.header.get("status") == "refused":
         raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
     if record.header.get("estate") != estate.name:
         raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
     for number, step in enumerate(record.plan.steps, 1):
         try:
-            executor(step)
+            executor(step, registry)
         except ValueError:
             raise UsageError(
                 f"OP: step {number} of operation {record.id} is of kind '{step.kind}', which no installed "
@@ -52,10 +53,10 @@ def check_recoverable(record: OperationRecord, estate: Estate) -> None:
         )
 
 
-def plan_resume(record: OperationRecord, estate: Estate) -> Recovery:
+def plan_resume(record: OperationRecord, estate: Estate, registry: Registry | None = None) -> Recovery:
     """The operation's unfinished steps. A step an earlier run may have left running in Azure is
     among them: the engine joins it (waits for it) instead of sending it again."""
-    check_recoverable(record, estate)
+    check_recoverable(record, estate, registry)
     whole = record.plan
     remaining = Plan(
         kind=whole.kind,
@@ -87,23 +88,24 @@ def plan_rollback(
     timeout: float | None,
     note: Callable[[str], None],
     journal_it: bool = True,
+    registry: Registry | None = None,
 ) -> Recovery:
     """The inverse of what the operation applied, last group first, once nothing of it still runs."""
-    check_recoverable(record, estate)
-    settled = settle(session, estate, record, timeout=timeout, note=note)
+    check_recoverable(record, estate, registry)
+    settled = settle(session, estate, record, timeout=timeout, note=note, registry=registry)
     if journal_it:  # a dry run writes nothing; a real one records how the in-doubt steps ended
         record_settled(journal, settled)
     whole = record.plan
     applied = applied_steps(record, settled)
-    refuse_irreversible(whole, applied)
+    refuse_irreversible(whole, applied, registry)
     inverse = whole.inverse(applied, summary=f"roll back {record.id}: {whole.summary}")
     return Recovery(inverse, inverse)
 
 
-def refuse_irreversible(plan: Plan, applied: list[int]) -> None:
+def refuse_irreversible(plan: Plan, applied: list[int], registry: Registry | None = None) -> None:
     for index in applied:
         step = plan.steps[index]
-        kind = executor(step)
+        kind = executor(step, registry)
         if not kind.reversible:
             hint = kind.undo_hint(step) if kind.undo_hint else None
             raise UsageError(
@@ -120,5 +122,7 @@ def close_if_done(journal: Journal, record: OperationRecord) -> bool:
     steps = range(len(record.plan.steps))
     if record.status is OperationStatus.SUCCEEDED or not all(record.finished(i) for i in steps):
         return False
-    journal.append({"type": "end", "op": record.id, "status": "succeeded", "seconds": 0, "closed_by": "resume"})
+    journal.append(
+        {"type": "end", "op": record.id, "status": OperationStatus.SUCCEEDED, "seconds": 0, "closed_by": "resume"}
+    )
     return True

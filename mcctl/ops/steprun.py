@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.lro import WaitOptions
 from mcctl.errors import LockHeld, McctlError, WaitTimeout
+from mcctl.ops.journal_records import StepStatus
 from mcctl.ops.registry import StepKind
 from mcctl.ops.steps import executor
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from mcctl.domain.plan import Step
     from mcctl.ops.mutation import ApplyContext
 
-APPLIED = ("succeeded", "submitted", "unverified")
+APPLIED = (StepStatus.SUCCEEDED, StepStatus.SUBMITTED, StepStatus.UNVERIFIED)
 
 
 class AppliedButFailed(McctlError):
@@ -32,7 +33,7 @@ class AppliedButFailed(McctlError):
 @dataclass
 class StepOutcome:
     index: int
-    status: str  # succeeded | skipped | submitted | unverified | failed | timeout | interrupted
+    status: StepStatus
     seconds: float
     error: str | None = None
 
@@ -41,7 +42,7 @@ class StepOutcome:
         return self.status in APPLIED
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.index, "status": self.status, "seconds": round(self.seconds, 3), "error": self.error}
+        return {"step": self.index, "status": self.status.value, "seconds": round(self.seconds, 3), "error": self.error}
 
 
 class StepCancelled(Exception):
@@ -74,7 +75,7 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
     def elapsed() -> float:
         return ctx.session.now() - started
 
-    def outcome(status: str, error: str | None = None, observed: dict[str, Any] | None = None) -> StepOutcome:
+    def outcome(status: StepStatus, error: str | None = None, observed: dict[str, Any] | None = None) -> StepOutcome:
         record: dict[str, Any] = {"type": "outcome", "op": op, "step": index, "status": status, "seconds": elapsed()}
         if error:
             record["error"] = error
@@ -84,7 +85,7 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
         ctx.reporter.step(index, status, elapsed())
         return StepOutcome(index, status, elapsed(), error)
 
-    ctx.reporter.step(index, "running", 0.0)
+    ctx.reporter.step(index, StepStatus.RUNNING, 0.0)
     submitted = False
     try:
         if index in ctx.joining and _join(ctx, kind, step, index, elapsed):
@@ -92,33 +93,37 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
             # sent twice); if it landed, it is this operation's own change, succeeded.
             live = kind.read(ctx.session, ctx.estate, step)
             if live == step.after:
-                return outcome("succeeded", observed=live)
+                return outcome(StepStatus.SUCCEEDED, observed=live)
         live = kind.read(ctx.session, ctx.estate, step)
         if live == step.after:
-            return outcome("skipped", observed=live)
+            return outcome(StepStatus.SKIPPED, observed=live)
         submitted = True
         kind.apply(ctx.session, ctx.estate, step, WaitOptions(ctx.timeout, ctx.wait, _progress(ctx, index, elapsed)))
         if not ctx.wait:
-            return outcome("submitted")
+            return outcome(StepStatus.SUBMITTED)
         observed = kind.read(ctx.session, ctx.estate, step)
         if observed != step.after:
             # The change was made but did not land as planned: it counts as applied (exit 7), not as
             # "nothing changed".
-            return outcome("unverified", f"verification failed: expected {step.after}, found {observed}", observed)
-        return outcome("succeeded", observed=observed)
+            return outcome(
+                StepStatus.UNVERIFIED, f"verification failed: expected {step.after}, found {observed}", observed
+            )
+        return outcome(StepStatus.SUCCEEDED, observed=observed)
     except WaitTimeout as exc:
-        return outcome("timeout", exc.message)
+        return outcome(StepStatus.TIMEOUT, exc.message)
     except AppliedButFailed as exc:
-        return outcome("unverified", exc.message)
+        return outcome(StepStatus.UNVERIFIED, exc.message)
     except McctlError as exc:
         if submitted and _may_have_landed(ctx, kind, step, exc):
-            return outcome("unverified", f"{exc.message} (the change may have been made: check before retrying)")
-        return outcome("failed", exc.message)
+            return outcome(
+                StepStatus.UNVERIFIED, f"{exc.message} (the change may have been made: check before retrying)"
+            )
+        return outcome(StepStatus.FAILED, exc.message)
     except (KeyboardInterrupt, StepCancelled):
-        outcome("interrupted", "interrupted by the operator (the Azure operation may still be running)")
+        outcome(StepStatus.INTERRUPTED, "interrupted by the operator (the Azure operation may still be running)")
         raise
     except Exception as exc:  # a bug: journal it, then let the CLI report an internal error (exit 1)
-        outcome("failed", f"internal error: {type(exc).__name__}: {exc}")
+        outcome(StepStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")
         raise
 
 

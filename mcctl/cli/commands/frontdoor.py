@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
+from mcctl.cli.mutate import MutationFlags, mutating, run_mutation, run_options, services_of, show_result
 from mcctl.cli.options import Output, Query, parse_duration
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from mcctl.domain.frontdoor import Target
+    from mcctl.domain.frontdoor_verify import Verification
     from mcctl.domain.plan import Plan
     from mcctl.errors import PartiallyApplied
-    from mcctl.ops.frontdoor import Target, Verification
-    from mcctl.ops.journal import Journal, OperationRecord
+    from mcctl.ops.journal import Journal
 
 app = typer.Typer(
     no_args_is_help=True, help="Azure Front Door: which origins serve; drain and restore a region or a stamp."
@@ -135,7 +136,8 @@ def verify(
     query: Query = None,
 ) -> None:
     """Probe the Front Door endpoint until no answer comes from a region or stamp (or, --restored, until it answers)."""
-    from mcctl.ops.frontdoor import Target, verify_traffic
+    from mcctl.domain.frontdoor import Target
+    from mcctl.ops.frontdoor import verify_traffic
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
@@ -170,19 +172,21 @@ class _Shift:
 
 def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     from mcctl.cli.commands.journal import journal_of
+    from mcctl.domain.frontdoor import ShiftRequest, Target, parse_steps, plan_drain, plan_restore
     from mcctl.errors import PartiallyApplied
-    from mcctl.ops import frontdoor as ops
+    from mcctl.ops.frontdoor import observe
     from mcctl.ops.inventory import read_inventory
 
-    target = ops.Target(shift.region, shift.stamp)
+    target = Target(shift.region, shift.stamp)
     target.validate(runtime.estate)
-    percentages = ops.parse_steps(shift.steps) if shift.steps is not None else ()
+    percentages = parse_steps(shift.steps) if shift.steps is not None else ()
     _check_flags(shift, flags)
     inventory = read_inventory(runtime.session, runtime.estate)
     before = inventory.snapshot()
     journal = journal_of(runtime)
-    planner = ops.plan_drain if shift.verb == "drain" else ops.plan_restore
-    plan = planner(runtime.estate, inventory, target, percentages, shift.interval, journal.operations())
+    planner = plan_drain if shift.verb == "drain" else plan_restore
+    observed = observe(inventory, journal.operations())
+    plan = planner(runtime.estate, observed, ShiftRequest(target, percentages, shift.interval))
     try:
         origins = tuple(runtime.estate.frontdoor.origin_id(s.origin) for s in target.stamps(runtime.estate))
         # a gradual plan carries its health gate and interval
@@ -190,7 +194,7 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     except PartiallyApplied as exc:
         if not shift.revert_on_failure:
             raise
-        _revert(runtime, journal, flags, exc)
+        _revert(runtime, flags, exc)
     if shift.verify and not flags.dry_run:
         _verify(runtime, journal, plan, target, shift)
 
@@ -214,28 +218,26 @@ def _check_flags(shift: _Shift, flags: MutationFlags) -> None:
         raise UsageError("--verify-timeout: must be greater than 0")
 
 
-def _stopped_operation(journal: Journal, error: PartiallyApplied) -> OperationRecord | None:
-    """The operation the error ended (it carries its id), if it stopped part-way."""
-    if error.operation is None:
-        return None
-    record = journal.operation(error.operation)
-    return record if record.status in ("stopped", "partial") else None
+def _revert(runtime: Runtime, flags: MutationFlags, error: PartiallyApplied) -> None:
+    """--revert-on-failure: put the touched origins back as they were, then fail with exit 5.
 
-
-def _revert(runtime: Runtime, journal: Journal, flags: MutationFlags, error: PartiallyApplied) -> None:
-    """--revert-on-failure: put the touched origins back as they were, then fail with exit 5."""
+    The revert was approved with the plan, so it is not asked again (`usecases.revert`)."""
     from mcctl.cli import render
-    from mcctl.ops.frontdoor import Reverted, plan_revert
+    from mcctl.domain.frontdoor import Reverted, plan_revert
+    from mcctl.ops import usecases
+    from mcctl.ops.frontdoor import observe, revert_request
     from mcctl.ops.inventory import read_inventory
+    from mcctl.ops.journal_records import OperationStatus
 
-    record = _stopped_operation(journal, error)
-    if record is None:
+    services = services_of(runtime, flags)
+    # the error carries the id of the operation it ended; only one that stopped part-way is reverted
+    record = services.journal.operation(error.operation) if error.operation is not None else None
+    if record is None or record.status not in (OperationStatus.STOPPED, OperationStatus.PARTIAL):
         raise error
     render.warn(f"{error.message}; reverting (--revert-on-failure)")
     inventory = read_inventory(runtime.session, runtime.estate)
-    revert = plan_revert(runtime.estate, inventory, record)
-    runtime.options.yes = True  # --revert-on-failure approved the revert with the plan
-    run_mutation(runtime, revert, inventory.snapshot(), MutationFlags(timeout=flags.timeout), parent=record.id)
+    revert = plan_revert(runtime.estate, observe(inventory), revert_request(record))
+    show_result(runtime, usecases.revert(services, record, revert, inventory.snapshot(), run_options(flags)))
     raise Reverted(
         f"{error.message}; reverted: the origins are back as they were before operation {record.id}",
         hint=f"mcctl journal show {record.id}",
@@ -243,7 +245,8 @@ def _revert(runtime: Runtime, journal: Journal, flags: MutationFlags, error: Par
 
 
 def _verify(runtime: Runtime, journal: Journal, plan: Plan, target: Target, shift: _Shift) -> None:
-    from mcctl.ops.frontdoor import endpoint_url, verify_traffic
+    from mcctl.domain.frontdoor_verify import endpoint_url
+    from mcctl.ops.frontdoor import verify_traffic
 
     stamps = [s.name for s in target.stamps(runtime.estate)]
     count, timeout = shift.verify_count, shift.verify_timeout

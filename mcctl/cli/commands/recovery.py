@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from mcctl.cli.mutate import MutationFlags, mutating, run_mutation
+from mcctl.cli.mutate import MutationFlags, mutating, run_options, services_of, show_result
 from mcctl.cli.options import AllowDataLoss
 from mcctl.cli.runtime import Runtime
 
-if TYPE_CHECKING:
-    from mcctl.domain.snapshot import EstateSnapshot
-    from mcctl.ops.journal import Journal, OperationRecord
-
 OpArgument = Annotated[str, typer.Argument(help="Operation id, a unique prefix of it, or 'latest'.")]
-
-
-def _prepare(ctx: typer.Context, op: str) -> tuple[Runtime, Journal, OperationRecord]:
-    from mcctl.cli.commands.journal import journal_of
-    from mcctl.ops.recovery import check_recoverable
-
-    runtime: Runtime = ctx.obj
-    journal = journal_of(runtime)
-    record = journal.operation(op)
-    check_recoverable(record, runtime.estate)
-    return runtime, journal, record
-
-
-def _snapshot(runtime: Runtime) -> EstateSnapshot:
-    from mcctl.ops.inventory import read_inventory
-
-    return read_inventory(runtime.session, runtime.estate).snapshot()
 
 
 @mutating
@@ -45,14 +24,10 @@ def resume(
     """Continue an interrupted or failed operation from its first unfinished step (live state re-read).
 
     A step whose Azure operation is still running is waited for (joined), never sent twice."""
-    from mcctl.cli import render
-    from mcctl.ops.recovery import close_if_done, plan_resume
+    from mcctl.ops import usecases
 
-    runtime, journal, record = _prepare(ctx, op)
-    recovery = plan_resume(record, runtime.estate)
-    if recovery.plan.empty and not flags.dry_run and close_if_done(journal, record):
-        render.note(f"operation {record.id}: every step was done; its end was never journaled: closed as succeeded")
-    run_mutation(runtime, recovery.plan, _snapshot(runtime), flags, resume=record, full_plan=recovery.whole)
+    runtime: Runtime = ctx.obj
+    show_result(runtime, usecases.resume(services_of(runtime, flags), op, run_options(flags)))
 
 
 @mutating
@@ -66,17 +41,7 @@ def rollback(
 
     A step of the operation still running in Azure is waited for first: a rollback never reports
     "nothing to do" while a change of that operation may still land."""
-    from mcctl.cli import render
-    from mcctl.ops.recovery import plan_rollback
+    from mcctl.ops import usecases
 
-    runtime, journal, record = _prepare(ctx, op)
-    recovery = plan_rollback(
-        runtime.session,
-        runtime.estate,
-        journal,
-        record,
-        timeout=flags.timeout,
-        note=render.note,
-        journal_it=not flags.dry_run,
-    )
-    run_mutation(runtime, recovery.plan, _snapshot(runtime), flags, parent=record.id)
+    runtime: Runtime = ctx.obj
+    show_result(runtime, usecases.rollback(services_of(runtime, flags), op, run_options(flags)))

@@ -1,0 +1,219 @@
+"""The mutation use cases: run a plan, resume or roll back an operation, revert a stopped one.
+
+Each takes the Services and returns a typed RunResult. The order is the promise every change keeps:
+the data-loss flag first, then the rules on state that counts other runs' in-flight changes, then
+the operator's approval (the Confirmation port), then the engine (lease, re-check, apply, journal,
+verify). The CLI only turns flags into RunOptions and renders the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from mcctl.errors import EstateChanged, SafetyRefusal, UsageError
+from mcctl.ops import mutation
+from mcctl.ops.guard import Evaluation, refusal
+
+if TYPE_CHECKING:
+    from mcctl.domain.plan import Plan
+    from mcctl.domain.snapshot import EstateSnapshot
+    from mcctl.ops.inflight import InFlightStep
+    from mcctl.ops.journal import OperationRecord
+    from mcctl.ops.mutation import MutationResult
+    from mcctl.ops.services import Services
+
+
+class RunOutcome(StrEnum):
+    NOTHING_TO_DO = "nothing to do"
+    DRY_RUN = "dry run"
+    APPLIED = "applied"  # succeeded, or submitted with --no-wait (see `applied.status`)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run (the shared mutation flags, validated)."""
+
+    dry_run: bool = False
+    timeout: float | None = 600.0
+    wait: bool = True
+    overrides: Mapping[str, str] = field(default_factory=dict)  # rule -> the journaled reason
+    allow_data_loss: bool = False
+
+
+@dataclass
+class RunResult:
+    outcome: RunOutcome
+    evaluation: Evaluation
+    applied: MutationResult | None = None
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.evaluation.refused)
+
+    def refusal(self) -> SafetyRefusal:
+        """A dry run's refusal: nothing was journaled, nothing changed (exit 5 all the same)."""
+        return refusal(self.evaluation, suffix=" (dry run: nothing was changed)")
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.applied is not None:
+            return self.applied.to_dict()
+        if self.outcome is RunOutcome.NOTHING_TO_DO:
+            return {"status": "nothing to do", **self.evaluation.to_dict()}
+        return {"dry_run": True, **self.evaluation.to_dict()}
+
+
+def run(
+    services: Services,
+    plan: Plan,
+    before: EstateSnapshot,
+    options: RunOptions,
+    *,
+    touches: tuple[str, ...] = (),
+    parent: str | None = None,
+) -> RunResult:
+    """Judge, confirm and apply a new plan. `touches`: resource ids the command is about even when
+    its plan is empty (a restore that finds the origins enabled must not say "nothing to do" while a
+    drain of them is still landing)."""
+    return _run(services, plan, before, options, touches=touches, parent=parent)
+
+
+def resume(services: Services, op: str, options: RunOptions) -> RunResult:
+    """Continue an operation from its first unfinished step; a step an earlier run may have left
+    running in Azure is joined (waited for), never sent twice. Gated like the first run."""
+    from mcctl.ops.recovery import check_recoverable, close_if_done, plan_resume
+
+    record = services.journal.operation(op)
+    check_recoverable(record, services.estate, services.registry)
+    recovery = plan_resume(record, services.estate, services.registry)
+    if recovery.plan.empty and not options.dry_run and close_if_done(services.journal, record):
+        services.notices.note(
+            f"operation {record.id}: every step was done; its end was never journaled: closed as succeeded"
+        )
+    return _run(services, recovery.plan, _snapshot(services), options, resume=record, whole=recovery.whole)
+
+
+def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
+    """Apply the inverse of what an operation applied, last first, once nothing of it still runs."""
+    from mcctl.ops.recovery import check_recoverable, plan_rollback
+
+    record = services.journal.operation(op)
+    check_recoverable(record, services.estate, services.registry)
+    recovery = plan_rollback(
+        services.session,
+        services.estate,
+        services.journal,
+        record,
+        timeout=options.timeout,
+        note=services.notices.note,
+        journal_it=not options.dry_run,
+        registry=services.registry,
+    )
+    return _run(services, recovery.plan, _snapshot(services), options, parent=record.id)
+
+
+def revert(
+    services: Services, record: OperationRecord, plan: Plan, before: EstateSnapshot, options: RunOptions
+) -> RunResult:
+    """Put back what a stopped operation changed (`plan`, made by its job from the journal): the
+    operator approved this with the original plan (--revert-on-failure), so it is not asked again.
+    Only the timeout carries over: a revert never waits less, overrides nothing, skips nothing."""
+    return _run(services, plan, before, RunOptions(timeout=options.timeout), parent=record.id, approved=True)
+
+
+def _run(
+    services: Services,
+    plan: Plan,
+    before: EstateSnapshot,
+    options: RunOptions,
+    *,
+    touches: tuple[str, ...] = (),
+    parent: str | None = None,
+    resume: OperationRecord | None = None,
+    whole: Plan | None = None,
+    approved: bool = False,
+) -> RunResult:
+    if plan.data_loss and not options.allow_data_loss and not plan.empty and not options.dry_run:
+        # One answer for every data-loss command (and before any rule or prompt): the flag first.
+        raise UsageError(
+            f"{plan.summary}: this can lose data; pass --allow-data-loss (then confirm by typing "
+            f"'{plan.confirm_name}', or add --yes); nothing was changed"
+        )
+    ctx = _context(services, options)
+    # Changes other runs left in flight (--no-wait, a killed run) count for the rules the way that
+    # serves less: a drain as done, a restore as not done.
+    resources = (*(step.resource_id for step in plan.steps), *touches)
+    in_flight = mutation.in_flight_changes(ctx, exclude=resume.id if resume else None) if resources else []
+    _refuse_racing(in_flight, resources)
+    evaluation = mutation.evaluate(
+        plan,
+        before,
+        services.estate.safety,
+        dict(options.overrides),
+        options.allow_data_loss,
+        in_flight=in_flight,
+        kinds=services.registry,
+    )
+    for line in evaluation.in_flight:
+        services.notices.note(line)
+    if plan.empty:
+        return RunResult(RunOutcome.NOTHING_TO_DO, evaluation)
+    if options.dry_run:
+        return RunResult(RunOutcome.DRY_RUN, evaluation)
+    services.confirmation.show(evaluation)
+    whole = whole or plan
+    if whole.gate is not None:  # also on resume: gated like the first run
+        gate = services.registry.gate(whole.gate)
+        ctx.between_groups = gate(services.session, services.estate, whole, before, services.notices.note)
+        ctx.interval = whole.interval
+    kind = resume.header["kind"] if resume else plan.kind
+    if evaluation.refused:
+        raise mutation.refuse(ctx, evaluation, kind, parent or (resume.id if resume else None))
+    for used in evaluation.used_overrides:
+        services.notices.warn(f"safety rule {used['rule']} overridden (journaled): {used['reason']}")
+    if not approved:
+        services.confirmation.approve(plan)
+    ctx.lease = services.open_lease()
+    if not getattr(ctx.lease, "shared", True):
+        services.notices.warn(
+            "no `lock:` in the estate file: using a local lock file, which only stops operators on this machine"
+        )
+    applied = mutation.apply(ctx, evaluation, kind, parent=parent, resume=resume, plan=whole if resume else None)
+    return RunResult(RunOutcome.APPLIED, evaluation, applied)
+
+
+def _context(services: Services, options: RunOptions) -> mutation.ApplyContext:
+    return mutation.ApplyContext(
+        session=services.session,
+        estate=services.estate,
+        journal=services.journal,
+        lease=None,
+        command=services.command,
+        timeout=options.timeout,
+        wait=options.wait,
+        reporter=services.reporter,
+        registry=services.registry,
+    )
+
+
+def _snapshot(services: Services) -> EstateSnapshot:
+    from mcctl.ops.inventory import read_inventory
+
+    return read_inventory(services.session, services.estate).snapshot()
+
+
+def _refuse_racing(in_flight: list[InFlightStep], resources: tuple[str, ...]) -> None:
+    """A change still landing on a resource this command plans from: planning now would race it."""
+    from mcctl.ops.inflight import conflicting
+
+    racing = conflicting(in_flight, resources)
+    if racing:
+        first = racing[0]
+        raise EstateChanged(
+            f"{first.describe()} is still in flight on the same resource: planning from its current value "
+            "would race with it; nothing was changed",
+            hint=f"`mcctl resume {first.operation}` waits for it and verifies it (or `mcctl rollback "
+            f"{first.operation}`); then run this command again",
+        )
