@@ -117,12 +117,13 @@ def run_mutation(
     flags: MutationFlags,
     *,
     touches: tuple[str, ...] = (),
-) -> None:
-    """Judge, confirm and apply a command's plan (`ops.usecases.run`), then show the outcome."""
+) -> RunResult:
+    """Judge, confirm and apply a command's plan (`ops.usecases.run`), show the outcome, return it."""
     from mcctl.ops import usecases
 
-    services = services_of(runtime, flags)
-    show_result(runtime, usecases.run(services, plan, before, run_options(flags), touches=touches))
+    result = usecases.run(services_of(runtime, flags), plan, before, run_options(flags), touches=touches)
+    show_result(runtime, result)
+    return result
 
 
 def show_result(runtime: Runtime, result: RunResult) -> None:

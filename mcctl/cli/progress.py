@@ -76,7 +76,16 @@ class LiveReporter:
         self._progress.start()
 
     def step(self, index: int, status: str, elapsed: float) -> None:
-        done = status in ("succeeded", "skipped", "submitted", "failed", "timeout", "interrupted")
+        from mcctl.domain.statuses import StepStatus
+
+        done = status in (
+            StepStatus.SUCCEEDED,
+            StepStatus.SKIPPED,
+            StepStatus.SUBMITTED,
+            StepStatus.FAILED,
+            StepStatus.TIMEOUT,
+            StepStatus.INTERRUPTED,
+        )
         self._progress.update(
             self._tasks[index],
             status=status,

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.observed import AFD_DEFAULT_PRIORITY, AFD_DEFAULT_WEIGHT
-from mcctl.domain.plan import Plan, Step
+from mcctl.domain.plan import ROLLBACK_PREFIX, Plan, PlanKind, Step
 from mcctl.domain.selection import StampSelection
+from mcctl.domain.statuses import OperationStatus
 from mcctl.errors import SafetyRefusal, UsageError
 
 if TYPE_CHECKING:
@@ -31,13 +32,21 @@ if TYPE_CHECKING:
     from mcctl.domain.observed import OriginState
     from mcctl.domain.stampview import StampView
 
-DRAIN = "frontdoor-drain"
-RESTORE = "frontdoor-restore"
+DRAIN = PlanKind.FRONTDOOR_DRAIN
+RESTORE = PlanKind.FRONTDOOR_RESTORE
 STEP_KIND = "set_origin"
 MIN_WEIGHT, MAX_WEIGHT = 1, 1000
 ORIGIN_UPDATE_SECONDS = 30.0  # Front Door accepts an origin change in tens of seconds (plan estimate)
 # Operation statuses after which a drain may have changed its origins (refused/failed changed nothing).
-MAY_HAVE_CHANGED = ("succeeded", "partial", "stopped", "interrupted", "timeout", "submitted", "incomplete")
+MAY_HAVE_CHANGED = (
+    OperationStatus.SUCCEEDED,
+    OperationStatus.PARTIAL,
+    OperationStatus.STOPPED,
+    OperationStatus.INTERRUPTED,
+    OperationStatus.TIMEOUT,
+    OperationStatus.SUBMITTED,
+    OperationStatus.INCOMPLETE,
+)
 
 # What drain, restore and verify act on: a region or one stamp, exactly one of them (REGION, --stamp).
 Target = StampSelection
@@ -125,7 +134,7 @@ def prior_from_history(history: Sequence[PastOperation], origin: str) -> Prior |
             if operation.status in MAY_HAVE_CHANGED:
                 return _prior_of(operation, changes)
             continue
-        if operation.status == "succeeded":
+        if operation.status == OperationStatus.SUCCEEDED:
             return None  # restored (or a drain rolled back) since
     return None
 
@@ -372,7 +381,7 @@ def plan_revert(estate: Estate, observed: FrontDoorObserved, request: RevertRequ
         if changed:
             steps.append(_origin_step(view.stamp, estate, {k: live[k] for k in changed}, changed, 0))
     summary = f"revert {request.operation}: {request.summary}"
-    return Plan(kind=f"rollback:{request.kind}", summary=summary, steps=tuple(steps))
+    return Plan(kind=f"{ROLLBACK_PREFIX}{request.kind}", summary=summary, steps=tuple(steps))
 
 
 class Reverted(SafetyRefusal):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from mcctl.domain.snapshot import EstateSnapshot
@@ -59,9 +60,24 @@ def _show(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
+ROLLBACK_PREFIX = "rollback:"  # a rollback's kind is this + the kind it reverses
+
+
+class PlanKind(StrEnum):
+    """The built-in plans' kinds, as journaled (a plugin's plans carry their own, plain strings).
+    The spellings are a journal and JSON contract: old journals and runbooks match on them."""
+
+    FRONTDOOR_DRAIN = "frontdoor-drain"
+    FRONTDOOR_RESTORE = "frontdoor-restore"
+    SQL_FAILOVER = "sql-failover"
+    SCALE = "scale"
+    REDIS_UNLINK = "redis_unlink"
+    REDIS_RELINK = "redis_relink"
+
+
 @dataclass(frozen=True)
 class Plan:
-    kind: str  # the operation, e.g. "scale"
+    kind: str  # a PlanKind, a plugin's own kind, or ROLLBACK_PREFIX + either
     summary: str
     steps: tuple[Step, ...]
     data_loss: bool = False  # needs typed confirmation (forced failover, force-link, ...)
@@ -120,7 +136,7 @@ class Plan:
         undo = [i for i in reversed(self.execution_order) if i in done]
         last = max((self.steps[i].group for i in undo), default=0)
         steps = tuple(replace(self.steps[i].inverse(), group=last - self.steps[i].group) for i in undo)
-        return Plan(kind=f"rollback:{self.kind}", summary=summary, steps=steps, notes=())
+        return Plan(kind=f"{ROLLBACK_PREFIX}{self.kind}", summary=summary, steps=steps, notes=())
 
     @property
     def execution_order(self) -> list[int]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mcctl.domain.estate import Estate, RedisGeoReplication, RedisMember
 from mcctl.domain.observed import RedisDatabaseState
-from mcctl.domain.plan import Plan, Step
+from mcctl.domain.plan import Plan, PlanKind, Step
 from mcctl.domain.redislinks import region_link_verdicts
 from mcctl.domain.regions import normalize_region
 from mcctl.errors import UsageError
@@ -146,7 +146,7 @@ def plan_unlink(estate: Estate, observed: RedisObserved, request: UnlinkRequest)
     listing = listing_members(redis, databases, region)
     summary = f"force-unlink {region} ({member.ref.name}/{redis.database}) from Redis group {redis.group_nickname}"
     if state == UNLINKED:
-        return Plan(kind="redis_unlink", summary=f"{summary}: already unlinked", steps=())
+        return Plan(kind=PlanKind.REDIS_UNLINK, summary=f"{summary}: already unlinked", steps=())
     verdict = region_link_verdicts(redis, databases)[region]
     notes = [
         f"now: {verdict.verdict} ({verdict.reason})",
@@ -173,7 +173,7 @@ def plan_unlink(estate: Estate, observed: RedisObserved, request: UnlinkRequest)
         expected_seconds=UNLINK_SECONDS,
     )
     return Plan(
-        kind="redis_unlink",
+        kind=PlanKind.REDIS_UNLINK,
         summary=summary,
         steps=(step,),
         data_loss=True,
@@ -199,7 +199,7 @@ def plan_relink(estate: Estate, observed: RedisObserved, request: RelinkRequest)
         f"to group {redis.group_nickname}"
     )
     if state == LINKED:
-        return Plan(kind="redis_relink", summary=f"{summary}: already linked", steps=())
+        return Plan(kind=PlanKind.REDIS_RELINK, summary=f"{summary}: already linked", steps=())
     if state != UNLINKED:
         _refuse_in_group(redis, databases, member)
     own = databases.get(region)
@@ -240,7 +240,7 @@ def plan_relink(estate: Estate, observed: RedisObserved, request: RelinkRequest)
         f"rollback is not available: `mcctl redis unlink {region}` reverses this",
     )
     return Plan(
-        kind="redis_relink",
+        kind=PlanKind.REDIS_RELINK,
         summary=summary,
         steps=(step,),
         data_loss=True,

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from mcctl.domain.estate import Estate, Stamp
-from mcctl.domain.plan import Plan, Step
+from mcctl.domain.plan import Plan, PlanKind, Step
 from mcctl.domain.regions import normalize_region
 from mcctl.domain.selection import StampSelection, known_region, known_stamp
 from mcctl.domain.stampview import StampView
@@ -167,4 +167,4 @@ def plan_scale(estate: Estate, observed: ScaleObserved, request: ScaleRequest) -
     if request.to_carry:
         factor = request.factor or 1.0
         notes = (f"sized to carry {normalize_region(request.to_carry)}'s serving instances (factor {factor:g})",)
-    return Plan(kind="scale", summary=summary, steps=tuple(steps), notes=notes)
+    return Plan(kind=PlanKind.SCALE, summary=summary, steps=tuple(steps), notes=notes)

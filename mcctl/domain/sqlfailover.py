@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.plan import Plan, Step
+from mcctl.domain.plan import Plan, PlanKind, Step
 from mcctl.domain.regions import normalize_region
 from mcctl.domain.sqlfailover_status import CAUGHT_UP, NO_CONSISTENT_COPY, FailoverGroupStatus, ServerStatus
 from mcctl.errors import UsageError
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mcctl.domain.stampview import StampView
 
 STEP_KIND = "sql_failover"
-PLAN_KIND = "sql-failover"
+PLAN_KIND = PlanKind.SQL_FAILOVER
 MODES = ("planned", "forced", "try-planned")
 DATA_LOSS_MODES = ("forced", "try-planned")
 # ARM gives no duration; these estimates match the simulator (planned waits for the secondaries).

@@ -12,32 +12,10 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.statuses import OperationStatus, StepStatus
+
 if TYPE_CHECKING:
     from mcctl.domain.plan import Plan
-
-
-class StepStatus(StrEnum):
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    SKIPPED = "skipped"
-    SUBMITTED = "submitted"
-    UNVERIFIED = "unverified"
-    FAILED = "failed"
-    TIMEOUT = "timeout"
-    INTERRUPTED = "interrupted"
-
-
-class OperationStatus(StrEnum):
-    SUCCEEDED = "succeeded"
-    SUBMITTED = "submitted"
-    FAILED = "failed"
-    PARTIAL = "partial"
-    TIMEOUT = "timeout"
-    INTERRUPTED = "interrupted"
-    REFUSED = "refused"
-    STOPPED = "stopped"
-    INCOMPLETE = "incomplete"
-    CANCELLED = "cancelled"
 
 
 class RecordType(StrEnum):

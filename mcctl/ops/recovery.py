@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mcctl.domain.plan import Plan
+from mcctl.domain.statuses import OperationStatus
 from mcctl.errors import UsageError
 from mcctl.ops.inflight import InFlightStep, Landing, record_settled, settle
 from mcctl.ops.steps import executor
@@ -32,7 +33,7 @@ class Recovery:
 
 
 def check_recoverable(record: OperationRecord, estate: Estate, registry: Registry | None = None) -> None:
-    if record.header.get("status") == "refused":
+    if record.header.get("status") == OperationStatus.REFUSED:
         raise UsageError(f"OP: operation {record.id} was refused by a safety rule; it changed nothing")
     if record.header.get("estate") != estate.name:
         raise UsageError(f"OP: operation {record.id} belongs to estate '{record.header.get('estate')}'")
@@ -117,7 +118,6 @@ def refuse_irreversible(plan: Plan, applied: list[int], registry: Registry | Non
 def close_if_done(journal: Journal, record: OperationRecord) -> bool:
     """A run killed after its last step but before its end record: every step is done, so a resume
     that finds nothing left closes the operation (succeeded) instead of leaving it incomplete."""
-    from mcctl.ops.journal import OperationStatus
 
     steps = range(len(record.plan.steps))
     if record.status is OperationStatus.SUCCEEDED or not all(record.finished(i) for i in steps):

@@ -50,6 +50,11 @@ class RunResult:
     applied: MutationResult | None = None
 
     @property
+    def operation(self) -> str | None:
+        """The journaled operation this run was (None: nothing was applied, nothing journaled)."""
+        return self.applied.operation if self.applied is not None else None
+
+    @property
     def refused(self) -> bool:
         return bool(self.evaluation.refused)
 
@@ -168,7 +173,7 @@ def _run(
         gate = services.registry.gate(whole.gate)
         ctx.between_groups = gate(services.session, services.estate, whole, before, services.notices.note)
         ctx.interval = whole.interval
-    kind = resume.header["kind"] if resume else plan.kind
+    kind = (resume.kind or plan.kind) if resume else plan.kind
     if evaluation.refused:
         raise mutation.refuse(ctx, evaluation, kind, parent or (resume.id if resume else None))
     for used in evaluation.used_overrides:

@@ -16,7 +16,6 @@ from mcctl.errors import UsageError
 if TYPE_CHECKING:
     from mcctl.domain.frontdoor import Target
     from mcctl.domain.frontdoor_verify import Verification
-    from mcctl.domain.plan import Plan
     from mcctl.errors import PartiallyApplied
     from mcctl.ops.journal import Journal
 
@@ -190,13 +189,13 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     try:
         origins = tuple(runtime.estate.frontdoor.origin_id(s.origin) for s in target.stamps(runtime.estate))
         # a gradual plan carries its health gate and interval
-        run_mutation(runtime, plan, before, flags, touches=origins)
+        result = run_mutation(runtime, plan, before, flags, touches=origins)
     except PartiallyApplied as exc:
         if not shift.revert_on_failure:
             raise
         _revert(runtime, flags, exc)
     if shift.verify and not flags.dry_run:
-        _verify(runtime, journal, plan, target, shift)
+        _verify(runtime, journal, result.operation, target, shift)
 
 
 def _note(message: str) -> None:
@@ -244,7 +243,8 @@ def _revert(runtime: Runtime, flags: MutationFlags, error: PartiallyApplied) -> 
     )
 
 
-def _verify(runtime: Runtime, journal: Journal, plan: Plan, target: Target, shift: _Shift) -> None:
+def _verify(runtime: Runtime, journal: Journal, operation: str | None, target: Target, shift: _Shift) -> None:
+    """Probe the edge; the operation that changed the origins (if any) journals what the edge said."""
     from mcctl.domain.frontdoor_verify import endpoint_url
     from mcctl.ops.frontdoor import verify_traffic
 
@@ -263,21 +263,12 @@ def _verify(runtime: Runtime, journal: Journal, plan: Plan, target: Target, shif
         count=count,
         timeout=timeout,
     )
-    _journal_verification(journal, plan, result)
+    if operation is not None:
+        event = "edge-verified" if result.passed else "edge-not-verified"
+        journal.append({"type": "event", "op": operation, "event": event, "detail": result.describe()})
     if not result.passed:
         _raise_unverified(runtime, result, target)
     _note(result.describe())
-
-
-def _journal_verification(journal: Journal, plan: Plan, result: Verification) -> None:
-    """The operation's record says when the edge confirmed it (or did not)."""
-    if plan.empty:
-        return
-    record = next((r for r in reversed(journal.operations()) if r.header.get("kind") == plan.kind), None)
-    if record is None or record.header.get("plan", {}).get("summary") != plan.summary:
-        return
-    event = "edge-verified" if result.passed else "edge-not-verified"
-    journal.append({"type": "event", "op": record.id, "event": event, "detail": result.describe()})
 
 
 def _raise_unverified(runtime: Runtime, result: Verification, target: Target) -> None:
