@@ -136,6 +136,8 @@ def show_result(runtime: Runtime, result: RunResult) -> None:
     from mcctl.ops.usecases import RunOutcome
 
     if result.outcome is RunOutcome.NOTHING_TO_DO:
+        for line in result.evaluation.plan.notes:  # what was counted to find nothing to do
+            render.note(line)
         emit(runtime, result.to_dict(), table=lambda d: "nothing to do")
         return
     if result.outcome is RunOutcome.DRY_RUN:
