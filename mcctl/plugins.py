@@ -94,7 +94,9 @@ def build_registry(
     hooks: Iterable[str] | None = None,
 ) -> Loaded:
     """A fresh registry: `default_plugins` (module names or objects), then `extra` plugin objects,
-    then the installed entry points allowed by MCCTL_PLUGINS. `hooks`: only these (default: all)."""
+    then the installed entry points allowed by MCCTL_PLUGINS. `hooks`: only these of the built-ins
+    (default: all). Another plugin always runs every hook, so one that fails to register anything
+    is skipped whole — its commands too, even when only the CLI's commands are being built."""
     wanted_hooks = tuple(hooks) if hooks is not None else tuple(HOOKS)
     pm = plugin_manager()
     registry = Registry()
@@ -105,7 +107,7 @@ def build_registry(
         if obj is not None:
             _add(pm, registry, loaded, obj, name, version=None, builtin=True, hooks=wanted_hooks)
     for plugin in extra:
-        _add(pm, registry, loaded, plugin, _name_of(plugin), version=None, builtin=False, hooks=wanted_hooks)
+        _add(pm, registry, loaded, plugin, _name_of(plugin), version=None, builtin=False)
     if entry_points:
         wanted = wanted_names(os.environ.get(PLUGINS_ENV))
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -119,7 +121,7 @@ def build_registry(
                 _warn(ep.name, f"failed to import: {type(exc).__name__}: {exc}")
                 continue
             version = getattr(dist, "version", None)
-            _add(pm, registry, loaded, obj, ep.name, version=version, builtin=False, hooks=wanted_hooks)
+            _add(pm, registry, loaded, obj, ep.name, version=version, builtin=False)
     return Loaded(registry, loaded, pm)
 
 

@@ -52,7 +52,7 @@ def stop(
     """End a run that an error stopped between steps: partial (exit 7) once anything was applied."""
     applied = applied_so_far(outcomes, resume)
     seconds = ctx.session.now() - started
-    status = "partial" if applied else "failed"
+    status = OperationStatus.PARTIAL if applied else OperationStatus.FAILED
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": error})
     if applied:
         return mark_ended(

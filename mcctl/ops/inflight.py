@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Step, project_step
+from mcctl.domain.statuses import StepStatus
 from mcctl.errors import McctlError, WaitTimeout
 from mcctl.ops.registry import Registry, current_registry
 
@@ -135,7 +136,11 @@ def record_settled(journal: Journal, steps: list[InFlightStep]) -> None:
     for item in steps:
         if not item.landing.settled:
             continue
-        status = {Landing.LANDED: "succeeded", Landing.NOT_LANDED: "failed", Landing.DIVERGED: "unverified"}
+        status = {
+            Landing.LANDED: StepStatus.SUCCEEDED,
+            Landing.NOT_LANDED: StepStatus.FAILED,
+            Landing.DIVERGED: StepStatus.UNVERIFIED,
+        }
         record: dict[str, Any] = {
             "type": "outcome",
             "op": item.operation,

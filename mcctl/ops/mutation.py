@@ -120,9 +120,11 @@ def refuse(
 ) -> SafetyRefusal:
     """Journal a refused plan (who tried what) and return the error to raise (exit 5)."""
     op = new_operation_id()
-    ctx.journal.append(_header(ctx, op, kind, evaluation, "refused", parent))
+    ctx.journal.append(_header(ctx, op, kind, evaluation, OperationStatus.REFUSED, parent))
     ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.REFUSED, "seconds": 0})
-    return refusal(evaluation, since=since, suffix="; nothing was changed")
+    error = refusal(evaluation, since=since, suffix="; nothing was changed")
+    error.operation = op  # journaled (as refused) and ended: `journal show OP` says who tried what
+    return error
 
 
 def in_flight_changes(ctx: ApplyContext, exclude: str | None = None) -> list[Any]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.safety import BUILTIN_RULES, RuleRegistry, SafetyRule
+from mcctl.domain.safety import RuleRegistry, SafetyRule
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -108,12 +108,8 @@ class Registry:
         _claim(self.step_kinds, kind.name, kind, "step kind")
 
     def add_rule(self, rule: SafetyRule) -> None:
-        """A rule joins the built-ins; the same rule again is a no-op, another under a taken name an error."""
-        builtin = next((r for r in BUILTIN_RULES if r.name == rule.name), None)
-        if builtin is not None and builtin is not rule:
-            raise ValueError(f"safety rule '{rule.name}' is already registered")
-        if builtin is None:
-            _claim(self.rules, rule.name, rule, "safety rule")
+        """The built-in rules come through the same hook (mcctl.ops.steps registers them first)."""
+        _claim(self.rules, rule.name, rule, "safety rule")
 
     def add_gate(self, name: str, factory: GateFactory) -> None:
         _claim(self.gates, name, factory, "gate")
@@ -168,8 +164,8 @@ class Registry:
         return kind.project_onto(step, snapshot) if kind is not None else snapshot
 
     def rule_registry(self) -> RuleRegistry:
-        """The built-in rules, then every registered one."""
-        return RuleRegistry((*BUILTIN_RULES, *self.rules.values()))
+        """Every registered rule, in registration order (the built-ins first)."""
+        return RuleRegistry(tuple(self.rules.values()))
 
     def new_sim_providers(self) -> list[Any]:
         return [factory() for factory in self.sim_providers.values()]

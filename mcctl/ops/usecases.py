@@ -92,6 +92,7 @@ def resume(services: Services, op: str, options: RunOptions) -> RunResult:
 
     record = services.journal.operation(op)
     check_recoverable(record, services.estate, services.registry)
+    _refuse_undone(services, record)
     recovery = plan_resume(record, services.estate, services.registry)
     if recovery.plan.empty and not options.dry_run and close_if_done(services.journal, record):
         services.notices.note(
@@ -146,6 +147,13 @@ def _run(
             f"{plan.summary}: this can lose data; pass --allow-data-loss (then confirm by typing "
             f"'{plan.confirm_name}', or add --yes); nothing was changed"
         )
+    if not options.wait and not options.dry_run and len(plan.groups) > 1:
+        # each group starts from where the previous one landed (a gradual drain's second weight on the
+        # same origin is refused by Azure while the first is still updating): submitting all is a race
+        raise UsageError(
+            f"--no-wait: this plan runs in {len(plan.groups)} step groups, each once the previous one has "
+            "landed; run it without --no-wait; nothing was changed"
+        )
     ctx = _context(services, options)
     # Changes other runs left in flight (--no-wait, a killed run) count for the rules the way that
     # serves less: a drain as done, a restore as not done.
@@ -187,6 +195,24 @@ def _run(
         )
     applied = mutation.apply(ctx, evaluation, kind, parent=parent, resume=resume, plan=whole if resume else None)
     return RunResult(RunOutcome.APPLIED, evaluation, applied)
+
+
+def _refuse_undone(services: Services, record: OperationRecord) -> None:
+    """An operation a rollback or a --revert-on-failure put back is over: resuming it would redo,
+    without its gates' context, what someone deliberately undid."""
+    from mcctl.ops.journal_records import OperationStatus
+
+    undone = [
+        r
+        for r in services.journal.operations()
+        if r.parent == record.id and r.status in (OperationStatus.SUCCEEDED, OperationStatus.PARTIAL)
+    ]
+    if undone:
+        raise UsageError(
+            f"OP: operation {record.id} was put back by operation {undone[-1].id}; resuming it would redo "
+            "what was undone; nothing was changed",
+            hint="run the original command again to plan from the current state",
+        )
 
 
 def _context(services: Services, options: RunOptions) -> mutation.ApplyContext:

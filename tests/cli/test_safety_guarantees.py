@@ -237,7 +237,7 @@ def test_an_origin_update_in_flight_from_another_machine_is_not_counted_as_servi
 
 
 # -- 6. a signal while a parallel group waits ------------------------------------------------------------
-def test_sigterm_while_a_parallel_group_waits_interrupts_every_step_then_resume_finishes(mcctl) -> None:
+def test_sigterm_while_a_parallel_group_runs_leaves_no_step_without_an_outcome_then_resume_finishes(mcctl) -> None:
     armed = mcctl("sim", "fault", "add", "signal", "--signal", "TERM", "--method", "PUT", "--path", "asp-mc-neu-1")
     assert armed.exit_code == 0, armed.stderr
     terminated = _subprocess("scale", "--region", "northeurope", "--instances", "5", "--yes")
@@ -249,6 +249,8 @@ def test_sigterm_while_a_parallel_group_waits_interrupts_every_step_then_resume_
     # Each step was interrupted mid-wait, never began, or (the simulator's waits take no wall time)
     # finished before the main thread took the signal: never left running without an outcome.
     assert all(h in (["interrupted"], ["succeeded"], []) for h in histories), histories
+    by_stamp = {s["target"].split()[1]: s["history"] for s in shown["step_history"]}
+    assert by_stamp["neu-1"] != [], shown  # its PUT raised the signal: it began, and its outcome is journaled
     assert not [s for s in shown["step_history"] if s["uncertain"] and s["history"] == []], shown
     assert json.loads(mcctl("--sim", "-o", "json", "lock", "status").stdout)["state"] == "available"
 

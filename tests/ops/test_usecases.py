@@ -113,28 +113,36 @@ def test_the_rules_refuse_through_the_use_case_and_the_refusal_is_journaled(sess
             for s in demo_estate.stamps
         ),
     )
-    with pytest.raises(SafetyRefusal):
+    with pytest.raises(SafetyRefusal) as caught:
         usecases.run(svc, everything, _before(session, demo_estate), RunOptions())
     (refused,) = svc.journal.operations()
     assert refused.status is OperationStatus.REFUSED
+    assert caught.value.operation == refused.id  # the error names the journaled refusal
     with pytest.raises(UsageError, match="refused by a safety rule"):
         usecases.rollback(svc, refused.id, RunOptions())
 
 
+GATE_CALLS: list[int] = []
+
+
 @pytest.fixture
 def stopped(session, sim, demo_estate, tmp_path, registry):
-    """A two-step gradual change whose gate stopped it after the first step (exit 7 territory)."""
+    """A three-step gradual change whose gate stopped it after the first step (exit 7 territory);
+    the gate passes from then on, and counts its calls."""
+    GATE_CALLS.clear()
 
     def gate_factory(*_args):
         def gate(number: int) -> None:
-            raise GateFailed("the test's gate said stop")
+            GATE_CALLS.append(number)
+            if len(GATE_CALLS) == 1:
+                raise GateFailed("the test's gate said stop")
 
         return gate
 
     registry.add_gate("test-stop", gate_factory)
     svc = _services(session, demo_estate, tmp_path, registry)
-    plan = _weights(demo_estate, *WEU, (1000, 500), (500, 100), gate="test-stop")
-    with pytest.raises(PartiallyApplied, match="stopped after 1 of 2 steps: the test's gate said stop") as caught:
+    plan = _weights(demo_estate, *WEU, (1000, 500), (500, 300), (300, 100), gate="test-stop")
+    with pytest.raises(PartiallyApplied, match="stopped after 1 of 3 steps: the test's gate said stop") as caught:
         usecases.run(svc, plan, _before(session, demo_estate), RunOptions())
     assert caught.value.operation is not None
     assert _origin(sim, demo_estate, WEU[1])["weight"] == 500
@@ -145,9 +153,25 @@ def test_resume_finishes_a_stopped_operation_gated_like_the_first_run(stopped, s
     svc, op = stopped
     result = usecases.resume(svc, op, RunOptions())
     assert result.applied is not None and result.applied.operation == op
-    assert [o.index for o in result.applied.outcomes] == [1]  # only the step left
+    assert [o.index for o in result.applied.outcomes] == [1, 2]  # only the steps left
+    assert GATE_CALLS == [0, 1]  # the first run's stop, then the resume's gate between its two groups
     assert _origin(sim, demo_estate, WEU[1])["weight"] == 100
     assert svc.journal.operation(op).status is OperationStatus.SUCCEEDED
+
+
+def test_a_multi_group_plan_is_never_submitted_without_waiting(stopped, sim, demo_estate) -> None:
+    svc, op = stopped
+    with pytest.raises(UsageError, match="--no-wait: this plan runs in 2 step groups"):
+        usecases.resume(svc, op, RunOptions(wait=False))
+    assert _origin(sim, demo_estate, WEU[1])["weight"] == 500
+
+
+def test_an_operation_that_was_rolled_back_is_not_resumed(stopped, sim, demo_estate) -> None:
+    svc, op = stopped
+    usecases.rollback(svc, op, RunOptions())
+    with pytest.raises(UsageError, match=f"operation {op} was put back by operation"):
+        usecases.resume(svc, op, RunOptions())
+    assert _origin(sim, demo_estate, WEU[1])["weight"] == 1000
 
 
 def test_rollback_reverses_what_was_applied_and_names_its_parent(stopped, sim, demo_estate) -> None:
@@ -162,7 +186,7 @@ def test_rollback_reverses_what_was_applied_and_names_its_parent(stopped, sim, d
 def test_a_dry_run_rollback_changes_nothing(stopped, sim, demo_estate) -> None:
     svc, op = stopped
     result = usecases.rollback(svc, op, RunOptions(dry_run=True))
-    assert result.outcome is RunOutcome.DRY_RUN and len(result.evaluation.plan.steps) == 1
+    assert result.outcome is RunOutcome.DRY_RUN and len(result.evaluation.plan.steps) == 1  # one was applied
     assert _origin(sim, demo_estate, WEU[1])["weight"] == 500
     assert [o.id for o in svc.journal.operations()] == [op]
 
