@@ -2,14 +2,27 @@
 
 Scaling is a full PUT of the plan with sku.capacity changed (the adapter does that); here we only
 decide the target counts, with bounds read live (maximumNumberOfWorkers), and leave the safety
-rules (minimum serving capacity) to the shared mutation flow.
+rules (minimum serving capacity, survivors can carry) to the shared mutation flow. `--to-carry`
+sizes the region with `mcctl.domain.capacity`, as `evacuate` does.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from mcctl.domain.capacity import (
+    CarryPlan,
+    RegionLoad,
+    SplitPolicy,
+    carry_steps,
+    ceil_instances,
+    plan_carry,
+    raise_evenly,
+    region_load,
+    scale_step,
+)
 from mcctl.domain.estate import Estate, Stamp
 from mcctl.domain.plan import Plan, PlanKind, Step
 from mcctl.domain.regions import normalize_region
@@ -17,10 +30,6 @@ from mcctl.domain.selection import StampSelection, known_region, known_stamp
 from mcctl.domain.stampview import StampView
 from mcctl.errors import AzureRequestError, UsageError
 
-# App Service gives no duration; this estimate (used for the plan's expected time) matches the
-# simulator: 30 s plus 20 s per instance added or removed.
-BASE_SECONDS = 30
-SECONDS_PER_INSTANCE = 20
 MAX_INSTANCES = 1000  # above any App Service plan's maximum: a larger count is a typo, not a plan
 MAX_FACTOR = 100.0
 
@@ -31,6 +40,8 @@ class ScaleObserved:
     maximum, whether each serves)."""
 
     views: tuple[StampView, ...]
+    # stamp -> the journaled operation that drained its origin (ops reads the journal), for --to-carry
+    drained_by: Mapping[str, str] = field(default_factory=dict, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,11 @@ class ScaleRequest:
     by: int | None = None  # relative change, + or -
     to_carry: str | None = None  # region whose traffic `region` must be able to carry as well
     factor: float | None = None  # head-room multiplier for --to-carry (default 1)
+    split: str | None = None  # how --to-carry splits across the region's stamps (default proportional)
+
+    @property
+    def policy(self) -> SplitPolicy:
+        return SplitPolicy((self.split or SplitPolicy.PROPORTIONAL).strip().lower())
 
     def validate(self, estate: Estate) -> None:
         """Argument checks that need no Azure call (bad input never reaches the API)."""
@@ -67,6 +83,12 @@ class ScaleRequest:
                 raise UsageError(f"--factor: must be greater than 0 and at most {MAX_FACTOR:g}, got {self.factor}")
             if self.to_carry is None:
                 raise UsageError("--factor: only used with --to-carry")
+        if self.split is not None:
+            choices = [p.value for p in SplitPolicy]
+            if self.split.strip().lower() not in choices:
+                raise UsageError(f"--split: must be one of {', '.join(choices)}, got '{self.split}'")
+            if self.to_carry is None:
+                raise UsageError("--split: only used with --to-carry")
         if self.stamp is not None:
             known_stamp(estate, self.stamp, "STAMP")
         for option, region in (("--region", self.region), ("--to-carry", self.to_carry)):
@@ -85,31 +107,21 @@ class ScaleRequest:
 
 
 def carry_targets(current: dict[str, int], serving_here: int, serving_there: int, factor: float) -> dict[str, int]:
-    """Instances per stamp so a region carries its own serving load plus another region's.
+    """Instances per stamp for ⌈(serving here + serving there) × factor⌉ in total, the smallest stamp
+    raised first (the first one on ties), none scaled in, no maximum: the even split without bounds
+    (`mcctl.domain.capacity` sizes `--to-carry`, with the maximums)."""
+    if not current:
+        return {}
+    return raise_evenly(current, ceil_instances((serving_here + serving_there) * factor) - sum(current.values()))
 
-    The needed total is (serving here + serving there) × factor, rounded up. Instances are added to
-    the smallest stamp first (the first one on ties), so the region ends up as even as possible with
-    the fewest changes; a stamp is never scaled in by this. The smallest stamps are raised level by
-    level, not one instance at a time, so a large total costs no more than a small one.
-    """
-    targets = dict(current)
-    if not targets:
-        return targets
-    missing = math.ceil((serving_here + serving_there) * factor) - sum(targets.values())
-    while missing > 0:
-        low = min(targets.values())
-        lowest = [name for name, count in targets.items() if count == low]
-        above = [count for count in targets.values() if count > low]
-        if above and (min(above) - low) * len(lowest) <= missing:
-            for name in lowest:
-                targets[name] = min(above)
-            missing -= (min(above) - low) * len(lowest)
-            continue
-        each, extra = divmod(missing, len(lowest))
-        for index, name in enumerate(lowest):
-            targets[name] += each + (1 if index < extra else 0)
-        missing = 0
-    return targets
+
+def carry_for(estate: Estate, observed: ScaleObserved, request: ScaleRequest) -> tuple[RegionLoad, CarryPlan]:
+    """--to-carry: the other region's load (its plans' capacity) and how the region's stamps carry it."""
+    if request.to_carry is None or request.region is None:
+        raise UsageError("--to-carry: needs --region (the region that takes the traffic)")
+    load = region_load(observed.views, request.to_carry, observed.drained_by)
+    carriers = [stamp.name for stamp in request.stamps(estate)]
+    return load, plan_carry(observed.views, carriers, load, request.factor or 1.0, request.policy)
 
 
 def plan_scale(estate: Estate, observed: ScaleObserved, request: ScaleRequest) -> Plan:
@@ -124,47 +136,36 @@ def plan_scale(estate: Estate, observed: ScaleObserved, request: ScaleRequest) -
         if plan is None or plan.capacity is None:
             raise AzureRequestError(f"stamp {stamp.name}: the App Service plan's capacity could not be read")
         current[stamp.name] = plan.capacity
-    if request.instances is not None:
-        targets = {name: request.instances for name in current}
-    elif request.by is not None:
-        targets = {name: count + request.by for name, count in current.items()}
+    steps: list[Step] = []
+    notes: tuple[str, ...] = ()
+    if request.to_carry is not None:
+        load, carry = carry_for(estate, observed, request)
+        steps.extend(carry_steps(views, carry, load))
+        notes = carry.notes  # what was counted: shown even when the plan is empty
     else:
-        assert request.to_carry is not None
-        there = normalize_region(request.to_carry)
-        serving_here = sum(v.plan.capacity or 0 for v in views if v.stamp.name in current and v.serving and v.plan)
-        serving_there = sum(v.plan.capacity or 0 for v in views if v.stamp.region == there and v.serving and v.plan)
-        targets = carry_targets(current, serving_here, serving_there, request.factor or 1.0)
-    steps = []
-    for stamp in stamps:
-        target, now = targets[stamp.name], current[stamp.name]
-        maximum = by_name[stamp.name].plan.maximum_number_of_workers  # type: ignore[union-attr]
-        if target < 1:
-            raise UsageError(f"--by: stamp {stamp.name} would have {target} instances (minimum 1)")
-        if maximum is not None and target > maximum:
-            raise UsageError(
-                f"stamp {stamp.name}: {target} instances is above the maximum of {maximum} workers "
-                f"of App Service plan {stamp.app_service_plan}"
-            )
-        if target == now:
-            continue
-        steps.append(
-            Step(
-                kind="scale_plan",
-                target=f"stamp {stamp.name} plan {stamp.app_service_plan}",
-                resource_id=stamp.plan_ref.id,
-                before={"capacity": now},
-                after={"capacity": target},
-                params={"stamp": stamp.name},
-                expected_seconds=BASE_SECONDS + SECONDS_PER_INSTANCE * abs(target - now),
-                group=0,  # every stamp of a region scales in parallel
-            )
-        )
+        if request.instances is not None:
+            targets = {name: request.instances for name in current}
+        else:
+            assert request.by is not None
+            targets = {name: count + request.by for name, count in current.items()}
+        for stamp in stamps:
+            target, now = targets[stamp.name], current[stamp.name]
+            _check_bounds(stamp, target, by_name[stamp.name])
+            if target != now:
+                steps.append(scale_step(stamp, now, target))
     where = f"stamp {request.stamp}" if request.stamp else f"region {normalize_region(request.region or '')}"
     summary = f"scale {where}: " + (
         ", ".join(f"{s.params['stamp']} {s.before['capacity']}→{s.after['capacity']}" for s in steps) or "no change"
     )
-    notes: tuple[str, ...] = ()
-    if request.to_carry:
-        factor = request.factor or 1.0
-        notes = (f"sized to carry {normalize_region(request.to_carry)}'s serving instances (factor {factor:g})",)
     return Plan(kind=PlanKind.SCALE, summary=summary, steps=tuple(steps), notes=notes)
+
+
+def _check_bounds(stamp: Stamp, target: int, view: StampView) -> None:
+    maximum = view.plan.maximum_number_of_workers if view.plan else None
+    if target < 1:
+        raise UsageError(f"--by: stamp {stamp.name} would have {target} instances (minimum 1)")
+    if maximum is not None and target > maximum:
+        raise UsageError(
+            f"stamp {stamp.name}: {target} instances is above the maximum of {maximum} workers "
+            f"of App Service plan {stamp.app_service_plan}"
+        )

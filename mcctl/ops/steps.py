@@ -1,5 +1,6 @@
-"""The built-in plugin for the step kinds of scaling and of Front Door origins, and the lookups
-every executor uses (`executor`, `gate_for`: from the registry a caller holds, else the process's).
+"""The built-in plugin for the step kinds of scaling and of Front Door origins, the rule that
+survivors can carry a region they are scaled to carry, and the lookups every executor uses
+(`executor`, `gate_for`: from the registry a caller holds, else the process's).
 
 A step kind is one `StepKind` object (mcctl.ops.registry), registered by the `register_step_kinds`
 hook of the module that defines it.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.capacity import CARRY_RULE
 from mcctl.domain.projections import project_origin, project_scale
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.registry import GateFactory, Registry, StepKind, current_registry
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from mcctl.adapters.lro import WaitOptions
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.plan import Step
+    from mcctl.domain.safety import SafetyRule
 
 
 TERMINAL_PROVISIONING_STATES = ("succeeded", "failed", "canceled", "cancelled")
@@ -105,3 +108,12 @@ SET_ORIGIN = StepKind("set_origin", _origin_apply, _origin_read, project=project
 def register_step_kinds(register: Callable[[StepKind], None]) -> None:
     register(SCALE_PLAN)
     register(SET_ORIGIN)
+
+
+@hookimpl
+def register_safety_rules(register: Callable[[SafetyRule], None]) -> None:
+    from mcctl.domain.safety import BUILTIN_RULES
+
+    for rule in BUILTIN_RULES:  # the core rules: registered like any plugin's, so `plugins list` shows them
+        register(rule)
+    register(CARRY_RULE)  # scale --to-carry and evacuate size with mcctl.domain.capacity

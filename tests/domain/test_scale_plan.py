@@ -69,19 +69,21 @@ def test_a_region_by_a_delta_scales_each_stamp_in_one_group() -> None:
     assert plan.summary == "scale region eastus2: eus2-1 4→3, eus2-2 3→2"
 
 
-def test_to_carry_counts_only_serving_instances_of_the_other_region() -> None:
+def test_to_carry_counts_the_other_regions_plans_not_what_serves_now() -> None:
+    # Issue 13: the load to carry is the region's capacity before the incident, never "serving
+    # instances now" (this test pinned the old arithmetic, 4 for eastus2, which left survivors short).
     observed = ScaleObserved(
         (
             _view(STAMPS[0], 3),
             _view(STAMPS[1], 3),
             _view(STAMPS[2], 4),
-            _view(STAMPS[3], 5, serving=False),  # drained: carries nothing today
+            _view(STAMPS[3], 5, serving=False),  # drained: still 5 instances of load to carry
         )
     )
     plan = plan_scale(ESTATE, observed, ScaleRequest(region="westeurope", to_carry="eastus2", factor=1.5))
-    # (6 here + 4 there) × 1.5 = 15, spread from the smallest stamp, the first one on ties
-    assert [s.after["capacity"] for s in plan.steps] == [8, 7]
-    assert plan.notes == ("sized to carry eastus2's serving instances (factor 1.5)",)
+    # (6 here + 9 there) × 1.5 = 22.5 → 23
+    assert sum(s.after["capacity"] for s in plan.steps) == 23
+    assert any("eastus2 serves 4 now; 9 in its plans" in note for note in plan.notes)
 
 
 def test_the_current_count_is_an_empty_plan() -> None:

@@ -104,7 +104,11 @@ def test_an_installed_plugin_is_listed_with_its_version_and_what_it_registered(i
         "builtin": False,
         "registered": {"step_kinds": ["noop"], "commands": ["fake"]},
     }
-    assert listed[0]["registered"] == {"step_kinds": ["scale_plan", "set_origin"]}
+    core = ["min_serving_regions", "min_serving_stamps", "min_serving_capacity", "sql_failover_target_serving"]
+    assert listed[0]["registered"] == {
+        "step_kinds": ["scale_plan", "set_origin"],
+        "safety_rules": [*core, "data_loss_acknowledged", "survivors_can_carry"],
+    }
     hello = CliRunner().invoke(create_app(), ["fake", "hello"])
     assert hello.exit_code == 0 and hello.stdout == "hello from a plugin\n"
 
@@ -219,3 +223,35 @@ def test_a_hook_with_the_wrong_signature_is_skipped_with_one_warning(capsys) -> 
     assert "wrong" not in loaded.registry.step_kinds and [p.name for p in loaded.plugins] == BUILTIN
     [warning] = capsys.readouterr().err.splitlines()
     assert warning.startswith("mcctl: warning: plugin 'Wrong' skipped: failed to load: PluginValidationError")
+
+
+HALF_BROKEN = """
+import typer
+
+from mcctl.hookspecs import hookimpl
+
+app = typer.Typer()
+
+
+@app.command()
+def hi():
+    print("should never run")
+
+
+@hookimpl
+def register_commands(register):
+    register("half", app)
+
+
+@hookimpl
+def register_step_kinds(register):
+    raise RuntimeError("cannot reach the license server")
+"""
+
+
+def test_a_plugin_that_fails_to_register_anything_adds_no_command(install, capsys) -> None:
+    """All or nothing holds for commands too, although `--help` builds the CLI from commands only."""
+    install("mcctl-half", "0.1", {"half": "half_mcctl_plugin"}, {"half_mcctl_plugin": HALF_BROKEN})
+    result = CliRunner().invoke(create_app(), ["half", "hi"])
+    assert result.exit_code == 2 and "should never run" not in result.stdout
+    assert "plugin 'half' skipped: failed to register: RuntimeError" in capsys.readouterr().err + result.stderr
