@@ -122,6 +122,7 @@ def plan_table(data: dict[str, Any]) -> Any:
             str(index), _e(step["group"]), _e(step["target"]), _e(step["change"]), _seconds(step["expected_seconds"])
         )
     parts.append(steps)
+    parts.extend(_traffic(plan))
     parts.append(Text(f"expected duration: {_seconds(plan['expected_seconds'])} (steps in one group run in parallel)"))
     if plan.get("data_loss"):
         parts.append(Text("THIS PLAN CAN LOSE DATA", style="bold red"))
@@ -144,6 +145,48 @@ def plan_table(data: dict[str, Any]) -> Any:
             rules.add_row(_e(rule["rule"]), verdict, _e(detail))
         parts.append(rules)
     return Group(*parts)
+
+
+TRAFFIC_WIDTH = 80  # the preview lines wrap between regions, never inside one
+
+
+def _percent(share: float) -> str:
+    """A share of traffic as people read it: 0.0476 -> 4.8%; a sliver is never shown as 0%."""
+    if share <= 0:
+        return "0%"
+    if share < 0.0005:
+        return "<0.1%"
+    return f"{share * 100:.1f}".removesuffix(".0") + "%"
+
+
+def traffic_lines(prefix: str, shares: dict[str, float], width: int = TRAFFIC_WIDTH) -> list[str]:
+    """`prefix` then each region's share, `·`-separated, wrapped to `width` between regions
+    (continuation lines indented under the first region)."""
+    indent = " " * len(prefix)
+    lines, line = [], prefix
+    for entry in (f"{region} {_percent(share)}" for region, share in shares.items()):
+        if line in (prefix, indent):
+            line += entry
+        elif len(line) + len(" · ") + len(entry) <= width:
+            line += " · " + entry
+        else:
+            lines.append(line)
+            line = indent + entry
+    lines.append(line)
+    return lines
+
+
+def _traffic(plan: dict[str, Any]) -> list[Any]:
+    """The plan's traffic preview: one line per step group (numbered like the GROUP column)."""
+    previews = plan.get("traffic") or []
+    if not previews:
+        return []
+    numbers = sorted({step["group"] for step in plan["steps"]})
+    numbers += range(len(numbers), len(previews))  # a hand-made plan with more previews than groups
+    parts = [_t("share of edge traffic by region:")]
+    for number, shares in zip(numbers, previews, strict=False):
+        parts.extend(_t(line) for line in traffic_lines(f"after group {number}: ", shares))
+    return parts
 
 
 def result_table(data: dict[str, Any]) -> Any:

@@ -25,6 +25,7 @@ from mcctl.domain.observed import AFD_DEFAULT_PRIORITY, AFD_DEFAULT_WEIGHT
 from mcctl.domain.plan import ROLLBACK_PREFIX, Plan, PlanKind, Step
 from mcctl.domain.selection import StampSelection
 from mcctl.domain.statuses import OperationStatus
+from mcctl.domain.traffic import SET_ORIGIN, OriginRoute, routes_from_views, with_traffic
 from mcctl.errors import SafetyRefusal, UsageError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 DRAIN = PlanKind.FRONTDOOR_DRAIN
 RESTORE = PlanKind.FRONTDOOR_RESTORE
-STEP_KIND = "set_origin"
+STEP_KIND = SET_ORIGIN
 MIN_WEIGHT, MAX_WEIGHT = 1, 1000
 ORIGIN_UPDATE_SECONDS = 30.0  # Front Door accepts an origin change in tens of seconds (plan estimate)
 # Operation statuses after which a drain may have changed its origins (refused/failed changed nothing).
@@ -143,11 +144,18 @@ def prior_from_history(history: Sequence[PastOperation], origin: str) -> Prior |
 @dataclass(frozen=True)
 class FrontDoorObserved:
     """What ops read for a plan: each stamp's live state, the journaled priors by origin name (only
-    origins with a drain not undone since), and the region of the SQL primary when known."""
+    origins with a drain not undone since), the region of the SQL primary when known, and which
+    stamps Front Door's probes keep in rotation when read (stamp -> healthy; missing: healthy)."""
 
     views: tuple[StampView, ...]
     priors: Mapping[str, Prior] = field(default_factory=dict)
     sql_primary: str | None = None
+    healthy: Mapping[str, bool] = field(default_factory=dict)
+
+    @property
+    def routes(self) -> tuple[OriginRoute, ...]:
+        """The routing now, which a plan's traffic preview starts from."""
+        return routes_from_views(self.views, self.healthy)
 
     def origins(self, stamps: Iterable[Stamp]) -> list[tuple[Stamp, OriginState]]:
         """Each stamp's live origin; a plan never guesses one that could not be read."""
@@ -269,7 +277,8 @@ def plan_drain(estate: Estate, observed: FrontDoorObserved, request: ShiftReques
             # each step starts where the previous one leaves the origin (the executor checks only
             # the first step of a resource against live state; rollback walks the chain back)
             before, after = {"weight": current}, {"weight": weight}
-            steps.append(_origin_step(stamp, estate, before, after, group, f"{percent}%", prior=prior.as_params()))
+            label = f"-{percent}% of weight"  # of the origin's own weight: the plan's preview says the traffic
+            steps.append(_origin_step(stamp, estate, before, after, group, label, prior=prior.as_params()))
             current = weight
         last = len(percentages) - 1 if gradual else 0
         label = "100%" if gradual else ""
@@ -286,7 +295,7 @@ def plan_drain(estate: Estate, observed: FrontDoorObserved, request: ShiftReques
     disabled = sorted({s.params["origin"] for s in steps if s.after.get("enabled") is False})
     what = f"disable {', '.join(disabled)}" if disabled else "already drained"
     summary = f"drain {request.selection.describe()}: {what}" + _in_steps(percentages if gradual and steps else ())
-    return _plan(DRAIN, summary, steps, notes, request.interval)
+    return _plan(DRAIN, summary, steps, notes, request.interval, observed.routes)
 
 
 def plan_restore(estate: Estate, observed: FrontDoorObserved, request: ShiftRequest) -> Plan:
@@ -318,7 +327,7 @@ def plan_restore(estate: Estate, observed: FrontDoorObserved, request: ShiftRequ
     enabled = sorted({s.params["origin"] for s in steps})
     what = f"restore {', '.join(enabled)}" if enabled else "already serving"
     summary = f"restore {request.selection.describe()}: {what}" + _in_steps(percentages if gradual and steps else ())
-    return _plan(RESTORE, summary, steps, notes, request.interval)
+    return _plan(RESTORE, summary, steps, notes, request.interval, observed.routes)
 
 
 def _restore_steps(
@@ -340,17 +349,20 @@ def _restore_steps(
         changed = {k: v for k, v in want.items() if live[k] != v}
         if not changed:
             continue
-        label = f"{percent}%" if len(shares) > 1 else ""
+        label = f"{percent}% of weight" if len(shares) > 1 else ""
         steps.append(_origin_step(stamp, estate, {k: live[k] for k in changed}, changed, group, label))
         live.update(changed)
     return steps
 
 
-def _plan(kind: str, summary: str, steps: list[Step], notes: list[str], interval: float) -> Plan:
-    """A drain or restore plan; with more than one step group it is gradual: health-gated."""
+def _plan(
+    kind: str, summary: str, steps: list[Step], notes: list[str], interval: float, routes: Sequence[OriginRoute]
+) -> Plan:
+    """A drain or restore plan, with its traffic preview from `routes`; with more than one step
+    group it is gradual: health-gated."""
     ordered = _regroup(steps)
     gated = len({s.group for s in ordered}) > 1
-    return Plan(
+    plan = Plan(
         kind=kind,
         summary=summary,
         steps=ordered,
@@ -358,6 +370,7 @@ def _plan(kind: str, summary: str, steps: list[Step], notes: list[str], interval
         gate="health" if gated else None,
         interval=interval if gated else 0.0,
     )
+    return with_traffic(plan, routes)
 
 
 def _regroup(steps: list[Step]) -> tuple[Step, ...]:
@@ -381,7 +394,9 @@ def plan_revert(estate: Estate, observed: FrontDoorObserved, request: RevertRequ
         if changed:
             steps.append(_origin_step(view.stamp, estate, {k: live[k] for k in changed}, changed, 0))
     summary = f"revert {request.operation}: {request.summary}"
-    return Plan(kind=f"{ROLLBACK_PREFIX}{request.kind}", summary=summary, steps=tuple(steps))
+    return with_traffic(
+        Plan(kind=f"{ROLLBACK_PREFIX}{request.kind}", summary=summary, steps=tuple(steps)), observed.routes
+    )
 
 
 class Reverted(SafetyRefusal):

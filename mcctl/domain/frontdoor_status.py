@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.observed import AFD_DEFAULT_PRIORITY, AFD_DEFAULT_WEIGHT
+from mcctl.domain.traffic import PLACES, OriginRoute, origin_shares
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
@@ -15,18 +15,13 @@ if TYPE_CHECKING:
 
 
 def traffic_shares(origins: Sequence[OriginState | None]) -> list[float | None]:
-    """Each origin's share of traffic by configuration, if every enabled origin is healthy: the
-    enabled origins of the lowest priority split it by weight (null weight: 1000, priority: 1)."""
-    enabled = [o for o in origins if o is not None and o.enabled]
-    if not enabled:
-        return [None if o is None else 0.0 for o in origins]
-    top = min(o.priority or AFD_DEFAULT_PRIORITY for o in enabled)
-    group = [o for o in enabled if (o.priority or AFD_DEFAULT_PRIORITY) == top]
-    total = sum(o.weight or AFD_DEFAULT_WEIGHT for o in group)
-    return [
-        None if o is None else round((o.weight or AFD_DEFAULT_WEIGHT) / total, 4) if o in group else 0.0
-        for o in origins
-    ]
+    """Each origin's share of traffic by configuration, if every enabled origin is healthy (the
+    rule of `traffic.origin_shares`: the enabled origins of the lowest priority split it by weight,
+    null weight: 1000, priority: 1); None for an origin that could not be read."""
+    read = [o for o in origins if o is not None]
+    routes = [OriginRoute(o.name, o.name, o.enabled, o.effective_weight, o.effective_priority) for o in read]
+    shares = iter(origin_shares(routes))
+    return [None if o is None else round(next(shares), PLACES) for o in origins]
 
 
 def _probe_settings(group: OriginGroupState | None) -> dict[str, Any] | None:

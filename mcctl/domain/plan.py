@@ -7,7 +7,7 @@ how it moves a snapshot (for the safety rules, through a projector) and what its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -87,6 +87,9 @@ class Plan:
     # (e.g. "health"). Kept in the plan so a resumed operation is gated exactly like the first run.
     gate: str | None = None
     interval: float = 0.0
+    # Each region's share of edge traffic after each step group (mcctl.domain.traffic), when the
+    # planner computed it: a preview for people, never used to apply or judge the plan.
+    traffic: tuple[Mapping[str, float], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -105,7 +108,7 @@ class Plan:
         return sum(max(s.expected_seconds for _, s in group) for group in self.groups)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "summary": self.summary,
             "steps": [s.to_dict() for s in self.steps],
@@ -116,6 +119,9 @@ class Plan:
             "gate": self.gate,
             "interval": self.interval,
         }
+        if self.traffic:  # only then: plans without a preview keep their JSON and journal lines as they were
+            data["traffic"] = [dict(shares) for shares in self.traffic]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -128,10 +134,12 @@ class Plan:
             notes=tuple(data.get("notes", ())),
             gate=data.get("gate"),
             interval=float(data.get("interval") or 0.0),
+            traffic=tuple(dict(shares) for shares in data.get("traffic") or ()),
         )
 
     def inverse(self, applied: list[int], summary: str) -> Plan:
-        """Undo the applied steps, last group first; steps that ran in parallel are undone in parallel."""
+        """Undo the applied steps, last group first; steps that ran in parallel are undone in parallel.
+        The rollback carries no traffic preview (its maker may compute one: `traffic.with_traffic`)."""
         done = set(applied)
         undo = [i for i in reversed(self.execution_order) if i in done]
         last = max((self.steps[i].group for i in undo), default=0)
