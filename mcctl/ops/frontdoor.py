@@ -7,7 +7,7 @@ The `set_origin` step kind itself lives in `mcctl.ops.steps`; this plugin regist
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,16 +80,19 @@ def journaled_prior(operations: Sequence[OperationRecord], origin: str) -> Prior
     return prior_from_history(history(operations), origin)
 
 
-def observe(inventory: Inventory, operations: Iterable[OperationRecord] = ()) -> FrontDoorObserved:
+def observe(
+    inventory: Inventory, operations: Iterable[OperationRecord] = (), healthy: Mapping[str, bool] | None = None
+) -> FrontDoorObserved:
     """What a drain, restore or revert is planned from: the live stamps and, per origin, the prior
-    of its newest drain in `operations` (the journal, oldest first) not undone since."""
+    of its newest drain in `operations` (the journal, oldest first) not undone since. `healthy`:
+    stamp -> in Front Door's rotation (from a health assessment), for the traffic preview."""
     past = history(operations)
     priors = {}
     for view in inventory.views:
         prior = prior_from_history(past, view.stamp.origin)
         if prior is not None:
             priors[view.stamp.origin] = prior
-    return FrontDoorObserved(tuple(inventory.views), priors, inventory.sql_primary)
+    return FrontDoorObserved(tuple(inventory.views), priors, inventory.sql_primary, healthy=dict(healthy or {}))
 
 
 def revert_request(record: OperationRecord) -> RevertRequest:
