@@ -15,8 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# mcctl's main job on the simulated estate: a region fails, it is evacuated as one planned and
+# verified operation, then reinstated once it is back.
 demo: setup
 	$(BIN)/mcctl --sim sim reset
+	$(BIN)/mcctl --sim stamps list
+	$(BIN)/mcctl --sim sim outage start eastus2
+	$(BIN)/mcctl --sim evacuate eastus2 --yes
+	$(BIN)/mcctl --sim sim outage end eastus2
+	$(BIN)/mcctl --sim reinstate eastus2 --yes
 	$(BIN)/mcctl --sim stamps list
 
 # Style and the design rules (typecheck), so `make test` refuses a tree that breaks either.

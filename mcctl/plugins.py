@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "mcctl.ops.frontdoor",  # the health gate of gradual shifts
     "mcctl.ops.redisgeo",  # redis_unlink, redis_relink
     "mcctl.ops.health",  # the built-in signals of `mcctl health`
+    "mcctl.ops.evacuation",  # the health pre-flight rules of evacuate and reinstate
     "mcctl.sim.plugin",  # the simulated Azure resource providers
     "mcctl.cli.plugin",  # the command groups
 )

@@ -13,13 +13,28 @@ from mcctl.hookspecs import hookimpl
 
 @hookimpl
 def register_commands(register: Callable[..., None]) -> None:
-    from mcctl.cli.commands import frontdoor, health, journal, lock, plugins, recovery, redis, scale, sim, sql, stamps
+    from mcctl.cli.commands import (
+        evacuate,
+        frontdoor,
+        health,
+        journal,
+        lock,
+        plugins,
+        recovery,
+        redis,
+        scale,
+        sim,
+        sql,
+        stamps,
+    )
 
     register("stamps", stamps.app)
     register("frontdoor", frontdoor.app)
     register("health", health.health, group=False)
     register("sql", sql.app)
     register("scale", scale.scale, group=False)
+    register("evacuate", evacuate.evacuate, group=False)
+    register("reinstate", evacuate.reinstate, group=False)
     register("journal", journal.app)
     register("resume", recovery.resume, group=False)
     register("rollback", recovery.rollback, group=False)

@@ -123,7 +123,11 @@ def plan_table(data: dict[str, Any]) -> Any:
         )
     parts.append(steps)
     parts.extend(_traffic(plan))
-    parts.append(Text(f"expected duration: {_seconds(plan['expected_seconds'])} (steps in one group run in parallel)"))
+    gaps = len({s["group"] for s in plan["steps"]}) - 1 if plan.get("gate") and plan.get("interval") else 0
+    between = f"; includes {gaps} wait(s) of {_seconds(plan['interval'])} between groups" if gaps > 0 else ""
+    parts.append(
+        Text(f"expected duration: {_seconds(plan['expected_seconds'])} (steps in one group run in parallel{between})")
+    )
     if plan.get("data_loss"):
         parts.append(Text("THIS PLAN CAN LOSE DATA", style="bold red"))
     for note in plan.get("notes", []):

@@ -105,7 +105,9 @@ class Plan:
 
     @property
     def expected_seconds(self) -> float:
-        return sum(max(s.expected_seconds for _, s in group) for group in self.groups)
+        # a gated plan also waits `interval` before each group after the first
+        waits = self.interval * (len(self.groups) - 1) if self.gate is not None and self.groups else 0.0
+        return sum(max(s.expected_seconds for _, s in group) for group in self.groups) + waits
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -425,3 +425,10 @@ def test_rolling_back_a_prefix_restores_the_snapshot(
     k = data.draw(st.integers(0, len(plan.steps)))
     partial = Plan(plan.kind, plan.summary, plan.steps[:k]).project(snapshot)
     assert plan.inverse(list(range(k)), "undo").project(partial) == snapshot
+
+
+def test_a_gated_plans_expected_duration_counts_the_waits_between_its_groups() -> None:
+    steps = tuple(_scale(f"s{i}", 3, 1, seconds=30, group=g) for i, g in enumerate((0, 1, 2)))
+    gated = Plan("scale", "s", steps, gate="health", interval=60)
+    assert gated.expected_seconds == 3 * 30 + 2 * 60  # the executor waits the interval before groups 2 and 3
+    assert Plan("scale", "s", steps, interval=60).expected_seconds == 90  # no gate: no waits
