@@ -32,7 +32,8 @@ def register_safety_rules(register: Callable[[Any], None]) -> None:
 @hookspec
 def register_gates(register: Callable[[str, Callable[..., Any]], None]) -> None:
     """register(name, factory): the gate a gradual plan names; factory(session, estate, plan, before,
-    note) returns the callback run between two groups (raise GateFailed to stop)."""
+    note, registry) returns the callback run between two groups (raise GateFailed to stop); `registry`
+    is the run's (e.g. to project its steps)."""
 
 
 @hookspec

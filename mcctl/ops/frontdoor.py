@@ -29,7 +29,7 @@ from mcctl.domain.plan import Plan, project_step
 from mcctl.errors import EndpointUnreachable, McctlError, UsageError
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.mutation import GateFailed
-from mcctl.ops.registry import current_registry
+from mcctl.ops.registry import Registry, current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -108,7 +108,7 @@ def frontdoor_status(estate: Estate, inventory: Inventory, group: OriginGroupSta
 
 # -- the health gate between the groups of a gradual plan ------------------------------------------
 def stamp_health(session: AzureSession, estate: Estate) -> dict[str, tuple[str, list[str]]]:
-    """Each stamp's health verdict and reasons (`mcctl health`), for the gate."""
+    """Each stamp's health verdict and reasons (`mcctl health`: the process's health signals), for the gate."""
     from mcctl.ops import health
 
     assessed = health.assess(session, estate)
@@ -128,6 +128,7 @@ class HealthGate:
     leaving: frozenset[str] = frozenset()
     on_event: Callable[[str], None] = lambda message: None
     checks: list[dict[str, Any]] = field(default_factory=list)
+    registry: Registry | None = None  # the run's step kinds, to project its groups; None: the process's
 
     def __call__(self, done: int) -> None:
         groups = self.plan.groups
@@ -149,14 +150,19 @@ class HealthGate:
         snapshot = self.before
         for group in self.plan.groups[: done + 2]:
             for _, step in group:
-                snapshot = project_step(step, snapshot, current_registry().project_step)
+                snapshot = project_step(step, snapshot, (self.registry or current_registry()).project_step)
         return [s.name for s in snapshot.serving_stamps if s.name not in self.leaving]
 
 
 def _health_gate(
-    session: AzureSession, estate: Estate, plan: Plan, before: EstateSnapshot, note: Callable[[str], None]
+    session: AzureSession,
+    estate: Estate,
+    plan: Plan,
+    before: EstateSnapshot,
+    note: Callable[[str], None],
+    registry: Registry | None = None,
 ) -> HealthGate:
-    return HealthGate(session, estate, plan, before, leaving_stamps(plan), on_event=note)
+    return HealthGate(session, estate, plan, before, leaving_stamps(plan), on_event=note, registry=registry)
 
 
 @hookimpl

@@ -1,6 +1,6 @@
 """The built-in plugin for the step kinds of scaling and of Front Door origins, the rule that
 survivors can carry a region they are scaled to carry, and the lookups every executor uses
-(`executor`, `gate_for`: from the registry a caller holds, else the process's).
+(`executor`: from the registry a caller holds, else the process's).
 
 A step kind is one `StepKind` object (mcctl.ops.registry), registered by the `register_step_kinds`
 hook of the module that defines it.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.capacity import CARRY_RULE
 from mcctl.domain.projections import project_origin, project_scale
 from mcctl.hookspecs import hookimpl
-from mcctl.ops.registry import GateFactory, Registry, StepKind, current_registry
+from mcctl.ops.registry import Registry, StepKind, current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -35,10 +35,6 @@ def still_provisioning(state: str | None) -> bool:
 def executor(step: Step, registry: Registry | None = None) -> StepKind:
     """The kind of `step`, from `registry` (default: the process's)."""
     return (registry or current_registry()).executor(step)
-
-
-def gate_for(name: str, registry: Registry | None = None) -> GateFactory:
-    return (registry or current_registry()).gate(name)
 
 
 def _stamp(estate: Estate, step: Step) -> Stamp:

@@ -179,7 +179,9 @@ def _run(
     whole = whole or plan
     if whole.gate is not None:  # also on resume: gated like the first run
         gate = services.registry.gate(whole.gate)
-        ctx.between_groups = gate(services.session, services.estate, whole, before, services.notices.note)
+        ctx.between_groups = gate(
+            services.session, services.estate, whole, before, services.notices.note, services.registry
+        )
         ctx.interval = whole.interval
     kind = (resume.kind or plan.kind) if resume else plan.kind
     if evaluation.refused:
