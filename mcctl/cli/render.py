@@ -156,7 +156,10 @@ def emit(data: Any, output: str, query: str | None = None, table: TableFn | None
     elif output == "yaml":
         import yaml
 
-        sys.stdout.write(yaml.safe_dump(result, sort_keys=False, default_flow_style=False))
+        # through JSON first: YAML's safe dumper refuses str subclasses (the status and kind enums)
+        # and writes what JSON cannot say; both outputs must carry the same document
+        plain = json.loads(json.dumps(result, default=str))
+        sys.stdout.write(yaml.safe_dump(plain, sort_keys=False, default_flow_style=False, allow_unicode=True))
     elif output == "tsv":
         sys.stdout.write(_tsv(result))
     elif query or table is None:
