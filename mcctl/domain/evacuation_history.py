@@ -25,6 +25,7 @@ class PastRun:
     capacities: Mapping[str, int] = field(default_factory=dict)
     sql_from: str | None = None
     undone: bool = False
+    added: Mapping[str, int] = field(default_factory=dict)  # stamp -> instances its carry steps added
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class PastEvacuation:
     region: str
     capacities: Mapping[str, int] = field(default_factory=dict)
     sql_from: str | None = None
+    # stamp -> instances these evacuations added: what a reinstate takes away again (another region's
+    # evacuation since may have added more to the same stamps, and that stays)
+    added: Mapping[str, int] = field(default_factory=dict)
 
 
 def evacuation_in_effect(history: Sequence[PastRun], region: str) -> PastEvacuation | None:
@@ -50,8 +54,9 @@ def evacuation_in_effect(history: Sequence[PastRun], region: str) -> PastEvacuat
             found = None if run.status == "succeeded" else found
             continue
         if found is None:
-            found = PastEvacuation(run.id, run.status, region, dict(run.capacities), run.sql_from)
+            found = PastEvacuation(run.id, run.status, region, dict(run.capacities), run.sql_from, dict(run.added))
             continue
         merged = {**run.capacities, **found.capacities}
-        found = replace(found, capacities=merged, sql_from=found.sql_from or run.sql_from)
+        added = {name: found.added.get(name, 0) + run.added.get(name, 0) for name in {*found.added, *run.added}}
+        found = replace(found, capacities=merged, sql_from=found.sql_from or run.sql_from, added=added)
     return found

@@ -126,13 +126,20 @@ def _failback(
         return (), []
     if status.primary_region == region:
         return (), ([f"SQL: {region} holds the primary of {status.name} already"] if request.sql else [])
+    moved_out = past is not None and past.sql_from == region
     if not request.sql:
-        if past is not None and past.sql_from == region:
+        if moved_out:
             return (), [
                 f"SQL: the primary stays in {status.primary_region}; --sql fails it back to {region} "
                 f"(planned) once traffic is back"
             ]
         return (), []
+    if not moved_out:  # --sql puts back what the evacuation moved; it is not a way to move the primary
+        where = f"operation {past.id}" if past is not None else "no evacuation in the journal"
+        return (), [
+            f"SQL: {where} did not move the primary of {status.name} out of {region} (it is in "
+            f"{status.primary_region}): --sql changes nothing; `mcctl sql failover --to {region}` moves it"
+        ]
     plan = plan_failover(estate, FailoverObserved(status, observed.views), FailoverRequest(to=region, mode="planned"))
     head = f"SQL: planned fail-back {status.primary_region} → {region}, after {region} serves again"
     return plan.steps, [head, *(f"SQL: {n}" for n in plan.notes)]
@@ -141,21 +148,30 @@ def _failback(
 def _scale_back(
     estate: Estate, views: Sequence[StampView], past: PastEvacuation | None, region: str
 ) -> tuple[tuple[Step, ...], list[str]]:
-    """Each stamp the evacuation scaled back to the capacity it had before (exactly)."""
+    """Each stamp the evacuation scaled: back by what it added (so another region's evacuation since,
+    still in effect, keeps its instances), or to its capacity before when what it added is unknown."""
     if past is None:
         return (), [f"no evacuation of {region} in the journal: the other regions' capacities are left as they are"]
     if not past.capacities:
         return (), [f"operation {past.id} (evacuate {region}) scaled nothing: no capacity to put back"]
     current = {v.stamp.name: v.plan.capacity for v in views if v.plan is not None}
     steps = []
+    kept: list[str] = []
     for stamp in estate.stamps:
         before = past.capacities.get(stamp.name)
         now = current.get(stamp.name)
-        if before is None or now is None or before == now:
+        if before is None or now is None:
             continue
-        steps.append(scale_step(stamp, now, before))  # no `carry`: scaling in carries nothing
+        added = past.added.get(stamp.name)
+        target = max(1, now - added) if added is not None else before
+        if target != before:
+            kept.append(f"{stamp.name} keeps {target - before:+d}")
+        if target != now:
+            steps.append(scale_step(stamp, now, target))  # no `carry`: scaling in carries nothing
     what = ", ".join(f"{s.params['stamp']} {s.before['capacity']}→{s.after['capacity']}" for s in steps)
     note = f"capacities from before operation {past.id} ({past.status}): " + (what or "every stamp is back already")
+    if kept:  # another evacuation (or a hand) changed them since: only what this one added is taken back
+        note += f"; only what it added is taken back ({', '.join(kept)} from changes made since)"
     return tuple(steps), [note]
 
 

@@ -197,15 +197,18 @@ def _region_of(record: OperationRecord, estate: Estate) -> str | None:
 
 def _run(record: OperationRecord, kind: EvacuationKind, region: str, undone: bool) -> PastRun:
     capacities: dict[str, int] = {}
+    added: dict[str, int] = {}
     sql_from = None
     for index, step in enumerate(record.plan.steps):
         if not record.applied(index):
             continue
         if step.kind == "scale_plan" and "carry" in step.params:
-            capacities.setdefault(str(step.params["stamp"]), int(step.before["capacity"]))
+            name = str(step.params["stamp"])
+            capacities.setdefault(name, int(step.before["capacity"]))
+            added[name] = added.get(name, 0) + int(step.after["capacity"]) - int(step.before["capacity"])
         elif step.kind == "sql_failover" and sql_from is None:
             sql_from = step.before.get("primary_region")
-    return PastRun(record.id, kind, str(record.status), region, capacities, sql_from, undone)
+    return PastRun(record.id, kind, str(record.status), region, capacities, sql_from, undone, added)
 
 
 # -- afterwards ------------------------------------------------------------------------------------

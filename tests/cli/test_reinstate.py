@@ -182,3 +182,37 @@ def test_bad_input_is_exit_2(mcctl) -> None:
         result = mcctl("--sim", "reinstate", *args, "--yes")
         assert result.exit_code == 2, (args, result.stderr)
         assert message in result.stderr
+
+
+def _instances(mcctl) -> dict[str, int]:
+    return {r["name"]: r["instances"] for r in _stamp_rows(mcctl)}
+
+
+def test_reinstating_out_of_order_takes_back_only_what_each_evacuation_added(mcctl) -> None:
+    """Two regions evacuated, the first one reinstated first: westeurope still carries northeurope,
+    so it keeps what northeurope's evacuation added; the second reinstate brings the start back."""
+    start = _stamp_rows(mcctl)
+    assert mcctl("--sim", "evacuate", "eastus2", "--yes").exit_code == 0
+    after_first = _instances(mcctl)
+    assert mcctl("--sim", "evacuate", "northeurope", "--yes").exit_code == 0
+    after_second = _instances(mcctl)
+    added_by_second = {s: after_second[s] - after_first[s] for s in WEU}
+    assert all(n > 0 for n in added_by_second.values()), after_second
+
+    assert mcctl("--sim", "reinstate", "eastus2", "--yes").exit_code == 0
+    now = _instances(mcctl)
+    assert {s: now[s] for s in WEU} == {s: 3 + added_by_second[s] for s in WEU}  # northeurope still carried
+
+    back = mcctl("--sim", "-o", "json", "reinstate", "northeurope", "--yes")
+    assert back.exit_code == 0, back.stderr
+    assert _stamp_rows(mcctl) == start
+
+
+def test_reinstate_sql_does_not_move_a_primary_the_evacuation_never_moved(mcctl) -> None:
+    assert mcctl("--sim", "evacuate", "eastus2", "--yes").exit_code == 0
+    planned = mcctl("--sim", "-o", "json", "reinstate", "eastus2", "--sql", "--dry-run")
+    assert planned.exit_code == 0, planned.stderr
+    plan = json.loads(planned.stdout)["plan"]
+    assert "sql_failover" not in [s["kind"] for s in plan["steps"]]
+    assert any("did not move the primary" in note and "--sql changes nothing" in note for note in plan["notes"])
+    assert _primary(mcctl) == "westeurope"
