@@ -275,7 +275,7 @@ def carry_verdict(carry: Mapping[str, Any]) -> Verdict:
     return (
         False,
         f"survivors can carry {planned} of the {needed} instances needed{where}; "
-        f"overridden, the plan carries what they can",
+        "with the rule overridden, the plan carries what they can",
         numbers,
     )
 

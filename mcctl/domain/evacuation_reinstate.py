@@ -95,6 +95,7 @@ def plan_reinstatement(estate: Estate, observed: ReinstateObserved, request: Rei
     scale, scale_notes = _scale_back(estate, views, past, region)
     steps.extend(shifted(scale, group_count(steps)))
     notes.extend(scale_notes)
+    notes.extend(_redis_note(views, region))
 
     checked = [s.name for s in estate.stamps_in(region)]
     ordered = with_preflight(steps, preflight_params(PreflightRule.REGION_HEALTHY, region, checked, observed.health))
@@ -143,6 +144,18 @@ def _failback(
     plan = plan_failover(estate, FailoverObserved(status, observed.views), FailoverRequest(to=region, mode="planned"))
     head = f"SQL: planned fail-back {status.primary_region} → {region}, after {region} serves again"
     return plan.steps, [head, *(f"SQL: {n}" for n in plan.notes)]
+
+
+def _redis_note(views: Sequence[StampView], region: str) -> list[str]:
+    """Traffic comes back whatever Redis says, but an unlinked database (--unlink-redis) serves the
+    region from a cache outside the group: the operator must hear it before confirming."""
+    link = next((v.redis for v in views if v.stamp.region == region and v.redis is not None), None)
+    if link is None or link.verdict == "linked":
+        return []
+    return [
+        f"Redis: {region} is {link.verdict} ({link.reason}): its stamps will use a cache outside the group; "
+        f"`mcctl redis relink {region}` (flushes it) rejoins it"
+    ]
 
 
 def _scale_back(

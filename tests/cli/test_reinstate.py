@@ -216,3 +216,12 @@ def test_reinstate_sql_does_not_move_a_primary_the_evacuation_never_moved(mcctl)
     assert "sql_failover" not in [s["kind"] for s in plan["steps"]]
     assert any("did not move the primary" in note and "--sql changes nothing" in note for note in plan["notes"])
     assert _primary(mcctl) == "westeurope"
+
+
+def test_reinstate_after_an_unlink_says_redis_is_still_unlinked(mcctl) -> None:
+    evacuated = mcctl("--sim", "evacuate", "eastus2", "--unlink-redis", "--allow-data-loss", "--yes")
+    assert evacuated.exit_code == 0, evacuated.stderr
+    planned = mcctl("--sim", "-o", "json", "reinstate", "eastus2", "--dry-run")
+    assert planned.exit_code == 0, planned.stderr
+    notes = json.loads(planned.stdout)["plan"]["notes"]
+    assert any(n.startswith("Redis: eastus2 is") and "mcctl redis relink eastus2" in n for n in notes), notes
