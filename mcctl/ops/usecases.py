@@ -179,8 +179,9 @@ def _run(
     whole = whole or plan
     if whole.gate is not None:  # also on resume: gated like the first run
         gate = services.registry.gate(whole.gate)
+        # the gate speaks while the run's progress owns the terminal: through the reporter, not beside it
         ctx.between_groups = gate(
-            services.session, services.estate, whole, before, services.notices.note, services.registry
+            services.session, services.estate, whole, before, services.reporter.note, services.registry
         )
         ctx.interval = whole.interval
     kind = (resume.kind or plan.kind) if resume else plan.kind

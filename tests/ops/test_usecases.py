@@ -19,7 +19,7 @@ from mcctl.ops.endings import GateFailed
 from mcctl.ops.inventory import read_inventory
 from mcctl.ops.journal import Journal
 from mcctl.ops.journal_records import OperationStatus
-from mcctl.ops.services import Approve, QuietNotices
+from mcctl.ops.services import Approve, QuietNotices, SilentReporter
 from mcctl.ops.usecases import RunOptions, RunOutcome
 
 WEU = ("weu-1", "origin-weu-1")
@@ -214,3 +214,28 @@ def test_resume_closes_an_operation_whose_steps_were_all_done(session, demo_esta
     assert again.outcome is RunOutcome.NOTHING_TO_DO
     assert svc.journal.operation(op).status is OperationStatus.SUCCEEDED
     assert any("closed as succeeded" in line for line in svc.notices.lines)  # type: ignore[attr-defined]
+
+
+class RecordingReporter(SilentReporter):
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
+def test_a_gate_speaks_through_the_reporter_while_the_run_owns_the_terminal(
+    session, sim, demo_estate, tmp_path, registry
+) -> None:
+    """A live progress display owns stderr during a run: a line written beside it garbles it."""
+
+    def talking_gate(session, estate, plan, before, note, registry):
+        return lambda number: note(f"gate after group {number}: fine")
+
+    registry.add_gate("talking", talking_gate)
+    reporter, notices = RecordingReporter(), QuietNotices()
+    svc = _services(session, demo_estate, tmp_path, registry, reporter=reporter, notices=notices)
+    plan = _weights(demo_estate, *WEU, (1000, 500), (500, 100), gate="talking")
+    usecases.run(svc, plan, _before(session, demo_estate), RunOptions())
+    assert "gate after group 0: fine" in reporter.notes
+    assert not [line for line in notices.lines if "gate after" in line]
