@@ -77,23 +77,21 @@ def run(
     options: RunOptions,
     *,
     touches: tuple[str, ...] = (),
-    parent: str | None = None,
 ) -> RunResult:
     """Judge, confirm and apply a new plan. `touches`: resource ids the command is about even when
     its plan is empty (a restore that finds the origins enabled must not say "nothing to do" while a
     drain of them is still landing)."""
-    return _run(services, plan, before, options, touches=touches, parent=parent)
+    return _run(services, plan, before, options, touches=touches)
 
 
 def resume(services: Services, op: str, options: RunOptions) -> RunResult:
     """Continue an operation from its first unfinished step; a step an earlier run may have left
     running in Azure is joined (waited for), never sent twice. Gated like the first run."""
-    from mcctl.ops.recovery import check_recoverable, close_if_done, plan_resume
+    from mcctl.ops.recovery import close_if_done, plan_resume
 
     record = services.journal.operation(op)
-    check_recoverable(record, services.estate, services.registry)
+    recovery = plan_resume(record, services.estate, services.registry)  # (checks it can be resumed)
     _refuse_undone(services, record)
-    recovery = plan_resume(record, services.estate, services.registry)
     if recovery.plan.empty and not options.dry_run and close_if_done(services.journal, record):
         services.notices.note(
             f"operation {record.id}: every step was done; its end was never journaled: closed as succeeded"
@@ -103,11 +101,10 @@ def resume(services: Services, op: str, options: RunOptions) -> RunResult:
 
 def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
     """Apply the inverse of what an operation applied, last first, once nothing of it still runs."""
-    from mcctl.ops.recovery import check_recoverable, plan_rollback
+    from mcctl.ops.recovery import plan_rollback
 
     record = services.journal.operation(op)
-    check_recoverable(record, services.estate, services.registry)
-    recovery = plan_rollback(
+    recovery = plan_rollback(  # (checks it can be rolled back before waiting for anything)
         services.session,
         services.estate,
         services.journal,
