@@ -1,7 +1,8 @@
 """The health model: per-stamp signals, rolled up stamp → region → estate.
 
-Every verdict is one of healthy / degraded / unhealthy / unknown and always comes with reasons, so
-a table or a runbook never has to interpret a colour.
+Every verdict is one of healthy / degraded / unhealthy / unknown — or drained, for a stamp (region,
+scope) out of service on purpose — and always comes with reasons, so a table or a runbook never has
+to interpret a colour.
 
 Signals of a stamp (each with a status and a one-line reason):
 - `probe`: the stamp's health endpoint — HTTP status, latency against the yellow/red thresholds,
@@ -11,7 +12,8 @@ Signals of a stamp (each with a status and a one-line reason):
 - `app`: the web app's state (Stopped or disabled: unhealthy; availability Limited: degraded);
 - `instances`: instances up on the App Service plan against `health.min_instances`
   (none: unhealthy; fewer: degraded);
-- `origin`: the Front Door origin (disabled: degraded, it receives no traffic; missing: unhealthy);
+- `origin`: the Front Door origin (disabled: degraded, it receives no traffic — healthy when a
+  journaled drain disabled it on purpose; missing: unhealthy);
 - `redis`: the Redis link verdict of the stamp's region (linked / degraded / broken);
 - `sql`: the stamp's region's SQL server and its role (unreachable primary: unhealthy; unreachable
   secondary: degraded);
@@ -31,6 +33,15 @@ Roll-up rules (the documented contract):
    when any stamp is degraded or unhealthy; otherwise unknown when any is unknown; else healthy.
 3. Estate — the same rule over its regions with `health.rollup.estate` (default 100%: a single
    region down leaves the estate degraded, not unhealthy).
+4. Drained — a stamp drained on purpose (its origin disabled by a journaled operation not undone
+   since; `HealthReadings.drained`) is `drained` whatever its signals say; their verdict is its
+   `condition` and their reasons follow the drain's, so a drained stamp that is broken says so.
+5. Only what is meant to serve counts — rules 2 and 3 leave drained stamps and regions out; a region
+   whose stamps are all drained is `drained`; the whole estate with every stamp drained serves
+   nothing and is unhealthy (a `--region`/`--stamp` scope all drained is `drained`).
+6. SQL primary — the failover group's primary unreachable makes the estate (any scope) unhealthy:
+   no region can write.
+`--check` exits 0 on healthy or drained, 10 on degraded or unknown, 11 on unhealthy.
 
 The model is split by meaning, and every public name is importable from here:
 - `health_signals`: the statuses, `Signal`, and the judge of each built-in signal;

@@ -39,7 +39,8 @@ class HealthReadings:
     timed out) or is not in the inventory. `sql`: by region, the regions with a SQL server.
     `dependencies`: the shared dependencies of the assessed stamps, already judged. `extra`: the
     value of each registered signal's own `read`, by signal name (None when that read failed; its
-    error is in the result's errors).
+    error is in the result's errors). `drained`: stamp → the journaled operation that drained it on
+    purpose (its origin is disabled by a drain not undone since); empty when the journal was not read.
     """
 
     estate: Estate
@@ -50,6 +51,7 @@ class HealthReadings:
     sql: Mapping[str, SqlServerReach] = field(default_factory=dict)
     dependencies: Sequence[DependencyHealth] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    drained: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> HealthSettings:
@@ -87,7 +89,8 @@ def origin_signals(readings: HealthReadings, stamp: Stamp) -> list[Signal]:
     view = readings.views.get(stamp.name)
     if view is None:
         return [Signal("origin", "unknown", readings.unread())]
-    return [origin_signal(view.origin, _problem(view, "Front Door origin"))]
+    drained_by = readings.drained.get(stamp.name)
+    return [origin_signal(view.origin, _problem(view, "Front Door origin"), drained_by)]
 
 
 def redis_signals(readings: HealthReadings, stamp: Stamp) -> list[Signal]:

@@ -1,6 +1,10 @@
 """The roll-up: shared dependencies onto their stamps, signals to a stamp's weighted verdict, stamps
-to regions, regions to the estate (rules 1-3 of `mcctl.domain.health`), and the documents
+to regions, regions to the estate (rules 1-6 of `mcctl.domain.health`), and the documents
 `mcctl health -o json` prints (`to_dict`).
+
+A stamp drained on purpose is `drained` whatever its signals say (they stay its `condition` and its
+reasons); drained stamps and regions do not count in a roll-up, as a cordoned node does not count
+against its cluster: only what is meant to serve does.
 """
 
 from __future__ import annotations
@@ -63,6 +67,13 @@ class StampHealth:
     notes: list[str]  # signals that are not healthy but did not count (weight)
     signals: tuple[Signal, ...]
     weights: Mapping[str, float] = field(default_factory=dict)
+    drained_by: str | None = None  # the journaled operation that drained it on purpose
+    condition: Status | None = None  # its signals' verdict (what it would be if it served); None: = status
+
+    @property
+    def signals_status(self) -> Status:
+        """The verdict of its signals alone: for a drained stamp, whether it could take traffic back."""
+        return self.condition if self.condition is not None else self.status
 
     def signal(self, name: str) -> Signal | None:
         return next((s for s in self.signals if s.name == name), None)
@@ -73,10 +84,13 @@ class StampHealth:
         return found.detail if found else None
 
     def to_dict(self) -> dict[str, Any]:
+        # A drained stamp also has `drained_by` and `condition`; a serving one keeps the documented keys.
+        drained = {"drained_by": self.drained_by, "condition": self.signals_status} if self.drained_by else {}
         return {
             "name": self.name,
             "region": self.region,
             "status": self.status,
+            **drained,
             "reasons": list(self.reasons),
             "notes": list(self.notes),
             "probe": dict(self.probe) if self.probe is not None else None,
@@ -106,8 +120,11 @@ def _counts(signal: Signal, weight: float) -> bool:
     return _score(signal, weight) >= 1 - 1e-9
 
 
-def stamp_health(name: str, region: str, signals: Sequence[Signal], settings: HealthSettings) -> StampHealth:
-    """Rule 1: worst-of the signals, each scored severity × weight."""
+def stamp_health(
+    name: str, region: str, signals: Sequence[Signal], settings: HealthSettings, drained_by: str | None = None
+) -> StampHealth:
+    """Rule 1: worst-of the signals, each scored severity × weight. Rule 4: `drained_by` (the
+    operation that drained it on purpose) makes it `drained`, its signals' verdict its `condition`."""
     weights = {s.name: settings.weight(s.name) for s in signals}
     top = max((_score(s, weights[s.name]) for s in signals), default=0.0)
     if top >= 2 - 1e-9:
@@ -123,16 +140,24 @@ def stamp_health(name: str, region: str, signals: Sequence[Signal], settings: He
     notes = [f"{s.text} (weight {weights[s.name]:g}: not counted)" for s in ordered if not _counts(s, weights[s.name])]
     if not signals:
         reasons = ["no signal could be read"]
+    if drained_by is not None:
+        why = f"drained on purpose by operation {drained_by} (origin disabled, no traffic)"
+        if status != "healthy":
+            why += f"; its own signals: {status}"
+        return StampHealth(name, region, "drained", [why, *reasons], notes, tuple(signals), weights, drained_by, status)
     return StampHealth(name, region, status, reasons, notes, tuple(signals), weights)
 
 
 # -- roll-up ---------------------------------------------------------------------------------------
 def rollup(children: Mapping[str, str], unhealthy_share: float) -> Status:
-    """Rules 2 and 3: unhealthy when the unhealthy children reach `unhealthy_share` of all (0: any
-    one), else degraded when any is degraded or unhealthy, else unknown when any is unknown."""
+    """Rules 2 and 3 over the children meant to serve (drained ones do not count; all drained:
+    drained): unhealthy when the unhealthy children reach `unhealthy_share` of them (0: any one),
+    else degraded when any is degraded or unhealthy, else unknown when any is unknown."""
     if not children:
         return "unknown"
-    statuses = list(children.values())
+    statuses = [s for s in children.values() if s != "drained"]
+    if not statuses:
+        return "drained"
     bad = sum(1 for s in statuses if s == "unhealthy")
     if bad and bad / len(statuses) >= unhealthy_share - 1e-9:
         return "unhealthy"
@@ -143,12 +168,16 @@ def rollup(children: Mapping[str, str], unhealthy_share: float) -> Status:
     return "healthy"
 
 
-def _counted(children: Mapping[str, str], noun: str) -> list[str]:
-    """ "1 of 2 stamps unhealthy (eus2-1)" per non-healthy status, worst first."""
+def _counted(children: Mapping[str, str], noun: str, conditions: Mapping[str, str] | None = None) -> list[str]:
+    """ "1 of 2 stamps unhealthy (eus2-1)" per non-healthy status, worst first, drained last;
+    a drained child that is not healthy itself says so: "(eus2-1: unhealthy)"."""
     total = len(children)
+    conditions = conditions or {}
     parts = []
-    for status in ("unhealthy", "degraded", "unknown"):
+    for status in ("unhealthy", "degraded", "unknown", "drained"):
         names = [n for n, s in children.items() if s == status]
+        if status == "drained":
+            names = [n if conditions.get(n, "healthy") == "healthy" else f"{n}: {conditions[n]}" for n in names]
         if names:
             parts.append(f"{len(names)} of {total} {noun} {status} ({', '.join(names)})")
     return parts
@@ -174,8 +203,11 @@ class RegionHealth:
 
 
 def region_health(name: str, stamps: Sequence[StampHealth], settings: HealthSettings) -> RegionHealth:
+    """Rule 2 (and 5: only the stamps meant to serve count; every stamp drained: drained)."""
     children = {s.name: s.status for s in stamps}
-    return RegionHealth(name, rollup(children, settings.region_unhealthy_share), _counted(children, "stamps"), children)
+    conditions = {s.name: s.signals_status for s in stamps}
+    reasons = _counted(children, "stamps", conditions)
+    return RegionHealth(name, rollup(children, settings.region_unhealthy_share), reasons, children)
 
 
 @dataclass(frozen=True)
@@ -195,8 +227,9 @@ class EstateHealth:
 
     @property
     def exit_code(self) -> int:
-        """For `--check`: 0 healthy, 10 degraded (or unknown: not confirmed healthy), 11 unhealthy."""
-        return {"healthy": 0, "degraded": 10, "unknown": 10, "unhealthy": 11}[self.status]
+        """For `--check`: 0 healthy or drained (on purpose), 10 degraded (or unknown: not confirmed
+        healthy), 11 unhealthy."""
+        return {"healthy": 0, "drained": 0, "degraded": 10, "unknown": 10, "unhealthy": 11}[self.status]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -218,9 +251,18 @@ def estate_health(
     stamps: Sequence[StampHealth],
     settings: HealthSettings,
     dependencies: Sequence[DependencyHealth] = (),
+    *,
+    sql_primary: Signal | None = None,
+    scope: Mapping[str, str | None] | None = None,
     **extra: Any,
 ) -> EstateHealth:
-    """Roll stamps up to regions (in the order given) and regions up to the estate."""
+    """Roll stamps up to regions (in the order given) and regions up to the estate (rules 2-6).
+
+    `sql_primary`: the failover group's primary answering (`sql_primary_signal`); unhealthy makes
+    the verdict unhealthy whatever the regions say (rule 6). `scope`: {"region", "stamp"} when only
+    part of the estate was assessed; a scope whose stamps are all drained is `drained`, the whole
+    estate with every stamp drained serves nothing and is `unhealthy` (rule 5).
+    """
     by_region: dict[str, list[StampHealth]] = {}
     for stamp in stamps:
         by_region.setdefault(stamp.region, []).append(stamp)
@@ -228,7 +270,15 @@ def estate_health(
     children = {r.name: r.status for r in regions.values()}
     status = rollup(children, settings.estate_unhealthy_share)
     reasons = []
-    for region in sorted(regions.values(), key=lambda r: -RANK[r.status]):
+    if sql_primary is not None and sql_primary.status == "unhealthy":
+        status = "unhealthy"
+        reasons.append(f"no region can write: SQL {sql_primary.reason}")
+    whole = not any((scope or {}).values())
+    if status == "drained" and whole:
+        status = "unhealthy"
+        reasons.append("no region serves traffic: every stamp is drained")
+    # Worst first; a drained region is listed last (it takes no traffic, nothing there is urgent).
+    for region in sorted(regions.values(), key=lambda r: (r.status == "drained", -RANK[r.status])):
         if region.status != "healthy":
             reasons.append(f"region {region.name} {region.status}: " + "; ".join(region.reasons))
     for dep in dependencies:
@@ -241,5 +291,6 @@ def estate_health(
         regions=regions,
         stamps={s.name: s for s in stamps},
         dependencies={d.name: d for d in dependencies},
+        scope=dict(scope or {}),
         **extra,
     )

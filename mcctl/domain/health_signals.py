@@ -17,13 +17,16 @@ if TYPE_CHECKING:
     from mcctl.domain.observed import AppServicePlanState, OriginState, WebAppState
     from mcctl.domain.redislinks import RegionLinkVerdict
 
-Status = Literal["healthy", "degraded", "unhealthy", "unknown"]
-STATUSES: tuple[Status, ...] = ("healthy", "degraded", "unhealthy", "unknown")
+# `drained` is never a signal's status: it is the verdict of a stamp drained on purpose (and of a
+# region or scope whose stamps all are), which is not serving and is not expected to.
+Status = Literal["healthy", "degraded", "unhealthy", "unknown", "drained"]
+STATUSES: tuple[Status, ...] = ("healthy", "degraded", "unhealthy", "unknown", "drained")
 
 SEVERITY: dict[str, int] = {"healthy": 0, "degraded": 1, "unhealthy": 2}
 # Worst-first order for sorting and for picking the worst of several statuses (unknown sits between
 # healthy and degraded: not confirmed healthy, but nothing says it is broken).
-RANK: dict[str, int] = {"healthy": 0, "unknown": 1, "degraded": 2, "unhealthy": 3}
+# Drained ranks with healthy: nothing in it needs acting on for the traffic it does not take.
+RANK: dict[str, int] = {"healthy": 0, "drained": 0, "unknown": 1, "degraded": 2, "unhealthy": 3}
 
 LABELS = {
     "probe": "health endpoint",
@@ -219,11 +222,16 @@ def instances_signal(plan: AppServicePlanState | None, minimum: int, missing: st
     return Signal("instances", "healthy", text, detail)
 
 
-def origin_signal(origin: OriginState | None, missing: str | None = None) -> Signal:
+def origin_signal(origin: OriginState | None, missing: str | None = None, drained_by: str | None = None) -> Signal:
+    """`drained_by`: the journaled operation that disabled the origin on purpose (not undone since);
+    such an origin is as it should be, so the signal is healthy and the stamp is `drained`."""
     if origin is None:
         if missing:
             return Signal("origin", "unhealthy", missing)
         return Signal("origin", "unknown", "could not be read")
+    if not origin.enabled and drained_by is not None:
+        state = origin.enabled_state or "disabled"
+        return Signal("origin", "healthy", f"{origin.name} is {state} on purpose (drained by {drained_by})")
     if not origin.enabled:
         return Signal("origin", "degraded", f"{origin.name} is {origin.enabled_state or 'disabled'} (no traffic)")
     return Signal("origin", "healthy", f"{origin.name} enabled")

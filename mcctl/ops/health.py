@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate, HealthDependency, HealthSettings, Stamp
     from mcctl.domain.stampview import StampView
     from mcctl.ops.inventory import Inventory
+    from mcctl.ops.journal import OperationRecord
     from mcctl.ops.registry import Registry
 
 GRACE_SECONDS = 2.0  # wall seconds a probe may overrun its own timeout before it is abandoned
@@ -69,12 +70,16 @@ def assess(
     timeout: float | None = None,
     inventory: Inventory | None = None,
     registry: Registry | None = None,
+    operations: Iterable[OperationRecord] | None = None,
 ) -> EstateHealth:
     """The health of the estate (or of one region, or one stamp), rolled up stamp → region → estate.
 
     `timeout`: per probe, in seconds (default `health.timeout` of the estate file, 5 s).
     `inventory`: an inventory already read for the same scope (`stamps list`), so it is not read twice.
     `registry`: whose health signals judge the stamps (default: the process's).
+    `operations`: the journal (oldest first); a stamp whose origin a journaled drain disabled, not
+    undone since, is then `drained` (on purpose) rather than degraded. None: the journal is not
+    consulted and every stamp is judged as if it were meant to serve (the health gate's view).
     Failed reads do not raise: their signals are `unknown` and the failures are listed in `errors`.
     """
     settings = estate.health
@@ -117,6 +122,10 @@ def assess(
     views: dict[str, StampView] = {v.stamp.name: v for v in inventory.views} if inventory is not None else {}
 
     reach = _sql_reach(estate, inventory, outcomes, errors)
+    primary = inventory.sql_primary if inventory is not None else None
+    sql_primary = None
+    if estate.sql is not None:  # rule 6: the primary unreachable, no region can write
+        sql_primary = model.sql_primary_signal(reach.get(primary) if primary else None)
     dep_health = {d.name: _dependency(d, names, outcomes, reach, inventory, timeout, settings) for d in dependencies}
 
     extra = {
@@ -135,19 +144,34 @@ def assess(
         sql=reach,
         dependencies=tuple(dep_health.values()),
         extra=extra,
+        drained=drained_stamps(inventory, operations),
     )
-    stamp_health = [model.stamp_health(s.name, s.region, _judged(signals, readings, s), settings) for s in stamps]
+    stamp_health = [
+        model.stamp_health(s.name, s.region, _judged(signals, readings, s), settings, readings.drained.get(s.name))
+        for s in stamps
+    ]
 
     return model.estate_health(
         estate.name,
         stamp_health,
         settings,
         list(dep_health.values()),
+        sql_primary=sql_primary,
         scope={"region": normalize_region(region) if region is not None else None, "stamp": stamp},
         checked_at=_now_iso(session),
         timeout_seconds=timeout,
         errors=list(dict.fromkeys(errors)),
     )
+
+
+def drained_stamps(inventory: Inventory | None, operations: Iterable[OperationRecord] | None) -> dict[str, str]:
+    """stamp -> the journaled operation that drained it on purpose (its origin disabled now by a
+    drain not undone since: what `frontdoor restore` would undo); empty without a journal."""
+    if inventory is None or operations is None:
+        return {}
+    from mcctl.ops.scale import journaled_drains
+
+    return journaled_drains(inventory.views, operations)
 
 
 def _selected(estate: Estate, region: str | None, stamp: str | None) -> list[Stamp]:
@@ -272,7 +296,7 @@ def _dependency(
     if dep.health_url:
         result = _probe_outcome(outcomes[("dependency", dep.name)], dep.health_url, timeout)
         signal = model.probe_signal(result, settings)  # the stamps' latency thresholds
-    else:  # built-in: sql
+    else:  # built-in: sql (rule 6 of the roll-up uses the same signal)
         primary = inventory.sql_primary if inventory is not None else None
         signal = model.sql_primary_signal(reach.get(primary) if primary else None)
     return model.dependency_health(dep, dependents, signal)

@@ -85,7 +85,7 @@ def test_an_outage_of_the_sql_primary_region_degrades_every_other_stamp(
     assert neu.reasons == [
         "shared dependency sql: unhealthy: primary sql-mc-weu (westeurope) unreachable: HTTP 504 GatewayTimeout"
     ]
-    assert result.status == "degraded"
+    assert result.status == "unhealthy" and result.exit_code == 11  # issue 14: no region can write
     assert result.reasons[-1].startswith("shared dependency sql unhealthy: primary sql-mc-weu")
 
 

@@ -34,7 +34,8 @@ Interval = Annotated[
     ),
 ]
 Check = Annotated[
-    bool, typer.Option("--check", help="Exit 0 healthy, 10 degraded (or unknown), 11 unhealthy (for runbooks).")
+    bool,
+    typer.Option("--check", help="Exit 0 healthy or drained, 10 degraded (or unknown), 11 unhealthy (for runbooks)."),
 ]
 ProbeTimeout = Annotated[
     float | None,
@@ -46,7 +47,7 @@ ProbeTimeout = Annotated[
     ),
 ]
 
-COLOURS = {"healthy": "green", "degraded": "yellow", "unhealthy": "red", "unknown": "dim"}
+COLOURS = {"healthy": "green", "drained": "cyan", "degraded": "yellow", "unhealthy": "red", "unknown": "dim"}
 
 
 def health(
@@ -62,17 +63,22 @@ def health(
 ) -> None:
     """Health of every stamp (health endpoint, app, instances, origin, Redis, SQL, shared dependencies)."""
     from mcctl.cli import render
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.ops.health import assess
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    if watch and runtime.options.output != "table":
+    if watch and runtime.options.output not in ("table", "wide"):
         raise UsageError("--watch: refreshes a table on stderr; it cannot be combined with -o json/yaml/tsv")
     if interval is not None and not watch:
         raise UsageError("--interval: only used with --watch")
 
     def once() -> Any:
-        return assess(runtime.session, runtime.estate, region=region, stamp=stamp, timeout=timeout)
+        # The journal says which stamps were drained on purpose (re-read each refresh of --watch).
+        operations = journal_of(runtime).operations()
+        return assess(
+            runtime.session, runtime.estate, region=region, stamp=stamp, timeout=timeout, operations=operations
+        )
 
     if watch:
         result = _watch(once, interval or DEFAULT_INTERVAL)
@@ -158,6 +164,9 @@ def health_table(data: dict[str, Any]) -> Any:
     for r in data["regions"]:
         reasons = "\n".join(escape(x) for x in r["reasons"]) or "-"
         counted = f"{r['healthy_stamps']}/{r['total_stamps']} healthy"
+        drained = sum(1 for status in r["stamps"].values() if status == "drained")
+        if drained:
+            counted += f", {drained} drained"
         regions.add_row(escape(r["name"]), _status(r["status"]), counted, reasons)
     parts: list[Any] = [stamps, Text(""), regions]
     if data["dependencies"]:

@@ -25,6 +25,7 @@ def _report(runtime: Runtime, errors: list) -> None:
 @app.command("list")
 def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output = None, query: Query = None) -> None:
     """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving."""
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.tables import stamps_table
     from mcctl.domain.selection import known_region
     from mcctl.ops.health import assess
@@ -36,7 +37,8 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
     if region is not None:  # (an explicit empty value, `--region "$UNSET"`, is a mistake, not "every region")
         known_region(estate, region, "--region")
     inventory = read_inventory(runtime.session, estate, region)
-    health = assess(runtime.session, estate, region=region, inventory=inventory).stamps
+    operations = journal_of(runtime).operations()  # a stamp drained on purpose says drained, as in `health`
+    health = assess(runtime.session, estate, region=region, inventory=inventory, operations=operations).stamps
     rows = [{**v.summary(), "health": health[v.stamp.name].status} for v in inventory.views]
     emit(runtime, rows, table=stamps_table)
     _report(runtime, inventory.errors)
@@ -50,6 +52,7 @@ def show_stamp(
     query: Query = None,
 ) -> None:
     """One stamp in detail: the list fields plus resource ids, health URL and reasons."""
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.tables import detail_table
     from mcctl.domain.selection import known_stamp
     from mcctl.ops.health import assess
@@ -60,7 +63,9 @@ def show_stamp(
     estate = runtime.estate
     found = known_stamp(estate, stamp, "STAMP")
     inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
-    health = assess(runtime.session, estate, stamp=found.name, inventory=inventory).stamps[found.name]
+    operations = journal_of(runtime).operations()
+    assessed = assess(runtime.session, estate, stamp=found.name, inventory=inventory, operations=operations)
+    health = assessed.stamps[found.name]
     detail = {**inventory.views[0].detail(estate), "health": health.status, "health_reasons": list(health.reasons)}
     emit(runtime, detail, table=detail_table)
     _report(runtime, inventory.errors)
