@@ -138,7 +138,7 @@ def _root(
         ),
     ] = None,
     output: Annotated[
-        str, typer.Option("--output", "-o", envvar="MCCTL_OUTPUT", help="table | json | yaml | tsv.")
+        str, typer.Option("--output", "-o", envvar="MCCTL_OUTPUT", help="table | wide | json | yaml | tsv.")
     ] = "table",
     query: Annotated[str | None, typer.Option("--query", help="JMESPath query applied to the output (as az).")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,

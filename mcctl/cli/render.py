@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from mcctl.errors import UsageError
 
@@ -18,12 +22,22 @@ def _stderr_console() -> Any:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
-def _stdout_console() -> Any:
+def _stdout_console(width: int | None = None) -> Any:
     from rich.console import Console
 
-    # Piped or captured tables keep whole values rather than ellipsizing to 80 columns.
-    width = None if sys.stdout.isatty() else 240
+    # A width asked for (COLUMNS) wins; else the terminal's; piped or captured output gets room
+    # enough for whole rows (tables fit whatever width they get, without cutting a value).
+    if width is None and not _columns() and not sys.stdout.isatty():
+        width = PIPED_WIDTH
     return Console(file=sys.stdout, highlight=False, width=width)
+
+
+PIPED_WIDTH = 240
+
+
+def _columns() -> int | None:
+    raw = os.environ.get("COLUMNS", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 def one_line(text: str) -> str:
@@ -148,6 +162,9 @@ def apply_query(data: Any, query: str | None) -> Any:
         raise UsageError(f"--query: invalid JMESPath expression: {' '.join(str(exc).split())}") from None
 
 
+TABLE_FORMATS = ("table", "wide")  # for people: `wide` shows every column, however wide
+
+
 def emit(data: Any, output: str, query: str | None = None, table: TableFn | None = None) -> None:
     """Render `data` (JSON-shaped) as `output`. Tables are for people; json/yaml/tsv are contracts."""
     result = apply_query(data, query)
@@ -163,9 +180,42 @@ def emit(data: Any, output: str, query: str | None = None, table: TableFn | None
     elif output == "tsv":
         sys.stdout.write(_tsv(result))
     elif query or table is None:
-        _generic_table(result)
+        _print_table(_generic_table(result), wide=output == "wide")
     else:
-        _stdout_console().print(table(result))
+        _print_table(table(result), wide=output == "wide")
+
+
+def _print_table(renderable: Any, wide: bool) -> None:
+    """Print a table for people: never a value cut short; `wide`: every column, the console widened
+    to the natural width of the widest row rather than dropping or wrapping a column."""
+    unclipped(renderable)
+    if not wide:
+        _stdout_console().print(renderable)
+        return
+    with wide_tables():
+        console = _stdout_console()
+        needed = console.measure(renderable, options=console.options.update_width(WIDE_MAX)).maximum
+        _stdout_console(width=max(console.width, min(needed, WIDE_MAX))).print(renderable)
+
+
+WIDE_MAX = 10_000
+
+
+def unclipped(renderable: Any) -> Any:
+    """Make plain Rich tables inside `renderable` fold a value that does not fit instead of cutting it
+    to `…` (tables built with `tables.FitTable` already do): an id or a verdict is always whole."""
+    from rich.console import Group
+    from rich.table import Table
+
+    if isinstance(renderable, Group):
+        for inner in renderable.renderables:
+            unclipped(inner)
+    elif isinstance(renderable, Table):
+        for column in renderable.columns:
+            if column.overflow == "ellipsis":
+                column.overflow = "fold"
+                column.no_wrap = False
+    return renderable
 
 
 def _cell(value: Any) -> str:
@@ -192,22 +242,144 @@ def _tsv(data: Any) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _generic_table(data: Any) -> None:
+def _generic_table(data: Any) -> Any:
     """What a --query result looks like as a table: dict rows become columns, scalars lines.
-    Keys and values are data, never Rich markup."""
+    Keys and values are data, never Rich markup; values in words (yes/no, `-`), never reprs."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    console = _stdout_console()
+    from mcctl.cli.tables import human_value
+
     rows = data if isinstance(data, list) else [data]
     if rows and all(isinstance(r, dict) for r in rows):
         columns = list(dict.fromkeys(k for r in rows for k in r))
         table = Table(box=None, header_style="bold")
         for column in columns:
-            table.add_column(Text(one_line(str(column))))
+            table.add_column(Text(one_line(str(column))), overflow="fold")
         for r in rows:
-            table.add_row(*(Text(one_line(_cell(r.get(c)))) for c in columns))
-        console.print(table)
-    else:
-        for r in rows:
-            console.print(Text(one_line(_cell(r))), highlight=False)
+            table.add_row(*(Text(one_line(human_value(r.get(c)) if c in r else "")) for c in columns))
+        return table
+    return Group(*(Text(one_line(_cell(r))) for r in rows))
+
+
+# -- tables that fit the terminal ----------------------------------------------------------------
+# At 80 columns an id or a verdict cut to `heal…` is worse than no column at all: a FitTable keeps
+# every cell whole, drops the columns its caller marked low-value (highest `drop` first) until the
+# rest fit, and lets only prose columns wrap (at spaces; a long word folds, nothing is cut).
+PROSE_MIN = 16  # a prose column is never squeezed narrower than this (or its header)
+GAP = 2  # Rich's padding between two columns (pad_edge off: none at the edges)
+
+_WIDE: ContextVar[bool] = ContextVar("mcctl_wide_tables", default=False)
+
+
+@contextmanager
+def wide_tables() -> Iterator[None]:
+    """`-o wide`: every FitTable rendered inside shows all its columns, at their natural widths."""
+    token = _WIDE.set(True)
+    try:
+        yield
+    finally:
+        _WIDE.reset(token)
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    drop: int = 0  # 0: always shown; else dropped when the console is narrow, the highest first
+    justify: Literal["left", "right"] = "left"
+    prose: bool = False  # free text (a summary, a detail): wraps into the width the others leave
+    least: int = PROSE_MIN  # a prose column's narrowest (columns drop before it gets narrower)
+
+
+class FitTable:
+    """A table for people that fits the console without truncating a value (see above)."""
+
+    def __init__(self, *columns: Col) -> None:
+        self.columns = columns
+        self.rows: list[list[Any]] = []
+
+    def add_row(self, *cells: Any) -> None:
+        """Cells: a markup string (escape data with `_e`) or a `Text`."""
+        from rich.text import Text
+
+        self.rows.append([c if isinstance(c, Text) else Text.from_markup(str(c)) for c in cells])
+
+    def _natural(self) -> list[int]:
+        return [
+            max([len(col.header), *(_cell_width(row[i]) for row in self.rows)]) for i, col in enumerate(self.columns)
+        ]
+
+    def _least(self, natural: list[int]) -> list[int]:
+        return [
+            min(n, max(len(c.header), c.least)) if c.prose else n for c, n in zip(self.columns, natural, strict=True)
+        ]
+
+    def shown(self, width: int) -> list[int]:
+        """Indexes of the columns kept at `width` (all of them under `-o wide`)."""
+        keep = list(range(len(self.columns)))
+        if _WIDE.get():
+            return keep
+        least = self._least(self._natural())
+        droppable = sorted((i for i in keep if self.columns[i].drop), key=lambda i: (-self.columns[i].drop, -i))
+        for index in droppable:
+            if _total([least[i] for i in keep]) <= width:
+                break
+            keep.remove(index)
+        return keep
+
+    def widths(self, keep: list[int], width: int) -> list[int] | None:
+        """Each kept column's width, prose sharing what the others leave; None: no fit even so."""
+        natural, least = self._natural(), self._least(self._natural())
+        if _WIDE.get() or _total([natural[i] for i in keep]) <= width:
+            return [natural[i] for i in keep]
+        if _total([least[i] for i in keep]) > width:
+            return None
+        prose = [i for i in keep if self.columns[i].prose]
+        spare = width - _total([least[i] for i in keep])
+        want = sum(natural[i] - least[i] for i in prose) or 1
+        out = {i: least[i] for i in keep}
+        for i in prose:  # proportional to how much each would like; the rounding rest goes to the last
+            out[i] += min(natural[i] - least[i], spare * (natural[i] - least[i]) // want)
+        if prose:
+            out[prose[-1]] += max(0, width - _total(list(out.values())))
+            out[prose[-1]] = min(out[prose[-1]], natural[prose[-1]])
+        return [out[i] for i in keep]
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.table import Table
+
+        keep = self.shown(options.max_width)
+        widths = self.widths(keep, options.max_width)
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for position, index in enumerate(keep):
+            col = self.columns[index]
+            # overflow "fold" with wrapping on: even when nothing fits, a value is wrapped, never cut
+            table.add_column(
+                col.header,
+                justify=col.justify,
+                overflow="fold",
+                no_wrap=False,
+                width=None if widths is None else widths[position],
+            )
+        for row in self.rows:
+            table.add_row(*(row[i] for i in keep))
+        yield table
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        natural = self._natural()
+        keep = self.shown(options.max_width)
+        return Measurement(
+            min(_total([self._least(natural)[i] for i in keep]), options.max_width),
+            _total([natural[i] for i in keep]),
+        )
+
+
+def _total(widths: list[int]) -> int:
+    return sum(widths) + GAP * max(0, len(widths) - 1)
+
+
+def _cell_width(text: Any) -> int:
+    return max((line.cell_len for line in text.split("\n")), default=0)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
     from mcctl.sim.app import Sim
 
-OUTPUT_FORMATS = ("table", "json", "yaml", "tsv")
+OUTPUT_FORMATS = ("table", "wide", "json", "yaml", "tsv")  # wide: a table with every column
 
 
 @dataclass

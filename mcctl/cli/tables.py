@@ -6,7 +6,10 @@ Every value from data (names, ids, Azure's strings, command lines, reasons) is e
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from mcctl.cli.render import Col, FitTable
 
 
 def _e(value: Any) -> str:
@@ -33,13 +36,63 @@ def _yes_no(value: Any, yes: str, no: str) -> str:
     return yes if value else no
 
 
-def stamps_table(rows: list[dict[str, Any]]) -> Any:
-    from rich.table import Table
+# -- human values ----------------------------------------------------------------------------------
+_BOOL_CHANGE = re.compile(r"(?P<key>[\w.-]+): (?P<old>True|False|-) → (?P<new>True|False|-)(?=, |$)")
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    columns = ("STAMP", "REGION", "SKU", "INSTANCES", "APP", "ORIGIN", "WEIGHT", "PRIO", "REDIS", "SQL", "SERVING")
-    for column in (*columns, "HEALTH"):
-        table.add_column(column, justify="right" if column in ("INSTANCES", "WEIGHT", "PRIO") else "left")
+
+def _word(key: str, value: str) -> str:
+    if value == "-":
+        return value
+    if key == "enabled":
+        return "enabled" if value == "True" else "disabled"
+    return "yes" if value == "True" else "no"
+
+
+def human_change(change: str) -> str:
+    """A step's change as people read it: `enabled: True → False` becomes `enabled → disabled`,
+    another flag `yes → no` (the JSON keeps the step's own `change` string: a contract)."""
+
+    def replace(match: re.Match[str]) -> str:
+        key, old, new = match["key"], match["old"], match["new"]
+        if "True" not in (old, new) and "False" not in (old, new):
+            return match[0]
+        if key == "enabled":
+            return f"{_word(key, old)} → {_word(key, new)}"
+        return f"{key}: {_word(key, old)} → {_word(key, new)}"
+
+    return _BOOL_CHANGE.sub(replace, change)
+
+
+def human_value(value: Any) -> str:
+    """A JSON value in a table cell: yes/no, `-` for nothing, lists joined, dicts as `key=value`."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(human_value(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={human_value(v)}" for k, v in value.items()) or "-"
+    return str(value)
+
+
+def stamps_table(rows: list[dict[str, Any]]) -> Any:
+    """One row per stamp. When narrow, PRIO, SKU, WEIGHT, INSTANCES go first (in that order):
+    what serves and its verdicts stay."""
+    table = FitTable(
+        Col("STAMP"),
+        Col("REGION"),
+        Col("SKU", drop=5),
+        Col("INSTANCES", drop=3, justify="right"),
+        Col("APP", drop=1),
+        Col("ORIGIN", drop=2),
+        Col("WEIGHT", drop=4, justify="right"),
+        Col("PRIO", drop=6, justify="right"),
+        Col("REDIS"),
+        Col("SQL"),
+        Col("SERVING"),
+        Col("HEALTH"),
+    )
     for r in rows:
         instances = "?" if r["instances"] is None else _e(r["instances"])
         if r["workers"] is not None and r["workers"] != r["instances"]:
@@ -71,7 +124,7 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
 
 
 def _health(status: str | None) -> str:
-    colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red"}.get(status or "")
+    colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red", "drained": "cyan"}.get(status or "")
     return f"[{colour}]{status}[/{colour}]" if colour else (_e(status) if status else "[dim]?[/dim]")
 
 
@@ -91,9 +144,9 @@ def detail_table(data: dict[str, Any]) -> Any:
             for key, inner in value.items():
                 add(f"{prefix}.{key}" if prefix else key, inner)
         elif isinstance(value, list):
-            table.add_row(Text(one_line(prefix)), Text(one_line(", ".join(str(v) for v in value)) if value else "-"))
+            table.add_row(Text(one_line(prefix)), Text(one_line(human_value(value))))
         else:
-            table.add_row(Text(one_line(prefix)), Text("-" if value is None else one_line(str(value))))
+            table.add_row(Text(one_line(prefix)), Text(one_line(human_value(value))))
 
     add("", data)
     return table
@@ -109,17 +162,24 @@ def _seconds(value: float | None) -> str:
 def plan_table(data: dict[str, Any]) -> Any:
     """A plan and its safety-rule results (`evaluation.to_dict()` shape)."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     plan = data["plan"]
     parts: list[Any] = [_t(f"Plan: {plan['summary']}", style="bold")]
-    steps = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("#", "GROUP", "TARGET", "CHANGE", "EXPECTED"):
-        steps.add_column(column)
+    steps = FitTable(
+        Col("#", justify="right"),
+        Col("GROUP", drop=1),
+        Col("TARGET", prose=True),
+        Col("CHANGE", prose=True),
+        Col("EXPECTED", drop=2),
+    )
     for index, step in enumerate(plan["steps"], 1):
         steps.add_row(
-            str(index), _e(step["group"]), _e(step["target"]), _e(step["change"]), _seconds(step["expected_seconds"])
+            str(index),
+            _e(step["group"]),
+            _t(step["target"]),
+            _t(human_change(step["change"])),
+            _seconds(step["expected_seconds"]),
         )
     parts.append(steps)
     parts.extend(_traffic(plan))
@@ -135,9 +195,7 @@ def plan_table(data: dict[str, Any]) -> Any:
     if not data.get("rules"):
         parts.append(Text("safety rules: none applies to this plan (it reduces no serving region, stamp or capacity)"))
     if data.get("rules"):
-        rules = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("RULE", "RESULT", "DETAIL"):
-            rules.add_column(column)
+        rules = FitTable(Col("RULE"), Col("RESULT"), Col("DETAIL", prose=True))
         for rule in data["rules"]:
             if rule["overridden"]:
                 verdict = "[yellow]OVERRIDDEN[/yellow]"
@@ -146,7 +204,7 @@ def plan_table(data: dict[str, Any]) -> Any:
             else:
                 verdict = "[red]REFUSED[/red]"
             detail = rule["message"] + (f" (reason: {rule['reason']})" if rule.get("reason") else "")
-            rules.add_row(_e(rule["rule"]), verdict, _e(detail))
+            rules.add_row(_e(rule["rule"]), verdict, _t(detail))
         parts.append(rules)
     return Group(*parts)
 
@@ -195,14 +253,21 @@ def _traffic(plan: dict[str, Any]) -> list[Any]:
 
 def result_table(data: dict[str, Any]) -> Any:
     from rich.console import Group
-    from rich.table import Table
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("#", "TARGET", "CHANGE", "RESULT", "TOOK"):
-        table.add_column(column)
+    table = FitTable(
+        Col("#", justify="right"),
+        Col("TARGET", prose=True),
+        Col("CHANGE", prose=True),
+        Col("RESULT"),
+        Col("TOOK", drop=1),
+    )
     for step in data["steps"]:
         table.add_row(
-            str(step["step"] + 1), _e(step["target"]), _e(step["change"]), _e(step["status"]), _seconds(step["seconds"])
+            str(step["step"] + 1),
+            _t(step["target"]),
+            _t(human_change(step["change"])),
+            _e(step["status"]),
+            _seconds(step["seconds"]),
         )
     header = _t(f"operation {data['operation']}: {data['status']} — {data['summary']}", style="bold")
     return Group(header, table)
@@ -211,7 +276,6 @@ def result_table(data: dict[str, Any]) -> Any:
 def journal_table(data: dict[str, Any]) -> Any:
     """One journaled operation: its header, then a row per record."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     lines = [
@@ -227,14 +291,12 @@ def journal_table(data: dict[str, Any]) -> Any:
     if data.get("in_flight"):
         steps = ", ".join(str(i + 1) for i in data["in_flight"])
         lines.append(Text(f"in flight when the process stopped: step(s) {steps}", style="red"))
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("TIME", "RECORD", "STEP", "DETAIL"):
-        table.add_column(column)
+    table = FitTable(Col("TIME"), Col("RECORD"), Col("STEP", justify="right"), Col("DETAIL", prose=True))
     for record in data["records"]:
         kind = record["type"]
         step = "" if record.get("step") is None else str(record["step"] + 1)
         if kind == "intent":
-            detail = f"{record.get('target')}: {record.get('change')}"
+            detail = f"{record.get('target')}: {human_change(str(record.get('change')))}"
         elif kind == "outcome":
             detail = record["status"] + (f" — {record['error']}" if record.get("error") else "")
             detail += f" ({_seconds(record.get('seconds'))})"
@@ -244,5 +306,5 @@ def journal_table(data: dict[str, Any]) -> Any:
             detail = record.get("event", "")
         else:
             detail = record.get("kind", "")
-        table.add_row(_e(record["ts"]), _e(kind), step, _e(detail))
+        table.add_row(_e(record["ts"]), _e(kind), step, _t(str(detail)))
     return Group(*lines, table)

@@ -291,9 +291,13 @@ def _share(value: float | None) -> str:
 
 
 def status_table(data: dict[str, Any]) -> Any:
+    """The profile, then a row per origin, then a row per region. When narrow the origin table
+    drops HOST first, then PRIO, ORIGIN, WEIGHT: stamps, state, share and serving stay whole."""
     from rich.console import Group
-    from rich.table import Table
+    from rich.markup import escape
     from rich.text import Text
+
+    from mcctl.cli.render import Col, FitTable
 
     probe = data["health_probe"]
     balancing = data["load_balancing"]
@@ -318,28 +322,34 @@ def status_table(data: dict[str, Any]) -> Any:
             )
         ),
     ]
-    origins = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("STAMP", "REGION", "ORIGIN", "HOST", "STATE", "WEIGHT", "PRIO", "SHARE", "SERVING"):
-        origins.add_column(column, justify="right" if column in ("WEIGHT", "PRIO", "SHARE") else "left")
+    origins = FitTable(
+        Col("STAMP"),
+        Col("REGION"),
+        Col("ORIGIN", drop=3),
+        Col("HOST", drop=5),
+        Col("STATE"),
+        Col("WEIGHT", drop=2, justify="right"),
+        Col("PRIO", drop=4, justify="right"),
+        Col("SHARE", justify="right"),
+        Col("SERVING"),
+    )
     for row in data["origins"]:
-        state = row["enabled_state"] or "?"
+        state = {"Enabled": "enabled", "Disabled": "disabled"}.get(row["enabled_state"] or "?", row["enabled_state"])
         origins.add_row(
-            row["stamp"],
-            row["region"],
-            row["origin"],
-            row["host"] or "?",
-            state if state == "Enabled" else f"[yellow]{state}[/yellow]",
+            escape(row["stamp"]),
+            escape(row["region"]),
+            escape(row["origin"]),
+            escape(row["host"] or "?"),
+            "enabled" if state == "enabled" else f"[yellow]{escape(state or '?')}[/yellow]",
             "-" if row["weight"] is None else str(row["weight"]),
             "-" if row["priority"] is None else str(row["priority"]),
             _share(row["traffic_share"]),
             _yes_no(row["serving"]),
         )
-    regions = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("REGION", "SERVING", "STAMPS", "SHARE", "SQL"):
-        regions.add_column(column)
+    regions = FitTable(Col("REGION"), Col("SERVING"), Col("STAMPS"), Col("SHARE", justify="right"), Col("SQL"))
     for row in data["regions"]:
         regions.add_row(
-            row["region"],
+            escape(row["region"]),
             _yes_no(row["serving"]),
             f"{len(row['serving_stamps'])}/{len(row['stamps'])} serving",
             _share(row["traffic_share"]),

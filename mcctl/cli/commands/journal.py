@@ -34,7 +34,7 @@ def list_operations(
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     ops = journal_of(runtime).operations()[-limit:]
-    emit(runtime, [op.summary() for op in ops])
+    emit(runtime, [op.summary() for op in ops], table=_list_table)
 
 
 @app.command("show")
@@ -78,12 +78,37 @@ def step_history(record: OperationRecord) -> list[dict[str, Any]]:
     ]
 
 
+def _list_table(rows: list[dict[str, Any]]) -> Any:
+    """One line per operation. The id is what `resume`/`rollback` take: never dropped, never cut.
+    When narrow, STARTED goes first (the id carries the start time), then OVERRIDES, PARENT, KIND, ACTOR."""
+    from rich.text import Text
+
+    from mcctl.cli.render import Col, FitTable, one_line
+    from mcctl.cli.tables import human_value
+
+    table = FitTable(
+        Col("ID"),
+        Col("STARTED", drop=6),
+        Col("ACTOR", drop=2),
+        Col("KIND", drop=3),
+        Col("SUMMARY", prose=True, least=30),
+        Col("STATUS"),
+        Col("STEPS", justify="right"),
+        Col("OVERRIDES", drop=5),
+        Col("PARENT", drop=4),
+    )
+    keys = ("id", "started", "actor", "kind", "summary", "status", "steps", "overrides", "parent")
+    for row in rows:
+        table.add_row(*(Text(one_line(human_value(row.get(key)))) for key in keys))
+    return table
+
+
 def _show_table(data: dict[str, Any]) -> Any:
     from rich.console import Group
     from rich.markup import escape
-    from rich.table import Table
     from rich.text import Text
 
+    from mcctl.cli.render import Col, FitTable
     from mcctl.cli.tables import journal_table
 
     # Damaged-but-readable headers and records must not break the table (the JSON shows them as they are).
@@ -92,9 +117,9 @@ def _show_table(data: dict[str, Any]) -> Any:
         "rules": [r for r in data.get("rules") or [] if isinstance(r, dict) and _is_rule(r)],
         "records": [{**r, "ts": escape(str(r.get("ts", "?")))} for r in data["records"]],
     }
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("#", "TARGET", "OUTCOMES", "APPLIED"):
-        table.add_column(column)
+    table = FitTable(
+        Col("#", justify="right"), Col("TARGET", prose=True), Col("OUTCOMES", prose=True), Col("APPLIED", prose=True)
+    )
     for step in data["step_history"]:
         outcomes = " → ".join(step["history"]) or ("in flight" if step["uncertain"] else "not run")
         applied = "yes" if step["applied"] else "no"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -65,9 +65,70 @@ def _status(runtime: Runtime) -> dict:
 @app.command("status")
 def status(ctx: typer.Context) -> None:
     """Simulated time, running operations, outages and armed faults."""
-    from mcctl.cli.tables import detail_table
+    emit(ctx.obj, _status(ctx.obj), table=_status_table)
 
-    emit(ctx.obj, _status(ctx.obj), table=detail_table)
+
+def _status_table(data: dict[str, Any]) -> Any:
+    """The simulator's state in words: a key/value header, then a table per kind of armed fault
+    (the JSON keeps the raw lists and dicts)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from mcctl.cli.render import Col, FitTable, one_line
+    from mcctl.cli.tables import detail_table, human_value
+
+    def cell(value: Any) -> Text:
+        return Text(one_line(human_value(value)))
+
+    offset = data["clock_offset_seconds"]
+    header = {
+        "estate": data["estate"],
+        "state file": data["state_file"],
+        "simulated time": f"{data['simulated_time']} (clock {offset:+g}s)",
+        "resources": data["resources"],
+        "operations": f"{data['operations_running']} running, {data['operations_total']} in all",
+        "outages": ", ".join(str(o) for o in data["outages"]) or "none",
+    }
+    parts: list[Any] = [detail_table(header)]
+    if data["faults"]:
+        faults = FitTable(
+            Col("ID", justify="right"),
+            Col("KIND"),
+            Col("METHOD", drop=1),
+            Col("PATH", prose=True),
+            Col("LEFT", justify="right"),
+            Col("DETAIL", prose=True),
+        )
+        for f in data["faults"]:
+            rest = {k: v for k, v in f.items() if k not in ("id", "kind", "method", "path", "count")}
+            faults.add_row(
+                cell(f.get("id")),
+                cell(f.get("kind")),
+                cell(f.get("method")),
+                cell(f.get("path") or "*"),
+                cell(f.get("count")),
+                cell(rest),
+            )
+        parts += [Text(""), Text("request faults", style="bold"), faults]
+    if data["health_faults"]:
+        health = FitTable(Col("TARGET"), Col("MODE"), Col("DETAIL", prose=True), Col("ENDPOINT", drop=1))
+        for endpoint, fault in data["health_faults"].items():
+            rest = {k: v for k, v in fault.items() if k not in ("target", "mode")}
+            health.add_row(cell(fault.get("target")), cell(fault.get("mode")), cell(rest), cell(endpoint))
+        parts += [Text(""), Text("health endpoint faults", style="bold"), health]
+    if data["sql_lost_writes"]:
+        lost = FitTable(Col("AT"), Col("GROUP"), Col("FROM"), Col("TO"), Col("LAG", justify="right"))
+        for w in data["sql_lost_writes"]:
+            lag = w.get("seconds_of_lag")
+            lost.add_row(
+                cell(w.get("at")),
+                cell(w.get("group")),
+                cell(w.get("from_server")),
+                cell(w.get("to_server")),
+                cell(None if lag is None else f"{lag}s"),
+            )
+        parts += [Text(""), Text("writes lost to forced SQL failovers", style="bold"), lost]
+    return Group(*parts)
 
 
 @app.command("reset")
