@@ -26,11 +26,15 @@ def register_commands(register: Callable[..., None]) -> None:
         sim,
         sql,
         stamps,
+        status,
+        wait,
     )
 
+    register("status", status.status, group=False)
     register("stamps", stamps.app)
     register("frontdoor", frontdoor.app)
     register("health", health.health, group=False)
+    register("wait", wait.app)
     register("sql", sql.app)
     register("scale", scale.scale, group=False)
     register("evacuate", evacuate.evacuate, group=False)
