@@ -23,14 +23,17 @@ def list_plugins(ctx: typer.Context, output: Output = None, query: Query = None)
 
 
 def _table(rows: list[dict[str, Any]]) -> Any:
-    from rich.table import Table
+    """Names whole; what each registered wraps at spaces; the version goes first when narrow."""
+    from rich.text import Text
 
-    table = Table(box=None, pad_edge=False)
-    for column in ("NAME", "VERSION", "REGISTERED"):
-        table.add_column(column)
+    from mcctl.cli.render import Col, FitTable, one_line
+
+    table = FitTable(Col("NAME"), Col("VERSION", drop=1), Col("REGISTERED", prose=True))
     for row in rows:
         registered = "; ".join(
             f"{what.replace('_', ' ')}: {', '.join(names)}" for what, names in row["registered"].items()
         )
-        table.add_row(row["name"], row["version"] or ("built-in" if row["builtin"] else "-"), registered or "-")
+        version = row["version"] or ("built-in" if row["builtin"] else "-")
+        # a plugin's name, version and names are its own text: shown as typed, never as Rich markup
+        table.add_row(*(Text(one_line(str(cell))) for cell in (row["name"], version, registered or "-")))
     return table

@@ -147,27 +147,28 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
     """Members, then the link matrix (managed) or linked servers (cache), then a verdict line per region."""
     from rich.console import Group
     from rich.markup import escape
-    from rich.table import Table
     from rich.text import Text
+
+    from mcctl.cli.render import Col, FitTable
 
     if not entries:
         return Text("no Redis members")
     parts: list[Any] = []
     managed = entries[0]["kind"] == "managed"
-    members = Table(box=None, header_style="bold", pad_edge=False)
     if managed:
-        for column in (
-            "REGION",
-            "CLUSTER",
-            "SKU",
-            "CLUSTER STATE",
-            "DATABASE",
-            "PROVISIONING",
-            "RESOURCE",
-            "GROUP",
-            "LINK",
-        ):
-            members.add_column(column)
+        # when narrow, what explains a member's state goes first (RESOURCE, then PROVISIONING, GROUP,
+        # SKU, CLUSTER STATE); where it is, its cluster and database, and the verdict stay whole
+        members = FitTable(
+            Col("REGION"),
+            Col("CLUSTER"),
+            Col("SKU", drop=2),
+            Col("CLUSTER STATE", drop=1),
+            Col("DATABASE"),
+            Col("PROVISIONING", drop=4),
+            Col("RESOURCE", drop=5),
+            Col("GROUP", drop=3),
+            Col("LINK"),
+        )
         for e in entries:
             cluster_state = f"{_text(e['cluster_provisioning_state'])}/{_text(e['cluster_resource_state'])}"
             members.add_row(
@@ -197,8 +198,10 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
         parts += [members, Text(""), Text("Linked databases as each member sees them (row: seen from)", style="bold")]
         parts.append(_matrix(entries))
     else:
-        for column in ("REGION", "CACHE", "ROLE", "LOCATION", "PROVISIONING", "LINK"):
-            members.add_column(column)
+        # LOCATION repeats the region in Azure's spelling: it goes first, then PROVISIONING
+        members = FitTable(
+            Col("REGION"), Col("CACHE"), Col("ROLE"), Col("LOCATION", drop=2), Col("PROVISIONING", drop=1), Col("LINK")
+        )
         for e in entries:
             members.add_row(
                 _text(e["region"]),
@@ -208,9 +211,10 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
                 _text(e["provisioning_state"]),
                 _verdict(e["verdict"]),
             )
-        servers = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("CACHE", "LINKED SERVER", "REGION", "ROLE", "LOCATION", "PROVISIONING"):
-            servers.add_column(column)
+        # a linked server's PROVISIONING is its verdict (red when failed): only LOCATION may go
+        servers = FitTable(
+            Col("CACHE"), Col("LINKED SERVER"), Col("REGION"), Col("ROLE"), Col("LOCATION", drop=1), Col("PROVISIONING")
+        )
         for e in entries:
             if e["error"]:
                 servers.add_row(_text(e["cache"]), "[dim]?[/dim]", "", "", "", "")

@@ -91,6 +91,8 @@ def status_table(data: dict[str, Any]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
+    from mcctl.cli.render import Col, FitTable
+
     endpoint = data["read_write_endpoint"]
     verdict = {
         "ready": "[green]ready for a planned failover[/green]",
@@ -113,9 +115,8 @@ def status_table(data: dict[str, Any]) -> Any:
     header.add_row("databases", escape(", ".join(data["databases"])) or "-")
     header.add_row("verdict", verdict)
 
-    servers = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("REGION", "SERVER", "ROLE", "STATE", "FQDN"):
-        servers.add_column(column)
+    # at 80 columns the FQDN (the server name plus a fixed suffix) goes; names, roles, states stay whole
+    servers = FitTable(Col("REGION"), Col("SERVER"), Col("ROLE"), Col("STATE"), Col("FQDN", drop=1))
     for s in data["servers"]:
         role = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary"}.get(
             s["role"] or "", escape(s["role"] or "?")
@@ -125,16 +126,27 @@ def status_table(data: dict[str, Any]) -> Any:
             state = "[red]unreachable[/red]"
         servers.add_row(escape(s["region"]), escape(s["server"]), role, state, escape(s["fqdn"] or "-"))
 
-    links = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("DATABASE", "SERVER", "ROLE", "PARTNER", "PARTNER ROLE", "STATE", "DONE", "MODE"):
-        links.add_column(column, justify="right" if column == "DONE" else "left")
+    # the partner's region in a column of its own (never wrapped into "(northeurope" / ")"); when
+    # narrow, the replication mode and the partner's role (the opposite of ROLE) go first
+    links = FitTable(
+        Col("DATABASE"),
+        Col("SERVER"),
+        Col("ROLE"),
+        Col("PARTNER"),
+        Col("PARTNER REGION", drop=1),
+        Col("PARTNER ROLE", drop=2),
+        Col("STATE"),
+        Col("DONE", justify="right"),
+        Col("MODE", drop=3),
+    )
     for link in data["links"]:
         state = escape(link["replication_state"] or "?")
         links.add_row(
             escape(link["database"]),
             escape(link["server"]),
             escape(link["role"] or "?"),
-            escape(f"{link['partner_server'] or '?'} ({link['partner_region'] or '?'})"),
+            escape(link["partner_server"] or "?"),
+            escape(link["partner_region"] or "?"),
             escape(link["partner_role"] or "?"),
             state if link["ready"] else f"[red]{state}[/red]",
             "-" if link["percent_complete"] is None else escape(f"{link['percent_complete']}%"),
