@@ -78,14 +78,16 @@ def run_gate(
     from mcctl.adapters.lro import MAX_POLL_SECONDS
 
     remaining = ctx.interval
-    if remaining > 0:
-        ctx.reporter.note(f"waiting {remaining:g}s before step group {number + 2} of {len(plan.groups)}")
-    while remaining > 0:
+    what = f"before step group {number + 2} of {len(plan.groups)}"
+    while remaining > 0:  # the reporter counts down (a terminal shows it in place, a log says it once)
+        ctx.reporter.waiting(remaining, what)
         chunk = min(MAX_POLL_SECONDS, remaining)
         ctx.session.sleep(chunk)
         if ctx.lease is not None:
             ctx.lease.renew_if_due()
         remaining -= chunk
+    if ctx.interval > 0:
+        ctx.reporter.waiting(0.0, what)
     try:
         ctx.between_groups(number)
     except GateFailed as exc:

@@ -181,10 +181,12 @@ def verify_traffic(
     timeout: float = 600.0,
     interval: float = 5.0,
     probe_timeout: float = 10.0,
+    on_probe: Callable[[Verification], None] | None = None,
 ) -> Verification:
     """Probe the Front Door endpoint until the change shows: `away` — `count` consecutive answers from
     other stamps than `stamps`; `back` — every one of `stamps` has answered. Time advances on the
-    session clock between probes; returns (passed or not) at `timeout`."""
+    session clock between probes; returns (passed or not) at `timeout`. `on_probe` is shown the
+    verification after each probe (the CLI's live line: a check can take minutes)."""
     if count < 1:
         raise UsageError("--verify-count: must be at least 1")
     if timeout <= 0:
@@ -196,6 +198,8 @@ def verify_traffic(
         result.add(_probe(session, result.url, min(probe_timeout, max(1.0, timeout - elapsed)), elapsed))
         result.require_served_by()
         result.seconds = session.now() - started
+        if on_probe is not None:
+            on_probe(result)
         if result.passed or result.seconds + interval > timeout:
             return result
         session.sleep(interval)

@@ -31,6 +31,11 @@ class Reporter(Protocol):
 
     def note(self, message: str) -> None: ...
 
+    def waiting(self, seconds_left: float, what: str) -> None:
+        """A wait between step groups: called as it starts and after each poll chunk, with 0 when it
+        is over (`what`: e.g. "before step group 2 of 3"), so a terminal can show a countdown."""
+        ...
+
     def finish(self) -> None: ...
 
 
@@ -42,6 +47,9 @@ class SilentReporter:
         pass
 
     def note(self, message: str) -> None:
+        pass
+
+    def waiting(self, seconds_left: float, what: str) -> None:
         pass
 
     def finish(self) -> None:

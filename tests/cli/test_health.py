@@ -192,13 +192,13 @@ def test_watch_refreshes_on_stderr_until_ctrl_c(mcctl, monkeypatch: pytest.Monke
     monkeypatch.setattr(command, "_pause", pause)
     mcctl("sim", "outage", "start", "eastus2")
     result = mcctl("--sim", "health", "--watch", "--interval", "2s")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 130, result.stderr  # issue 14: Ctrl-C ends a watch as interrupted (130)
     assert result.stdout == ""  # stderr only
     assert len(calls) == 3 and pauses == [2.0, 2.0, 2.0]
     assert "mcctl health (every 2s, Ctrl-C to stop)" in result.stderr and "estate demo: degraded" in result.stderr
     pauses.clear()
     checked = mcctl("--sim", "health", "--watch", "--check")
-    assert checked.exit_code == 10 and checked.stdout == ""
+    assert checked.exit_code == 130 and checked.stdout == ""  # Ctrl-C wins over --check
 
 
 def test_watch_is_for_tables_only(mcctl) -> None:

@@ -181,9 +181,18 @@ def _verify(runtime: Runtime, region: str, operation: str | None, mode: str) -> 
     )
     url = endpoint_url(runtime.estate)
     render.note(f"verifying at the edge: probing {url} until {goal} (timeout {VERIFY_TIMEOUT:g}s)")
-    result = verify_traffic(
-        runtime.session, runtime.estate, stamps, mode=mode, count=VERIFY_COUNT, timeout=VERIFY_TIMEOUT
-    )
+    from mcctl.cli.progress import ProbeProgress
+
+    with ProbeProgress() as shown:  # the probes so far, live: a check at the edge can take minutes
+        result = verify_traffic(
+            runtime.session,
+            runtime.estate,
+            stamps,
+            mode=mode,
+            count=VERIFY_COUNT,
+            timeout=VERIFY_TIMEOUT,
+            on_probe=shown,
+        )
     if operation is not None:
         event = "edge-verified" if result.passed else "edge-not-verified"
         journal_of(runtime).append({"type": "event", "op": operation, "event": event, "detail": result.describe()})

@@ -14,6 +14,7 @@ from mcctl.cli.runtime import Runtime, emit, output_overrides
 from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from mcctl.cli.progress import ProbeProgress
     from mcctl.domain.frontdoor import Target
     from mcctl.domain.frontdoor_verify import Verification
     from mcctl.errors import PartiallyApplied
@@ -145,9 +146,16 @@ def verify(
     target = Target(region, stamp)
     target.validate(runtime.estate)
     stamps = [s.name for s in target.stamps(runtime.estate)]
-    result = verify_traffic(
-        runtime.session, runtime.estate, stamps, mode="back" if restored else "away", count=count, timeout=timeout
-    )
+    with _probe_progress() as shown:
+        result = verify_traffic(
+            runtime.session,
+            runtime.estate,
+            stamps,
+            mode="back" if restored else "away",
+            count=count,
+            timeout=timeout,
+            on_probe=shown,
+        )
     emit(runtime, result.to_dict(), table=lambda data: result.describe())
     if not result.passed:
         _raise_unverified(runtime, result, target)
@@ -255,20 +263,29 @@ def _verify(runtime: Runtime, journal: Journal, operation: str | None, target: T
     else:
         goal = f"{', '.join(stamps)} answer"
     _note(f"verifying at the edge: probing {endpoint_url(runtime.estate)} until {goal} (timeout {timeout:g}s)")
-    result = verify_traffic(
-        runtime.session,
-        runtime.estate,
-        stamps,
-        mode="away" if shift.verb == "drain" else "back",
-        count=count,
-        timeout=timeout,
-    )
+    with _probe_progress() as shown:
+        result = verify_traffic(
+            runtime.session,
+            runtime.estate,
+            stamps,
+            mode="away" if shift.verb == "drain" else "back",
+            count=count,
+            timeout=timeout,
+            on_probe=shown,
+        )
     if operation is not None:
         event = "edge-verified" if result.passed else "edge-not-verified"
         journal.append({"type": "event", "op": operation, "event": event, "detail": result.describe()})
     if not result.passed:
         _raise_unverified(runtime, result, target)
     _note(result.describe())
+
+
+def _probe_progress() -> ProbeProgress:
+    """The probes so far, live on stderr (a check at the edge can take minutes)."""
+    from mcctl.cli.progress import ProbeProgress
+
+    return ProbeProgress()
 
 
 def _raise_unverified(runtime: Runtime, result: Verification, target: Target) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -81,15 +82,13 @@ def health(
         )
 
     if watch:
-        result = _watch(once, interval or DEFAULT_INTERVAL)
-    else:
-        result = once()
-        emit(runtime, result.to_dict(), table=health_table)
-        for problem in result.errors:
-            render.warn(problem)
-    if check and result is not None:
-        if result.exit_code:
-            render.note(f"health check: {result.status} (exit {result.exit_code})")
+        _watch(once, interval or DEFAULT_INTERVAL)
+    result = once()
+    emit(runtime, result.to_dict(), table=health_table)
+    for problem in result.errors:
+        render.warn(problem)
+    if check and result.exit_code:
+        render.note(f"health check: {result.status} (exit {result.exit_code})")
         raise typer.Exit(result.exit_code)
 
 
@@ -97,30 +96,19 @@ def _pause(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _watch(once: Any, interval: float) -> Any:
-    """Redraw the table on stderr every `interval` until Ctrl-C; return the last result."""
-    from rich.console import Console, Group
-    from rich.live import Live
+def _watch(once: Callable[[], Any], interval: float) -> NoReturn:
+    """Refresh on stderr (stdout stays for data) until Ctrl-C, which exits 130 through the root's
+    handler: in place on a terminal, else one block per refresh so a log keeps every refresh."""
+    from rich.console import Group
     from rich.text import Text
 
-    console = Console(file=sys.stderr, highlight=False)
-    result = None
-    with Live(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False) as live:
-        try:
-            while True:
-                result = once()
-                header = Text(
-                    f"mcctl health (every {interval:g}s, Ctrl-C to stop) — checked {result.checked_at}", style="dim"
-                )
-                warnings = [Text(f"warning: {problem}", style="yellow") for problem in result.errors]
-                live.update(Group(header, health_table(result.to_dict()), *warnings), refresh=True)
-                _pause(interval)
-        except KeyboardInterrupt as exc:
-            from mcctl.errors import Terminated
+    from mcctl.cli.watch import watch
 
-            if isinstance(exc, Terminated):
-                raise  # SIGTERM/SIGHUP end the watch with their own exit code, never 0
-    return result
+    def frame(result: Any) -> Any:
+        header = f"mcctl health (every {interval:g}s, Ctrl-C to stop) — checked {result.checked_at}"
+        return Group(Text(header, style="dim"), health_table(result.to_dict()))
+
+    watch(once, frame, interval=interval, pause=_pause, problems=lambda result: result.errors, stream=sys.stderr)
 
 
 # -- table -----------------------------------------------------------------------------------------
@@ -144,23 +132,22 @@ def _probe_cell(probe: dict[str, Any] | None) -> str:
 
 
 def health_table(data: dict[str, Any]) -> Any:
-    """Stamps, then regions, then shared dependencies, then the estate's verdict — always in words."""
+    """Stamps, then regions, then shared dependencies, then the estate's verdict — always in words.
+    At 80 columns names and verdicts stay whole: the stamps' PROBE column drops first, and the
+    reasons (prose) wrap between words."""
     from rich.console import Group
     from rich.markup import escape
-    from rich.table import Table
     from rich.text import Text
 
-    stamps = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("STAMP", "REGION", "HEALTH", "PROBE", "REASONS"):
-        stamps.add_column(column, overflow="fold")
+    from mcctl.cli.render import Col, FitTable
+
+    stamps = FitTable(Col("STAMP"), Col("REGION"), Col("HEALTH"), Col("PROBE", drop=1), Col("REASONS", prose=True))
     for s in data["stamps"]:
         lines = [escape(r) for r in s["reasons"]] or ["-"]
         lines += [f"[dim]note: {escape(n)}[/dim]" for n in s["notes"]]
         probe = escape(_probe_cell(s["probe"]))
         stamps.add_row(escape(s["name"]), escape(s["region"]), _status(s["status"]), probe, "\n".join(lines))
-    regions = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("REGION", "HEALTH", "STAMPS", "REASONS"):
-        regions.add_column(column, overflow="fold")
+    regions = FitTable(Col("REGION"), Col("HEALTH"), Col("STAMPS"), Col("REASONS", prose=True))
     for r in data["regions"]:
         reasons = "\n".join(escape(x) for x in r["reasons"]) or "-"
         counted = f"{r['healthy_stamps']}/{r['total_stamps']} healthy"
@@ -170,9 +157,7 @@ def health_table(data: dict[str, Any]) -> Any:
         regions.add_row(escape(r["name"]), _status(r["status"]), counted, reasons)
     parts: list[Any] = [stamps, Text(""), regions]
     if data["dependencies"]:
-        deps = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("DEPENDENCY", "HEALTH", "IMPACT", "REASON"):
-            deps.add_column(column, overflow="fold")
+        deps = FitTable(Col("DEPENDENCY"), Col("HEALTH"), Col("IMPACT", drop=1), Col("REASON", prose=True))
         for d in data["dependencies"]:
             deps.add_row(escape(d["name"]), _status(d["status"]), escape(d["impact"]), escape(d["reason"]))
         parts += [Text(""), deps]

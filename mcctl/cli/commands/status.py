@@ -3,7 +3,6 @@ unfinished operations (and, on the simulator, what is being simulated)."""
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -107,31 +106,16 @@ def _pause(seconds: float) -> None:
 def _watch(once: Callable[[], dict[str, Any]], interval: float) -> None:
     """Refresh until Ctrl-C (exit 130 through the root's handler): in place on a terminal, else one
     block per refresh, so a log or a pipe gets every refresh in order."""
-    from rich.console import Console, Group
+    from rich.console import Group
     from rich.text import Text
 
-    from mcctl.cli import render
+    from mcctl.cli.watch import watch
 
-    def header(data: dict[str, Any]) -> Any:
-        return Text(f"mcctl status (every {interval:g}s, Ctrl-C to stop) — {data['checked_at'] or '?'}", style="dim")
+    def frame(data: dict[str, Any]) -> Any:
+        header = f"mcctl status (every {interval:g}s, Ctrl-C to stop) — {data['checked_at'] or '?'}"
+        return Group(Text(header, style="dim"), status_table(data))
 
-    if not sys.stdout.isatty():
-        while True:
-            data = once()
-            render.emit(data, "table", table=lambda d: Group(header(d), status_table(d), Text("")))
-            for problem in data["errors"]:
-                render.warn(problem)
-            sys.stdout.flush()
-            _pause(interval)
-    from rich.live import Live
-
-    console = Console(file=sys.stdout, highlight=False)
-    with Live(console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False) as live:
-        while True:
-            data = once()
-            warnings = [Text(f"warning: {render.one_line(p)}", style="yellow") for p in data["errors"]]
-            live.update(Group(header(data), status_table(data), *warnings), refresh=True)
-            _pause(interval)
+    watch(once, frame, interval=interval, pause=_pause, problems=lambda data: data["errors"])
 
 
 # -- table -----------------------------------------------------------------------------------------
