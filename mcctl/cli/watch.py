@@ -14,6 +14,16 @@ from typing import IO, Any, NoReturn, TypeVar
 T = TypeVar("T")
 
 
+def check_watch_flags(output: str, watch: bool, interval: float | None) -> None:
+    """--watch refreshes a table for people; --interval means nothing without it."""
+    from mcctl.errors import UsageError
+
+    if watch and output not in ("table", "wide"):
+        raise UsageError("--watch: refreshes a table; it cannot be combined with -o json/yaml/tsv")
+    if interval is not None and not watch:
+        raise UsageError("--interval: only used with --watch")
+
+
 def watch(
     read: Callable[[], T],
     frame: Callable[[T], Any],

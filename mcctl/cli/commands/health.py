@@ -11,7 +11,6 @@ import typer
 
 from mcctl.cli.options import Output, Query, RegionFilter, parse_duration
 from mcctl.cli.runtime import Runtime, emit, output_overrides
-from mcctl.errors import UsageError
 
 StampFilter = Annotated[str | None, typer.Option("--stamp", "-s", help="Only this stamp.")]
 Watch = Annotated[bool, typer.Option("--watch", "-w", help="Refresh in place on stderr until Ctrl-C.")]
@@ -65,14 +64,12 @@ def health(
     """Health of every stamp (health endpoint, app, instances, origin, Redis, SQL, shared dependencies)."""
     from mcctl.cli import render
     from mcctl.cli.commands.journal import journal_of
+    from mcctl.cli.watch import check_watch_flags
     from mcctl.ops.health import assess
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    if watch and runtime.options.output not in ("table", "wide"):
-        raise UsageError("--watch: refreshes a table on stderr; it cannot be combined with -o json/yaml/tsv")
-    if interval is not None and not watch:
-        raise UsageError("--interval: only used with --watch")
+    check_watch_flags(runtime.options.output, watch, interval)
 
     def once() -> Any:
         # The journal says which stamps were drained on purpose (re-read each refresh of --watch).

@@ -11,7 +11,6 @@ import typer
 
 from mcctl.cli.options import Output, Query, parse_duration
 from mcctl.cli.runtime import Runtime, emit, output_overrides
-from mcctl.errors import UsageError
 
 DEFAULT_INTERVAL = 5.0
 Watch = Annotated[bool, typer.Option("--watch", "-w", help="Refresh until Ctrl-C (in place on a terminal).")]
@@ -44,13 +43,11 @@ def status(
 ) -> None:
     """The estate on one screen: verdict, traffic per region, SQL primary, lock, unfinished operations."""
     from mcctl.cli import render
+    from mcctl.cli.watch import check_watch_flags
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    if watch and runtime.options.output not in ("table", "wide"):
-        raise UsageError("--watch: refreshes a table; it cannot be combined with -o json/yaml/tsv")
-    if interval is not None and not watch:
-        raise UsageError("--interval: only used with --watch")
+    check_watch_flags(runtime.options.output, watch, interval)
 
     def once() -> dict[str, Any]:
         return read(runtime)
