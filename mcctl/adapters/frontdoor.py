@@ -156,3 +156,63 @@ def update_origin(
         if not options.wait:
             return None
         return _origin_state(wait_for(poller, what, options))
+
+
+ORIGIN_HEALTH_METRIC = "OriginHealthPercentage"
+MONITOR_API_VERSION = "2023-10-01"
+METRIC_WINDOW_SECONDS = 300  # the latest minute with a sample, looked for in the last five
+
+
+def origin_health(session: AzureSession, fd: FrontDoor) -> dict[str, float]:
+    """Front Door's probes' view: origin host name (lower case) -> the latest minute's
+    OriginHealthPercentage (Azure Monitor Metrics - List on the profile, split by origin, for the
+    estate's origin group). An origin with no sample in the window is absent."""
+    from datetime import UTC, datetime, timedelta
+
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceNotFoundError,
+        map_error,
+    )
+    from azure.core.rest import HttpRequest
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    end = datetime.fromtimestamp(session.clock.wall(), UTC)
+    start = end - timedelta(seconds=METRIC_WINDOW_SECONDS)
+    group = f"/subscriptions/{fd.subscription}/resourceGroups/{fd.resource_group}"
+    profile = f"{group}/providers/Microsoft.Cdn/profiles/{fd.profile}"
+    params = {
+        "api-version": MONITOR_API_VERSION,
+        "metricnames": ORIGIN_HEALTH_METRIC,
+        "aggregation": "Average",
+        "interval": "PT1M",
+        "timespan": f"{start:%Y-%m-%dT%H:%M:%SZ}/{end:%Y-%m-%dT%H:%M:%SZ}",
+        "$filter": f"OriginGroup eq '{fd.origin_group}' and Origin eq '*'",
+    }
+    errors = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
+    with azure_errors(f"reading {ORIGIN_HEALTH_METRIC} of Front Door profile {fd.profile} (Azure Monitor)"):
+        request = HttpRequest("GET", f"{profile}/providers/Microsoft.Insights/metrics", params=params)
+        response = session.cdn(fd.subscription).send_request(request)
+        if response.status_code != 200:
+            map_error(status_code=response.status_code, response=response, error_map=errors)
+            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+        return _latest_by_origin(response.json())
+
+
+def _latest_by_origin(body: Any) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for metric in (body or {}).get("value") or []:
+        for series in metric.get("timeseries") or []:
+            origin = next(
+                (
+                    str(m.get("value") or "").lower()
+                    for m in series.get("metadatavalues") or []
+                    if str((m.get("name") or {}).get("value") or "").lower() == "origin"
+                ),
+                None,
+            )
+            samples = [d["average"] for d in series.get("data") or [] if d.get("average") is not None]
+            if origin and samples:
+                found[origin] = float(samples[-1])
+    return found

@@ -77,8 +77,9 @@ def human_value(value: Any) -> str:
 
 
 def stamps_table(rows: list[dict[str, Any]]) -> Any:
-    """One row per stamp. When narrow, PRIO, SKU, WEIGHT, INSTANCES go first (in that order):
-    what serves and its verdicts stay."""
+    """One row per stamp. When narrow, PRIO, SKU, WEIGHT, INSTANCES, ORIGIN, APP go first (in that
+    order): what serves, its share and its verdicts stay. SERVING `out`: configured to serve, but
+    Front Door's probes keep it out of rotation."""
     table = FitTable(
         Col("STAMP"),
         Col("REGION"),
@@ -91,6 +92,7 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
         Col("REDIS"),
         Col("SQL"),
         Col("SERVING"),
+        Col("SHARE", justify="right"),
         Col("HEALTH"),
     )
     for r in rows:
@@ -117,10 +119,25 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
             "-" if r["origin_priority"] is None else _e(r["origin_priority"]),
             redis,
             sql,
-            _yes_no(r["serving"], "[green]yes[/green]", "[red]no[/red]"),
+            _serving(r),
+            _stamp_share(r.get("traffic_share")),
             _health(r.get("health")),
         )
     return table
+
+
+def _serving(row: dict[str, Any]) -> str:
+    """yes / no by configuration (origin enabled, app running); `out` when Front Door's probes
+    have taken it out of rotation."""
+    if row["serving"] and row.get("edge_health") == "unhealthy":
+        return "[red]out[/red]"
+    return _yes_no(row["serving"], "[green]yes[/green]", "[red]no[/red]")
+
+
+def _stamp_share(share: float | None) -> str:
+    if share is None:
+        return "[dim]?[/dim]"
+    return "0%" if share <= 0 else "<1%" if share < 0.005 else f"{share:.0%}"
 
 
 def _health(status: str | None) -> str:

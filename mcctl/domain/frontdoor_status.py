@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.traffic import PLACES, OriginRoute, origin_shares
+from mcctl.domain.edgehealth import EdgeHealth, EdgeVerdict, in_rotation, verdicts
+from mcctl.domain.traffic import PLACES, OriginRoute, edge_shares, origin_shares, routes_from_views, stamp_shares
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
@@ -36,13 +37,29 @@ def _probe_settings(group: OriginGroupState | None) -> dict[str, Any] | None:
     }
 
 
-def status_document(estate: Estate, observed: FrontDoorObserved, group: OriginGroupState | None) -> dict[str, Any]:
-    """Origins per stamp, regions, probe and load-balancing settings (`group` None: not read)."""
+def status_document(
+    estate: Estate,
+    observed: FrontDoorObserved,
+    group: OriginGroupState | None,
+    edge: EdgeHealth | None = None,
+    edge_error: str | None = None,
+) -> dict[str, Any]:
+    """Origins per stamp, regions, probe and load-balancing settings (`group` None: not read).
+
+    Each origin's `edge_health` is Front Door's probes' view (`edge` None: not read, so unknown);
+    `traffic_share` is what it gets by configuration and that view (an origin out of rotation gets
+    none, unless none is in rotation), `configured_share` by configuration alone."""
     views = observed.views
-    shares = traffic_shares([v.origin for v in views])
+    found = verdicts(views, edge)
+    healthy = in_rotation(found)
+    live, configured = stamp_shares(views, healthy), stamp_shares(views)
+    # a region's share is rounded once, after adding its origins' (as `mcctl status` does)
+    region_live = edge_shares(routes_from_views(views, healthy))
+    region_configured = edge_shares(routes_from_views(views))
     origins: list[dict[str, Any]] = []  # JSON rows: one value type per key is more than a dict literal can say
-    for view, share in zip(views, shares, strict=True):
+    for view in views:
         o = view.origin
+        verdict = found[view.stamp.name]
         origins.append(
             {
                 "stamp": view.stamp.name,
@@ -57,7 +74,10 @@ def status_document(estate: Estate, observed: FrontDoorObserved, group: OriginGr
                 "deployment_status": o.deployment_status if o else None,
                 "app_state": view.app.state if view.app else None,
                 "serving": view.serving,
-                "traffic_share": share,
+                "edge_health": None if o is None else str(verdict),
+                "in_rotation": None if o is None else _in_rotation(view.serving, verdict),
+                "traffic_share": live.get(view.stamp.name),
+                "configured_share": configured.get(view.stamp.name),
             }
         )
     sql_primary = observed.sql_primary
@@ -65,14 +85,15 @@ def status_document(estate: Estate, observed: FrontDoorObserved, group: OriginGr
     for region in estate.regions:
         members = [row for row in origins if row["region"] == region]
         serving = [row["stamp"] for row in members if row["serving"]]
-        shares_known = [row["traffic_share"] for row in members if row["traffic_share"] is not None]
         regions.append(
             {
                 "region": region,
                 "serving": bool(serving),
                 "stamps": [row["stamp"] for row in members],
                 "serving_stamps": serving,
-                "traffic_share": round(sum(shares_known), 4) if shares_known else None,
+                "in_rotation": _any_in_rotation([row["in_rotation"] for row in members if row["serving"]]),
+                "traffic_share": region_live.get(region),
+                "configured_share": region_configured.get(region),
                 "sql_primary": sql_primary == region if sql_primary else None,
             }
         )
@@ -89,7 +110,28 @@ def status_document(estate: Estate, observed: FrontDoorObserved, group: OriginGr
             "successful_samples_required": group.successful_samples_required,
             "additional_latency_ms": group.additional_latency_ms,
         },
+        "edge_probes": {
+            "read": edge is not None,
+            "threshold_percent": edge.threshold if edge is not None else None,
+            "error": edge_error,
+        },
         "serving_regions": [r["region"] for r in regions if r["serving"]],
         "regions": regions,
         "origins": origins,
     }
+
+
+def _in_rotation(serving: bool | None, verdict: EdgeVerdict) -> bool | None:
+    """Serving by configuration and not taken out by Front Door's probes (unknown: None)."""
+    if not serving:
+        return serving
+    if verdict is EdgeVerdict.UNKNOWN:
+        return None
+    return verdict is not EdgeVerdict.UNHEALTHY
+
+
+def _any_in_rotation(found: list[bool | None]) -> bool | None:
+    """A region's serving stamps: one in rotation is enough; none known: unknown (None)."""
+    if any(found):
+        return True
+    return None if None in found or not found else False

@@ -33,6 +33,7 @@ LABELS = {
     "app": "web app",
     "instances": "instances",
     "origin": "Front Door origin",
+    "edge": "Front Door probes",
     "redis": "Redis link",
     "sql": "SQL",
 }
@@ -61,7 +62,7 @@ def ms_text(seconds: float) -> str:
 # -- signals ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Signal:
-    name: str  # probe, app, instances, origin, redis, sql, dependency:NAME
+    name: str  # probe, app, instances, origin, edge, redis, sql, dependency:NAME
     status: Status
     reason: str  # one line, without the signal's label
     detail: Mapping[str, Any] = field(default_factory=dict)

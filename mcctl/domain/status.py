@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.edgehealth import in_rotation, verdicts_from_health
 from mcctl.domain.traffic import edge_shares, routes_from_views
 
 if TYPE_CHECKING:
@@ -190,10 +191,14 @@ def _shares(
     health: EstateHealth | None, views: Sequence[StampView] | None
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Region -> share (by configuration and health, by configuration alone); a region none of
-    whose origins was read is in neither (its share is unknown)."""
+    whose origins was read is in neither (its share is unknown). Health: whether Front Door's
+    probes keep each origin in rotation (the `edge` signal), else mcctl's verdict of the stamp."""
     if views is None:
         return {}, {}
-    healthy = {name: s.status != UNHEALTHY for name, s in health.stamps.items()} if health is not None else {}
+    healthy: dict[str, bool] = {}
+    if health is not None:  # Front Door's probes where read, else mcctl's own verdict of the stamp
+        fallback = {name: s.status != UNHEALTHY for name, s in health.stamps.items()}
+        healthy = in_rotation(verdicts_from_health(views, health.stamps), fallback)
     return edge_shares(routes_from_views(views, healthy)), edge_shares(routes_from_views(views))
 
 

@@ -73,6 +73,13 @@ def edge_shares(routes: Sequence[OriginRoute]) -> dict[str, float]:
     return {region: round(total, PLACES) for region, total in totals.items()}
 
 
+def stamp_shares(views: Sequence[StampView], healthy: Mapping[str, bool] | None = None) -> dict[str, float]:
+    """Stamp -> its share of edge traffic (rounded to 4 places) by `origin_shares`'s rule, with
+    `healthy` as in `routes_from_views`; a stamp whose origin was not read is absent."""
+    routes = routes_from_views(views, healthy)
+    return {r.stamp: round(share, PLACES) for r, share in zip(routes, origin_shares(routes), strict=True)}
+
+
 def routes_from_views(views: Sequence[StampView], healthy: Mapping[str, bool] | None = None) -> tuple[OriginRoute, ...]:
     """The current routing from the inventory. `healthy`: stamp -> whether Front Door's probes
     keep it in rotation (a stamp not in it counts as healthy). Stamps without a readable origin are

@@ -101,9 +101,23 @@ def revert_request(record: OperationRecord) -> RevertRequest:
     return RevertRequest.of(record.id, record.kind, summary, _origin_changes(record))
 
 
-def frontdoor_status(estate: Estate, inventory: Inventory, group: OriginGroupState | None) -> dict[str, Any]:
-    """The `frontdoor status` document (a JSON contract): origins per stamp, regions, probe settings."""
-    return status_document(estate, observe(inventory), group)
+def frontdoor_status(
+    estate: Estate, inventory: Inventory, group: OriginGroupState | None, session: AzureSession | None = None
+) -> dict[str, Any]:
+    """The `frontdoor status` document (a JSON contract): origins per stamp with Front Door's probes'
+    view of each (read with `session`; when it cannot be read the document says why, and shares
+    are by configuration alone), regions, probe settings."""
+    from mcctl.adapters import frontdoor
+    from mcctl.domain.edgehealth import edge_health
+    from mcctl.errors import McctlError
+
+    edge, error = None, None
+    if session is not None:
+        try:
+            edge = edge_health(group, frontdoor.origin_health(session, estate.frontdoor))
+        except McctlError as exc:
+            error = exc.message
+    return status_document(estate, observe(inventory), group, edge, error)
 
 
 # -- the health gate between the groups of a gradual plan ------------------------------------------

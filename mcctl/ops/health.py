@@ -23,11 +23,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain import health as model
+from mcctl.domain.edgehealth import edge_signals
 from mcctl.domain.health import EstateHealth, HealthReadings, ProbeResult, Signal, SqlServerReach
 from mcctl.domain.regions import normalize_region
 from mcctl.domain.selection import StampSelection, known_region
 from mcctl.errors import AuthError, EndpointUnreachable, McctlError, UsageError
 from mcctl.hookspecs import hookimpl
+from mcctl.ops.edgehealth import read_edge_health
 from mcctl.ops.registry import HealthSignal, current_registry
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ BUILTIN_SIGNALS = (
     HealthSignal("app", "the web app's state and availability", model.app_signals),
     HealthSignal("instances", "instances up against health.min_instances", model.instances_signals),
     HealthSignal("origin", "the Front Door origin (disabled: no traffic)", model.origin_signals),
+    HealthSignal("edge", "Front Door's health probes of the origin (out of rotation)", edge_signals, read_edge_health),
     HealthSignal("redis", "the Redis link verdict of the stamp's region", model.redis_signals),
     HealthSignal("sql", "the SQL server of the stamp's region and its role", model.sql_signals),
     HealthSignal("dependencies", "the shared dependencies the stamp needs", model.dependency_signals),

@@ -47,6 +47,12 @@ def _cache() -> Provider:
     return CacheProvider()
 
 
+def _monitor() -> Provider:
+    from mcctl.sim.providers.monitor import MonitorProvider
+
+    return MonitorProvider()
+
+
 def _blob() -> Provider:
     from mcctl.sim.providers.blob import BlobProvider
 
@@ -59,6 +65,7 @@ BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
     ("Microsoft.Cdn", _cdn),
     ("Microsoft.Sql", _sql),
     ("Microsoft.Cache", _cache),
+    ("Microsoft.Insights", _monitor),
     ("blob", _blob),
 )
 

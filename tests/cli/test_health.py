@@ -68,6 +68,7 @@ def test_json_shape(mcctl) -> None:
         "probe",
         "app",
         "instances",
+        "edge",
         "origin",
         "redis",
         "sql",
@@ -101,9 +102,12 @@ def test_query_and_region_filter(mcctl) -> None:
 def test_a_hung_endpoint_times_out_with_the_timeout_in_the_reason(mcctl) -> None:
     assert mcctl("sim", "stamp", "down", "eus2-1").exit_code == 0
     stamp = _stamps(_json(mcctl, "--stamp", "eus2-1"))["eus2-1"]
-    assert stamp["status"] == "unhealthy" and stamp["reasons"] == ["health endpoint: timeout after 5s"]
+    assert stamp["status"] == "unhealthy" and stamp["reasons"] == [
+        "health endpoint: timeout after 5s",
+        "Front Door probes: 0% succeed (needs 75%): out of rotation",
+    ]
     quick = _stamps(_json(mcctl, "--stamp", "eus2-1", "--timeout", "2s"))["eus2-1"]
-    assert quick["reasons"] == ["health endpoint: timeout after 2s"] and quick["probe"]["error"] == "timeout"
+    assert quick["reasons"][0] == "health endpoint: timeout after 2s" and quick["probe"]["error"] == "timeout"
     table = mcctl("--sim", "health", "--stamp", "eus2-1")
     assert "timeout" in table.stdout and "timeout after 5s" in table.stdout
 

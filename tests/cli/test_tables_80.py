@@ -43,13 +43,16 @@ def test_stamps_list_at_80_columns_shows_every_verdict_whole(mcctl, narrow) -> N
     rows = {r["name"]: r for r in json.loads(_ok(mcctl("--sim", "-o", "json", "stamps", "list")))}
     table = _ok(mcctl("--sim", "stamps", "list"))
     _fits(table)
-    assert _header(table, "STAMP") == ["STAMP", "REGION", "APP", "ORIGIN", "REDIS", "SQL", "SERVING", "HEALTH"]
+    # SHARE (issue 14: by configuration and Front Door's probes) takes ORIGIN's place: SERVING says it
+    assert _header(table, "STAMP") == ["STAMP", "REGION", "APP", "REDIS", "SQL", "SERVING", "SHARE", "HEALTH"]
     for line in table.splitlines()[1:]:
         cells = line.split()
         row = rows[cells[0]]
         assert cells[-1] == row["health"], line  # the full verdict: `unhealthy`, never `unhe…`
-        assert cells[-2] == ("yes" if row["serving"] else "no")
-        assert cells[-4] == row["redis_link"] and cells[-3] == row["sql_role"].lower()
+        out = row["serving"] and row["edge_health"] == "unhealthy"
+        assert cells[-3] == ("out" if out else "yes" if row["serving"] else "no")
+        assert cells[-2] == f"{row['traffic_share']:.0%}"
+        assert cells[-5] == row["redis_link"] and cells[-4] == row["sql_role"].lower()
     assert {rows["eus2-1"]["health"], rows["neu-2"]["health"]} == {"unhealthy", "degraded"}
 
 
@@ -58,7 +61,7 @@ def test_stamps_list_wide_shows_every_column(mcctl, narrow) -> None:
     header = _header(wide, "STAMP")
     assert header == [
         *("STAMP", "REGION", "SKU", "INSTANCES", "APP", "ORIGIN"),
-        *("WEIGHT", "PRIO", "REDIS", "SQL", "SERVING", "HEALTH"),
+        *("WEIGHT", "PRIO", "REDIS", "SQL", "SERVING", "SHARE", "HEALTH"),
     ]
     assert all(len(line.split()) == len(header) for line in wide.splitlines()[1:])
 
@@ -176,7 +179,8 @@ def test_sim_status_at_80_columns_has_no_dict_reprs(mcctl, narrow) -> None:
 def test_frontdoor_status_at_80_columns_drops_the_host_first(mcctl, narrow) -> None:
     table = _ok(mcctl("--sim", "frontdoor", "status"))
     _fits(table)
-    assert _header(table, "STAMP") == ["STAMP", "REGION", "ORIGIN", "STATE", "WEIGHT", "PRIO", "SHARE", "SERVING"]
+    header = ["STAMP", "REGION", "ORIGIN", "STATE", "WEIGHT", "PROBES", "SHARE", "SERVING"]  # PROBES: issue 14
+    assert _header(table, "STAMP") == header
     assert "origin-eus2-2" in table and "enabled" in table
     wide = _ok(mcctl("--sim", "-o", "wide", "frontdoor", "status"))
     assert "HOST" in _header(wide, "STAMP") and "app-mc-eus2-2.azurewebsites.net" in wide

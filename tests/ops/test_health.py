@@ -38,6 +38,7 @@ def test_the_demo_estate_is_healthy_on_every_signal(session: AzureSession, demo_
         "app",
         "instances",
         "origin",
+        "edge",
         "redis",
         "sql",
         "dependency:sql",
@@ -118,7 +119,11 @@ def test_a_hung_stamp_times_out_after_the_probe_timeout(session: AzureSession, s
     set_fault(sim, demo_estate.stamps[4].health_url, "down", target="stamp eus2-1")
     result = assess(session, demo_estate, region="eastus2", timeout=2.5)
     assert result.stamps["eus2-1"].status == "unhealthy"
-    assert result.stamps["eus2-1"].reasons == ["health endpoint: timeout after 2.5s"]
+    # Front Door's own probes (30 s) time out too, and take it out of rotation
+    assert result.stamps["eus2-1"].reasons == [
+        "health endpoint: timeout after 2.5s",
+        "Front Door probes: 0% succeed (needs 75%): out of rotation",
+    ]
     assert result.stamps["eus2-1"].probe["error"] == "timeout"
     assert result.regions["eastus2"].status == "degraded" and result.timeout_seconds == 2.5
 
@@ -126,7 +131,8 @@ def test_a_hung_stamp_times_out_after_the_probe_timeout(session: AzureSession, s
 def test_a_failing_check_in_the_report_is_a_reason(session: AzureSession, sim: Sim, demo_estate: Estate) -> None:
     set_fault(sim, demo_estate.stamps[2].health_url, "fail", target="stamp neu-1", check="Sql")
     result = assess(session, demo_estate, stamp="neu-1")
-    (reason,) = result.stamps["neu-1"].reasons
+    reason, edge = result.stamps["neu-1"].reasons  # a 503 fails Front Door's probes too
+    assert edge == "Front Door probes: 0% succeed (needs 75%): out of rotation"
     assert reason.startswith("health endpoint: HTTP 503") and reason.endswith(
         "report Unhealthy — checks: Sql Unhealthy (simulated failure)"
     )
@@ -144,7 +150,11 @@ def test_stopped_app_few_instances_and_disabled_origin(session: AzureSession, si
         sim.store.put(origin)
     result = assess(session, demo_estate)
     assert result.stamps["weu-1"].status == "unhealthy"
-    assert result.stamps["weu-1"].reasons == ["health endpoint: HTTP 403 in 0 ms", "web app: app-mc-weu-1 is Stopped"]
+    assert result.stamps["weu-1"].reasons == [
+        "health endpoint: HTTP 403 in 0 ms",
+        "web app: app-mc-weu-1 is Stopped",
+        "Front Door probes: 0% succeed (needs 75%): out of rotation",
+    ]
     assert result.stamps["weu-2"].reasons == ["instances: only 1 up (minimum 2)"]
     assert result.stamps["neu-1"].reasons == ["Front Door origin: origin-neu-1 is Disabled (no traffic)"]
     assert result.regions["westeurope"].status == "degraded"  # 1 of 2 unhealthy: not every stamp

@@ -80,10 +80,13 @@ def status(ctx: typer.Context, output: Output = None, query: Query = None) -> No
         group = frontdoor.get_origin_group(runtime.session, runtime.estate.frontdoor)
     except McctlError as exc:
         errors.append(exc)
-    emit(runtime, frontdoor_status(runtime.estate, inventory, group), table=status_table)
-    if errors:
-        from mcctl.cli import render
+    document = frontdoor_status(runtime.estate, inventory, group, runtime.session)
+    emit(runtime, document, table=status_table)
+    from mcctl.cli import render
 
+    if document["edge_probes"]["error"]:  # a view less, not a failed read of the origins
+        render.warn(f"{document['edge_probes']['error']}: traffic shares by configuration alone")
+    if errors:
         for err in errors[1:]:
             render.warn(err.message)
         raise errors[0]
@@ -303,13 +306,40 @@ def _yes_no(value: bool | None) -> str:
     return "[dim]?[/dim]" if value is None else "[green]yes[/green]" if value else "[red]no[/red]"
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+def _share(row: dict[str, Any]) -> str:
+    """The share by configuration and Front Door's probes, with the configured one when they differ."""
+    value, configured = row["traffic_share"], row.get("configured_share")
+    if value is None:
+        return "[dim]?[/dim]"
+    text = f"{value:.0%}"
+    return text if configured is None or round(configured, 2) == round(value, 2) else f"{text} (cfg {configured:.0%})"
+
+
+def _serving(serving: bool | None, in_rotation: bool | None) -> str:
+    """As `_yes_no`, but `out` when serving by configuration and out of rotation by the probes."""
+    return "[red]out[/red]" if serving and in_rotation is False else _yes_no(serving)
+
+
+def _probe_view(edge: dict[str, Any]) -> list[Any]:
+    from rich.text import Text
+
+    if edge["error"]:
+        return [Text("Front Door's origin health: not read (shares by configuration alone)", style="yellow")]
+    return []
+
+
+def _probes(verdict: str | None) -> str:
+    colour = {"healthy": "green", "unhealthy": "red"}.get(verdict or "")
+    if verdict is None or verdict == "unknown":
+        return "[dim]?[/dim]"
+    return f"[{colour}]{verdict}[/{colour}]" if colour else "[dim]-[/dim]"
 
 
 def status_table(data: dict[str, Any]) -> Any:
     """The profile, then a row per origin, then a row per region. When narrow the origin table
-    drops HOST first, then PRIO, ORIGIN, WEIGHT: stamps, state, share and serving stay whole."""
+    drops HOST first, then PRIO, ORIGIN, WEIGHT, PROBES: stamps, state, share and serving stay
+    whole. PROBES: Front Door's health probes' view (`-`: not probed); SERVING `out`: configured to
+    serve but out of rotation; SHARE by configuration and probes, `(cfg N%)` by configuration alone."""
     from rich.console import Group
     from rich.markup import escape
     from rich.text import Text
@@ -324,6 +354,7 @@ def status_table(data: dict[str, Any]) -> Any:
             style="bold",
         ),
         Text(f"serving regions: {', '.join(data['serving_regions']) or 'NONE'}"),
+        *_probe_view(data["edge_probes"]),
         Text(
             "health probe: "
             + (
@@ -347,6 +378,7 @@ def status_table(data: dict[str, Any]) -> Any:
         Col("STATE"),
         Col("WEIGHT", drop=2, justify="right"),
         Col("PRIO", drop=4, justify="right"),
+        Col("PROBES", drop=1),
         Col("SHARE", justify="right"),
         Col("SERVING"),
     )
@@ -360,16 +392,17 @@ def status_table(data: dict[str, Any]) -> Any:
             "enabled" if state == "enabled" else f"[yellow]{escape(state or '?')}[/yellow]",
             "-" if row["weight"] is None else str(row["weight"]),
             "-" if row["priority"] is None else str(row["priority"]),
-            _share(row["traffic_share"]),
-            _yes_no(row["serving"]),
+            _probes(row.get("edge_health")),
+            _share(row),
+            _serving(row["serving"], row.get("in_rotation")),
         )
     regions = FitTable(Col("REGION"), Col("SERVING"), Col("STAMPS"), Col("SHARE", justify="right"), Col("SQL"))
     for row in data["regions"]:
         regions.add_row(
             escape(row["region"]),
-            _yes_no(row["serving"]),
+            _serving(row["serving"], row.get("in_rotation")),
             f"{len(row['serving_stamps'])}/{len(row['stamps'])} serving",
-            _share(row["traffic_share"]),
+            _share(row),
             "primary" if row["sql_primary"] else "-",
         )
     return Group(*lines, Text(""), origins, Text(""), regions)

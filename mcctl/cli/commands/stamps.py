@@ -24,10 +24,12 @@ def _report(runtime: Runtime, errors: list) -> None:
 
 @app.command("list")
 def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output = None, query: Query = None) -> None:
-    """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving."""
+    """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving,
+    Front Door's probes' view of it and its share of edge traffic, health."""
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.tables import stamps_table
     from mcctl.domain.selection import known_region
+    from mcctl.domain.stamprows import stamp_rows
     from mcctl.ops.health import assess
     from mcctl.ops.inventory import read_inventory
 
@@ -39,7 +41,7 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
     inventory = read_inventory(runtime.session, estate, region)
     operations = journal_of(runtime).operations()  # a stamp drained on purpose says drained, as in `health`
     health = assess(runtime.session, estate, region=region, inventory=inventory, operations=operations).stamps
-    rows = [{**v.summary(), "health": health[v.stamp.name].status} for v in inventory.views]
+    rows = stamp_rows(inventory.views, health)
     emit(runtime, rows, table=stamps_table)
     _report(runtime, inventory.errors)
 

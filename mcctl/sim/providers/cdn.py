@@ -287,18 +287,19 @@ def _require(sim: Sim, resource_id: str, resource_type: str, name: str, rg: str)
     return body
 
 
-def _profile(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
+def profile_of(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
+    """The profile named by a route's `sub`, `rg`, `profile` (404 as ARM if there is none)."""
     return _require(sim, profile_id(p["sub"], p["rg"], p["profile"]), PROFILE_TYPE, p["profile"], p["rg"])
 
 
 def _endpoint(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
-    _profile(sim, p)
+    profile_of(sim, p)
     rid = endpoint_id(p["sub"], p["rg"], p["profile"], p["ep"])
     return _require(sim, rid, ENDPOINT_TYPE, f"{p['profile']}/{p['ep']}", p["rg"])
 
 
 def _origin_group(sim: Sim, p: dict[str, str]) -> dict[str, Any]:
-    _profile(sim, p)
+    profile_of(sim, p)
     rid = origin_group_id(p["sub"], p["rg"], p["profile"], p["og"])
     return _require(sim, rid, ORIGIN_GROUP_TYPE, f"{p['profile']}/{p['og']}", p["rg"])
 
@@ -319,11 +320,11 @@ def _list_profiles_in_group(sim: Sim, req: SimRequest, p: dict[str, str]) -> Sim
 
 
 def _get_profile(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
-    return SimResponse(200, _profile(sim, p))
+    return SimResponse(200, profile_of(sim, p))
 
 
 def _list_endpoints(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
-    return sim.page(req, sim.store.children(_profile(sim, p)["id"], "afdendpoints"))
+    return sim.page(req, sim.store.children(profile_of(sim, p)["id"], "afdendpoints"))
 
 
 def _get_endpoint(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
@@ -342,7 +343,7 @@ def _get_route(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
 
 # -- origin groups ---------------------------------------------------------------------------------
 def _list_origin_groups(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
-    groups = sim.store.children(_profile(sim, p)["id"], "origingroups")
+    groups = sim.store.children(profile_of(sim, p)["id"], "origingroups")
     return sim.page(req, [_view(sim, g) for g in groups])
 
 
@@ -618,7 +619,7 @@ def choose_origin(sim: Sim, group_id: str, origins: list[dict[str, Any]]) -> dic
         return None
     group = sim.store.get(group_id)
     probe = group["properties"].get("healthProbeSettings") if group else None
-    healthy = [o for o in enabled if _origin_healthy(sim, o, probe)]
+    healthy = [o for o in enabled if origin_healthy(sim, o, probe)]
     pool = healthy or enabled  # all unhealthy: AFD still routes to the enabled origins
     best = min(_priority(o) for o in pool)
     candidates = sorted((o for o in pool if _priority(o) == best), key=lambda o: o["name"])
@@ -671,8 +672,8 @@ def _site_of(sim: Sim, origin: dict[str, Any]) -> dict[str, Any] | None:
     return sim.store.get(azure) if azure else None
 
 
-def _origin_healthy(sim: Sim, origin: dict[str, Any], probe: dict[str, Any] | None) -> bool:
-    """What AFD's health probes conclude about an origin right now."""
+def origin_healthy(sim: Sim, origin: dict[str, Any], probe: dict[str, Any] | None) -> bool:
+    """What AFD's health probes conclude about an origin (an `edge_config()` item) right now."""
     if not probe:
         return True  # health probes off: AFD cannot tell, and treats every enabled origin as healthy
     if sim.region_down(_stamp_of(sim, origin)["region"]):
