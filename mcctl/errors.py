@@ -98,8 +98,8 @@ class EndpointUnreachable(AzureRequestError):
     `kind` names the transport failure (e.g. ServiceRequestError) and `detail` is its text, so the
     callers that record probes can say what happened."""
 
-    def __init__(self, url: str, kind: str, detail: str, *, timed_out: bool) -> None:
-        super().__init__(f"{url}: {kind}: {detail}" if detail else f"{url}: {kind}")
+    def __init__(self, url: str, kind: str, detail: str, *, timed_out: bool, hint: str | None = None) -> None:
+        super().__init__(f"{url}: {kind}: {detail}" if detail else f"{url}: {kind}", hint=hint)
         self.url = url
         self.kind = kind
         self.detail = detail

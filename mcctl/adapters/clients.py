@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from mcctl.adapters.clock import Clock, SystemClock
-from mcctl.errors import UsageError
+from mcctl.errors import AuthError, UsageError
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Cloud, Estate, LockConfig
@@ -46,6 +47,33 @@ class ArmEndpoint:
     scopes: tuple[str, ...]
     authority: str | None
     ca_bundle: str | None = None
+    tenant: str | None = None  # the estate's `cloud.tenant` ("adfs" for an ADFS authority)
+
+    @property
+    def private_authority(self) -> bool:
+        """An authority Microsoft's instance discovery does not know (ADFS, a disconnected Azure
+        Stack Hub): azure-identity must be told not to ask login.microsoftonline.com about it."""
+        if self.authority is None:
+            return False
+        url = self.authority if "://" in self.authority else f"https://{self.authority}"
+        adfs = (self.tenant or "").lower() == ADFS_TENANT
+        return adfs or urlsplit(url).hostname not in MICROSOFT_AUTHORITY_HOSTS
+
+
+ADFS_TENANT = "adfs"
+MICROSOFT_AUTHORITY_HOSTS = frozenset(
+    {"login.microsoftonline.com", "login.chinacloudapi.cn", "login.microsoftonline.us"}
+)
+
+
+def authority_host(authority: str, tenant: str | None) -> tuple[str, str | None]:
+    """(authority host, tenant) as azure-identity wants them: it builds `{host}/{tenant}` itself.
+    `az cloud show` and Azure Stack Hub's documents give the ADFS authority with `/adfs` on it, so
+    `https://adfs.local.azurestack.external/adfs` is read as host + tenant "adfs"."""
+    host = authority.rstrip("/")
+    if host.lower().endswith("/adfs") and (tenant is None or tenant.lower() == ADFS_TENANT):
+        return host[: -len("/adfs")], ADFS_TENANT
+    return host, tenant
 
 
 def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
@@ -53,7 +81,8 @@ def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
         assert cloud.arm_endpoint
         url = cloud.arm_endpoint.rstrip("/")
         audience = (cloud.audience or url).rstrip("/")
-        return ArmEndpoint(url, (f"{audience}/.default",), None, cloud.ca_bundle)
+        authority, tenant = authority_host(cloud.authority, cloud.tenant) if cloud.authority else (None, cloud.tenant)
+        return ArmEndpoint(url, (f"{audience}/.default",), authority, cloud.ca_bundle, tenant)
     from azure.core import AzureClouds
     from azure.identity import AzureAuthorityHosts
     from azure.mgmt.core.tools import get_arm_endpoints
@@ -64,7 +93,8 @@ def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
         "AzureUSGovernment": (AzureClouds.AZURE_US_GOVERNMENT, AzureAuthorityHosts.AZURE_GOVERNMENT),
     }[cloud.name]
     arm = get_arm_endpoints(setting)
-    return ArmEndpoint(arm["resource_manager"].rstrip("/"), tuple(arm["credential_scopes"]), authority)
+    scopes = tuple(arm["credential_scopes"])
+    return ArmEndpoint(arm["resource_manager"].rstrip("/"), scopes, authority, None, cloud.tenant)
 
 
 class StaticTokenCredential:
@@ -100,7 +130,9 @@ def token_claims(token: str) -> dict[str, Any]:
         return {}
 
 
-def build_credential(kind: str, authority: str | None) -> Any:
+def build_credential(kind: str, authority: str | None, endpoint: ArmEndpoint | None = None) -> Any:
+    """The credential of `kind`, told the cloud's authority, tenant and CA bundle (`endpoint`):
+    azure-identity's token requests are HTTPS calls too, to an ADFS with a private CA on Azure Stack Hub."""
     token = os.environ.get(ACCESS_TOKEN_ENV, "").strip()  # set but blank: as if unset
     if token:
         return StaticTokenCredential(token)
@@ -108,14 +140,69 @@ def build_credential(kind: str, authority: str | None) -> Any:
         raise UsageError(f"--credential: unknown kind '{kind}' (choose from {', '.join(CREDENTIAL_KINDS)})")
     from azure import identity
 
-    extra = {"authority": authority} if authority else {}
+    tenant = endpoint.tenant if endpoint else None
+    extra: dict[str, Any] = {"authority": authority} if authority else {}
+    if endpoint is not None and endpoint.private_authority:
+        extra["disable_instance_discovery"] = True
+    if endpoint is not None and endpoint.ca_bundle:
+        extra["connection_verify"] = endpoint.ca_bundle
     if kind == "cli":
-        return identity.AzureCliCredential()
+        # az keeps the cloud's authority itself (`az cloud register`); only the tenant is passed,
+        # and not ADFS's pseudo-tenant, which az does not take.
+        cli_tenant = tenant if tenant and tenant.lower() != ADFS_TENANT else None
+        return identity.AzureCliCredential(tenant_id=cli_tenant) if cli_tenant else identity.AzureCliCredential()
     if kind == "managed-identity":
         return identity.ManagedIdentityCredential(client_id=os.environ.get("AZURE_CLIENT_ID"))
-    if kind == "environment":
+    if kind == "environment":  # its tenant is AZURE_TENANT_ID, as the credential defines
         return identity.EnvironmentCredential(**extra)
+    if tenant:
+        extra.update(workload_identity_tenant_id=tenant, shared_cache_tenant_id=tenant)
     return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True, **extra)
+
+
+class GuardedCredential:
+    """An azure-identity credential as mcctl uses it: one attempt at a time, and a failure told once,
+    in one line naming the credential (`AuthError`), then repeated to every other client without
+    asking again (parallel reads would otherwise each spawn `az` and each log the whole chain)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self._lock = threading.Lock()
+        self._failure: tuple[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        return type(self.inner).__name__
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        from azure.core.exceptions import ClientAuthenticationError
+
+        from mcctl.adapters.errors import auth_failure
+
+        with self._lock:
+            if self._failure is None:
+                try:
+                    return getattr(self.inner, method)(*args, **kwargs)
+                except ClientAuthenticationError as exc:
+                    self._failure = auth_failure(self.name, exc)
+            message, hint = self._failure
+        raise AuthError(message, hint=hint)
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return self._call("get_token", *scopes, **kwargs)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        if not hasattr(self.inner, "get_token_info"):
+            from azure.core.credentials import AccessTokenInfo
+
+            token = self._call("get_token", *scopes)
+            return AccessTokenInfo(token.token, token.expires_on)
+        return self._call("get_token_info", *scopes, options=options)
+
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close:
+            close()
 
 
 class AzureSession:
@@ -165,7 +252,10 @@ class AzureSession:
     def credential(self) -> Any:
         with self._lock:
             if self._credential is None:
-                self._credential = build_credential(self._credential_kind, self.endpoint.authority)
+                credential = build_credential(self._credential_kind, self.endpoint.authority, self.endpoint)
+                # A pre-obtained token cannot fail to be got; an azure-identity one is guarded.
+                static = isinstance(credential, StaticTokenCredential)
+                self._credential = credential if static else GuardedCredential(credential)
             return self._credential
 
     def now(self) -> float:
@@ -252,8 +342,12 @@ class AzureSession:
                 # The injected transport if any (the simulator's), else azure-core's default one.
                 options: dict[str, Any] = {} if self._transport is None else {"transport": self._transport}
                 self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **options)
+        # The estate's CA bundle for the public endpoints too: on Azure Stack Hub they are served
+        # with the same private CA as ARM.
+        verify = {"connection_verify": self.endpoint.ca_bundle} if self.endpoint.ca_bundle else {}
         wall = time.monotonic()
-        response = self._web.send_request(HttpRequest("GET", url), connection_timeout=timeout, read_timeout=timeout)
+        request = HttpRequest("GET", url)
+        response = self._web.send_request(request, connection_timeout=timeout, read_timeout=timeout, **verify)
         # Against the simulator the clock is shared by concurrent probes: take this request's own
         # simulated latency, not how far the shared clock moved meanwhile nor the simulator's own
         # processing time (queued behind its lock, a busy machine), which would report healthy
@@ -264,7 +358,10 @@ class AzureSession:
 
     def identity(self) -> dict[str, str]:
         """Who is acting, from the token's claims (upn/appid/oid; never the token itself)."""
-        token = self.credential.get_token(*self.endpoint.scopes).token
+        from mcctl.adapters.errors import azure_errors
+
+        with azure_errors("getting a token to tell who is acting"):  # a credential failure: exit 3, not 1
+            token = self.credential.get_token(*self.endpoint.scopes).token
         claims = token_claims(token)
         return {k: str(claims[k]) for k in ("upn", "unique_name", "appid", "oid", "tid") if k in claims}
 

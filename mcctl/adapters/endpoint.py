@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mcctl.adapters.errors import CA_HINT, certificate_failure
 from mcctl.errors import EndpointUnreachable
 
 if TYPE_CHECKING:
@@ -24,4 +25,7 @@ def get_endpoint(session: AzureSession, url: str, timeout: float) -> WebResponse
     except (ServiceRequestTimeoutError, ServiceResponseTimeoutError) as exc:
         raise EndpointUnreachable(url, type(exc).__name__, str(exc), timed_out=True) from exc
     except AzureError as exc:
-        raise EndpointUnreachable(url, type(exc).__name__, str(exc), timed_out=False) from exc
+        untrusted = certificate_failure(exc)  # said in one line, with the way out (`cloud.ca_bundle`)
+        detail = untrusted or str(exc)
+        hint = CA_HINT if untrusted else None
+        raise EndpointUnreachable(url, type(exc).__name__, detail, timed_out=False, hint=hint) from exc

@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mcctl.adapters.sdkvalues import plain
 from mcctl.errors import AuthError, AzureRequestError, ResourceMissingError
 
-_AUTH_HINT = "sign in (az login), set MCCTL_ACCESS_TOKEN, or choose --credential"
+_AUTH_HINT = (
+    "sign in with `az login`, run where a managed identity is assigned, or set MCCTL_ACCESS_TOKEN; "
+    "--credential (or `credential:` in the estate file) picks the kind, --debug shows the credential log"
+)
+CA_HINT = "the server's certificate is not trusted: set `cloud.ca_bundle` in the estate file to the CA's PEM file"
+_MAX = 300  # a message stays one readable line
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def auth_failure(credential: str, exc: BaseException) -> tuple[str, str]:
+    """(message, hint) for a credential that got no token: one line naming the credential (and, for a
+    chain, the credentials it tried), however many lines azure-identity's own text has."""
+    text = str(exc)
+    tried = list(dict.fromkeys(re.findall(r"^\s*(\w+Credential):", text, flags=re.MULTILINE)))
+    first = _one_line(text.strip().splitlines()[0] if text.strip() else type(exc).__name__)
+    if tried:
+        message = f"{credential} could not sign in (tried {', '.join(tried)})"
+    else:
+        message = f"{credential} could not get a token: {first}"
+    return message[:_MAX], _AUTH_HINT
+
+
+def certificate_failure(exc: BaseException) -> str | None:
+    """ "certificate verify failed (<why>)" when a TLS handshake failed because the server's chain is
+    not trusted (no CA bundle, or the wrong one); None for any other failure."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the SSL error is a few causes deep (azure-core → requests → urllib3 → ssl)
+        if seen is None:
+            break
+        found = re.search(r"certificate verify failed(?::\s*([^(')\]]+))?", str(seen), flags=re.IGNORECASE)
+        if found:
+            why = (found.group(1) or "").strip()
+            return f"TLS certificate verify failed ({why})" if why else "TLS certificate verify failed"
+        seen = seen.__cause__ or seen.__context__ or getattr(seen, "inner_exception", None)
+    return None
 
 
 def describe_http_error(exc: object) -> tuple[int | None, str | None, str]:
@@ -42,8 +76,12 @@ def azure_errors(what: str) -> Iterator[None]:
     try:
         yield
     except CredentialUnavailableError as exc:
-        raise AuthError(f"{what}: no credential available: {_one_line(str(exc))[:300]}", hint=_AUTH_HINT) from exc
+        message, hint = auth_failure("the credential", exc)
+        raise AuthError(f"{what}: {message}", hint=hint) from exc
     except ClientAuthenticationError as exc:
+        if getattr(exc, "response", None) is None:  # raised by a credential, not answered by ARM
+            message, hint = auth_failure("the credential", exc)
+            raise AuthError(f"{what}: {message}", hint=hint) from exc
         raise AuthError(f"{what}: authentication failed: {describe_http_error(exc)[2]}", hint=_AUTH_HINT) from exc
     except ResourceNotFoundError as exc:
         status, code, message = describe_http_error(exc)
@@ -63,4 +101,8 @@ def azure_errors(what: str) -> Iterator[None]:
             label = f"HTTP {status} {code}" if code else f"HTTP {status}"
         raise AzureRequestError(f"{what}: {label}: {message}", status=status, code=code) from exc
     except (ServiceRequestError, ServiceResponseError) as exc:
-        raise AzureRequestError(f"{what}: cannot reach Azure Resource Manager: {_one_line(str(exc))[:300]}") from exc
+        untrusted = certificate_failure(exc)
+        detail = untrusted or _one_line(str(exc))[:_MAX]
+        raise AzureRequestError(
+            f"{what}: cannot reach Azure Resource Manager: {detail}", hint=CA_HINT if untrusted else None
+        ) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Sequence
@@ -9,14 +10,20 @@ from typing import Annotated, Any
 
 import typer
 
-from mcctl.cli import signals
+from mcctl.cli import examples, signals
 from mcctl.cli.runtime import OUTPUT_FORMATS, GlobalOptions, Runtime, env_flag
-from mcctl.cli.typer_compat import ClickException, TyperGroup
+from mcctl.cli.typer_compat import ClickException, TyperGroup, polish_options
 from mcctl.errors import EstateFileError, ExitCode, McctlError, Terminated
 
 
 class McctlGroup(TyperGroup):
     """Turns every mcctl error into a one-line message and its documented exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every command is here now, plugins' too: give each its Examples and mcctl's option display.
+        examples.apply(self)
+        polish_options(self)
 
     def main(
         self,
@@ -116,6 +123,14 @@ def _debug(ctx: Any) -> bool:
     return isinstance(ctx.obj, Runtime) and ctx.obj.options.debug
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from mcctl import __version__
+
+        sys.stdout.write(f"mcctl {__version__}\n")
+        raise typer.Exit(0)
+
+
 def _root(
     ctx: typer.Context,
     estate: Annotated[
@@ -138,7 +153,8 @@ def _root(
         ),
     ] = None,
     output: Annotated[
-        str, typer.Option("--output", "-o", envvar="MCCTL_OUTPUT", help="table | wide | json | yaml | tsv.")
+        str,
+        typer.Option("--output", "-o", envvar="MCCTL_OUTPUT", help="table | wide | json | yaml | tsv | none."),
     ] = "table",
     query: Annotated[str | None, typer.Option("--query", help="JMESPath query applied to the output (as az).")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not prompt for confirmation.")] = False,
@@ -149,13 +165,16 @@ def _root(
         str | None,
         typer.Option("--credential", help="default | cli | managed-identity | environment (MCCTL_ACCESS_TOKEN wins)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print mcctl's version and exit."),
+    ] = False,
 ) -> None:
     """Operate a mission-critical Azure estate: stamps, Front Door, SQL failover, Redis geo-replication."""
     if output not in OUTPUT_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="'--output'")
     _check_global_values(subscription, credential, query)
-    if debug:
-        ctx.call_on_close(_enable_http_log())
+    ctx.call_on_close(_sdk_logging(debug))
     ctx.obj = Runtime(
         argv=ctx.meta.get("mcctl.argv", []),
         options=GlobalOptions(
@@ -196,28 +215,39 @@ def _check_global_values(subscription: str | None, credential: str | None, query
             )
 
 
-HTTP_LOGGER = "azure.core.pipeline.policies.http_logging_policy"
+SDK_LOGGER = "azure"
 
 
-def _enable_http_log() -> Any:
-    """azure-core's HttpLoggingPolicy logs requests and responses with Authorization redacted.
-    Returns a function that undoes it (the logger is global; one run must not leak into the next)."""
-    import logging
+class _StderrHandler(logging.Handler):
+    """Writes to the sys.stderr of the moment (a test's captured one too), not the one at import."""
 
-    class CurrentStderr(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            sys.stderr.write(self.format(record) + "\n")
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
 
-    handler = CurrentStderr()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logger = logging.getLogger(HTTP_LOGGER)
-    level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
+
+def _sdk_logging(debug: bool) -> Any:
+    """The Azure SDK's own log stays out of the terminal (azure-identity writes the whole credential
+    chain at WARNING, once per client that asked): mcctl says what failed in one line with a hint.
+    --debug shows it: the credential attempts, and azure-core's HttpLoggingPolicy's requests and
+    responses (Authorization redacted). Returns a function that undoes it (the loggers are global;
+    one run must not leak into the next)."""
+    logger = logging.getLogger(SDK_LOGGER)
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    handler: logging.Handler
+    if debug:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.setLevel(logging.INFO)
+    else:
+        handler = logging.NullHandler()
+        logger.setLevel(logging.CRITICAL + 1)  # not even created: no handler anywhere sees them
+    logger.propagate = False
+    logger.handlers = [handler]
 
     def undo() -> None:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+        logger.handlers = saved[2]
 
     return undo
 

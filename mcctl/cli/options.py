@@ -23,7 +23,7 @@ def _checked_query(value: str | None) -> str | None:
 
 
 RegionFilter = Annotated[str | None, typer.Option("--region", "-r", help="Only stamps in this region.")]
-Output = Annotated[str | None, typer.Option("--output", "-o", help="table | wide | json | yaml | tsv.")]
+Output = Annotated[str | None, typer.Option("--output", "-o", help="table | wide | json | yaml | tsv | none.")]
 Query = Annotated[
     str | None,
     typer.Option("--query", callback=_checked_query, help="JMESPath query applied to the output (as az)."),

@@ -168,6 +168,8 @@ TABLE_FORMATS = ("table", "wide")  # for people: `wide` shows every column, howe
 def emit(data: Any, output: str, query: str | None = None, table: TableFn | None = None) -> None:
     """Render `data` (JSON-shaped) as `output`. Tables are for people; json/yaml/tsv are contracts."""
     result = apply_query(data, query)
+    if output == "none":  # -o none: the exit code is the answer; nothing on stdout
+        return
     if output == "json":
         sys.stdout.write(json.dumps(result, indent=2, default=str, ensure_ascii=False) + "\n")
     elif output == "yaml":

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
     from mcctl.sim.app import Sim
 
-OUTPUT_FORMATS = ("table", "wide", "json", "yaml", "tsv")  # wide: a table with every column
+# wide: a table with every column; none: nothing on stdout (a script that wants the exit code only)
+OUTPUT_FORMATS = ("table", "wide", "json", "yaml", "tsv", "none")
 
 
 @dataclass

@@ -112,7 +112,8 @@ def load_estate(source: EstateSource, *, subscription: str | None = None) -> Est
         )
     raw = parse_estate_yaml(source.text, label)
     try:
-        model = EstateModel.model_validate(raw, context={"cloud": _cloud_name(raw.get("cloud"))})
+        context = {"cloud": _cloud_name(raw.get("cloud")), "regions": _declared_regions(raw.get("regions"))}
+        model = EstateModel.model_validate(raw, context=context)
     except ValidationError as exc:
         raise _invalid(label, [_describe(err) for err in exc.errors()]) from None
     base_dir = None if source.is_demo else Path(source.location).parent
@@ -126,6 +127,14 @@ def _cloud_name(value: object) -> str:
     if isinstance(value, dict):
         return str(value.get("name", "custom"))
     return str(value) if value else "AzureCloud"
+
+
+def _declared_regions(value: object) -> list[str] | None:
+    """The file's `regions:` list for checking the others against, if it is one (if not, the schema
+    reports it, and the others are not also reported against a list that is not there)."""
+    if isinstance(value, list) and value and all(isinstance(r, str) and r.strip() for r in value):
+        return [r.strip() for r in value]
+    return None
 
 
 def _invalid(label: str, problems: list[str]) -> EstateFileError:
@@ -148,6 +157,8 @@ _PATTERN_MESSAGES = {
     "subscription": "not a subscription id (expected a GUID like 00000000-0000-0000-0000-000000000000)",
     "health_url": "not an http(s) URL",
     "arm_endpoint": "not an https URL (ARM endpoints must use TLS)",
+    "authority": "not an https URL (e.g. https://login.microsoftonline.com, https://adfs.local.azurestack.external/adfs)",
+    "tenant": "not a tenant (a GUID, a domain like contoso.onmicrosoft.com, or adfs)",
     "endpoint_host": "not a host name",
     "name": "not a valid name (letters, digits, '-', '_'; no spaces or '/')",
 }
@@ -193,15 +204,20 @@ def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:
         problems.append("cloud.arm_endpoint: required for a custom cloud")
     if cloud != "custom" and (model.cloud.arm_endpoint or model.cloud.ca_bundle):
         problems.append(f"cloud: arm_endpoint/ca_bundle only apply to a custom cloud, not {cloud}")
+    if cloud != "custom" and model.cloud.authority:
+        problems.append(f"cloud.authority: only applies to a custom cloud ({cloud} has its own)")
     if model.cloud.ca_bundle and base_dir is not None:
         bundle = base_dir / Path(model.cloud.ca_bundle).expanduser()
         if not bundle.is_file():
             problems.append(f"cloud.ca_bundle: file not found '{model.cloud.ca_bundle}'")
 
-    def region(path: str, name: str) -> None:
-        problem = check_region(name, cloud)
+    def region(path: str, name: str, declared: list[str] | None = model.regions) -> None:
+        problem = check_region(name, cloud, declared)
         if problem:
             problems.append(f"{path}: {problem}")
+
+    for i, name in enumerate(model.regions or ()):
+        region(f"regions[{i}]", name, None)  # on a named cloud, the list itself is checked too
 
     for key, counter in (
         ("name", Counter(s.name for s in model.stamps)),
@@ -306,6 +322,8 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
         arm_endpoint=model.cloud.arm_endpoint,
         ca_bundle=ca_bundle,
         audience=model.cloud.audience,
+        authority=model.cloud.authority,
+        tenant=model.cloud.tenant,
     )
     fd = model.frontdoor
     frontdoor = FrontDoor(fd.subscription or sub, fd.resource_group, fd.profile, fd.origin_group, fd.endpoint_host)

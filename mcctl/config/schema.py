@@ -29,6 +29,8 @@ def is_subscription_id(value: str) -> bool:
     return re.fullmatch(SUBSCRIPTION_PATTERN, value) is not None
 
 
+# What Entra ID and ADFS take as a tenant: a GUID, a domain name, or a word like "adfs" or "organizations".
+Tenant = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$")]
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s/]+(/\S*)?$")]
 HttpsUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s/]+(/\S*)?$")]
 
@@ -53,6 +55,8 @@ class CloudModel(_Strict):
     arm_endpoint: HttpsUrl | None = None
     ca_bundle: str | None = None
     audience: str | None = None
+    authority: HttpsUrl | None = None  # custom clouds: e.g. https://adfs.local.azurestack.external/adfs
+    tenant: Tenant | None = None  # a GUID, a domain (contoso.onmicrosoft.com), or "adfs"
 
     @model_validator(mode="before")
     @classmethod
@@ -113,7 +117,8 @@ class StampModel(_Strict):
     @classmethod
     def _known_region(cls, value: str, info: ValidationInfo) -> str:
         # Checked here (not after parsing) so a bad region is reported together with schema errors.
-        problem = check_region(value, (info.context or {}).get("cloud", "AzureCloud"))
+        context = info.context or {}
+        problem = check_region(value, context.get("cloud", "AzureCloud"), context.get("regions"))
         if problem:
             raise ValueError(problem)
         return value
@@ -237,6 +242,11 @@ class EstateModel(_Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     subscription: Subscription
     cloud: CloudModel = Field(default_factory=CloudModel)
+    # The regions the estate may use: optional; with it, every region the file names must be one of
+    # them (the only region check a custom cloud gets: its region names are its operator's).
+    regions: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] | None = Field(
+        default=None, min_length=1
+    )
     credential: Literal["default", "cli", "managed-identity", "environment"] = "default"
     frontdoor: FrontDoorModel
     sql: SqlModel | None = None

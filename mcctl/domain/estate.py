@@ -34,6 +34,8 @@ class Cloud:
     arm_endpoint: str | None = None  # only for custom clouds (Azure Stack Hub, emulators, the sim over https)
     ca_bundle: str | None = None
     audience: str | None = None  # token audience for custom clouds; defaults to the endpoint
+    authority: str | None = None  # custom clouds: the sign-in authority (Azure Stack Hub: its ADFS or Entra ID)
+    tenant: str | None = None  # the tenant to sign in to ("adfs" with an ADFS authority)
 
 
 @dataclass(frozen=True)

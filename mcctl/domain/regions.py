@@ -6,6 +6,7 @@ Validating against a known list catches the classic typo (`westeruope`) before a
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 
 PUBLIC_REGIONS = frozenset(
     """
@@ -35,14 +36,28 @@ def normalize_region(name: str) -> str:
     return name.replace(" ", "").lower()
 
 
-def check_region(name: str, cloud: str) -> str | None:
-    """Return a problem text for an unknown region, or None. Custom clouds accept any name."""
+def check_region(name: str, cloud: str, declared: Collection[str] | None = None) -> str | None:
+    """Return a problem text for an unknown region, or None.
+
+    A named cloud's regions are known here; a custom cloud's (Azure Stack Hub: `local`, or whatever
+    its operator named them) only from the estate file's own `regions:` list, which, when given,
+    every region the file names must be in, on any cloud: a typo must not make a new region.
+    """
     known = REGIONS_BY_CLOUD.get(cloud)
-    if known is None or normalize_region(name) in known:
-        return None
+    if known is not None and normalize_region(name) not in known:
+        return f"unknown region '{name}'{_suggestion(name, known)}"
+    if declared is not None:
+        listed = {normalize_region(r) for r in declared}
+        if normalize_region(name) not in listed:
+            close = difflib.get_close_matches(normalize_region(name), sorted(listed), n=1)
+            also = f"; did you mean '{close[0]}'?" if close else ""
+            return f"unknown region '{name}' (not in regions: {', '.join(sorted(listed))}{also})"
+    return None
+
+
+def _suggestion(name: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(normalize_region(name), sorted(known), n=1)
-    suggestion = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown region '{name}'{suggestion}"
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 _DISPLAY_NAMES = {
