@@ -70,6 +70,12 @@ class AuthError(McctlError):
     exit_code = ExitCode.AUTH
 
 
+class SignInError(AuthError):
+    """No token could be obtained at all: every read fails alike, so a command stops at the first
+    one (one line and its hint) instead of reporting each read, or a verdict made of failed reads.
+    A 403 on one resource is an `AuthError` only: the other reads still mean something."""
+
+
 class AzureRequestError(McctlError):
     """An Azure (or simulated Azure) request failed after the SDK's retries."""
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mcctl.adapters.clock import Clock, SystemClock
-from mcctl.errors import AuthError, UsageError
+from mcctl.errors import SignInError, UsageError
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Cloud, Estate, LockConfig
@@ -186,7 +186,7 @@ class GuardedCredential:
                 except ClientAuthenticationError as exc:
                     self._failure = auth_failure(self.name, exc)
             message, hint = self._failure
-        raise AuthError(message, hint=hint)
+        raise SignInError(message, hint=hint)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:
         return self._call("get_token", *scopes, **kwargs)

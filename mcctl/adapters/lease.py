@@ -70,6 +70,10 @@ def storage_code(exc: Any) -> str | None:
 
 
 def describe(blob: Any) -> str:
+    """account/container/blob; the blob's URL where the client knows no account name (a custom
+    endpoint such as the simulator's or Azurite's)."""
+    if not blob.account_name:
+        return str(blob.url)
     return f"{blob.account_name}/{blob.container_name}/{blob.blob_name}"
 
 

@@ -10,20 +10,44 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mcctl.errors import ExitCode, UsageError
+from mcctl.errors import ExitCode, McctlError, UsageError
 
 if TYPE_CHECKING:
     from mcctl.cli.runtime import Runtime
     from mcctl.domain.plan import Plan
     from mcctl.domain.snapshot import EstateSnapshot
     from mcctl.ops.guard import Evaluation
+    from mcctl.ops.result import ResultStatus, RunTrace
     from mcctl.ops.services import Services
     from mcctl.ops.usecases import RunOptions, RunResult
+
+
+@dataclass
+class ResultSlot:
+    """The result document of the mutating command running now: written once, as it ends, whatever
+    the exit code (`-o json`/`yaml`). Filled by `services_of` (the run's trace), `show_result` (how
+    it ended) and `record_verify` (the edge verification)."""
+
+    dry_run: bool = False
+    trace: RunTrace | None = None
+    result: RunResult | None = None
+    verify: dict[str, Any] | None = None
+
+
+_SLOT: ContextVar[ResultSlot | None] = ContextVar("mcctl_result_slot", default=None)
+
+
+def record_verify(verification: dict[str, Any]) -> None:
+    """The --verify result of the running mutating command (its document's `verify`)."""
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.verify = verification
 
 
 @dataclass
@@ -87,7 +111,7 @@ def services_of(runtime: Runtime, flags: MutationFlags) -> Services:
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.progress import reporter
 
-    return services(
+    built = services(
         runtime.estate,
         runtime.session,
         journal_of(runtime),
@@ -96,6 +120,10 @@ def services_of(runtime: Runtime, flags: MutationFlags) -> Services:
         reporter=reporter(runtime.options.sim),
         notices=TerminalNotices(),
     )
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.trace = built.trace  # the latest run is what the document describes
+    return built
 
 
 def run_options(flags: MutationFlags) -> RunOptions:
@@ -127,27 +155,34 @@ def run_mutation(
 
 
 def show_result(runtime: Runtime, result: RunResult) -> None:
-    """Render a use case's result; a dry run the rules refuse still exits 5 once it is shown."""
+    """Render a use case's result for people; `-o json`/`yaml` get the one result document when the
+    command ends (`mutating`). A dry run the rules refuse still exits 5 once it is shown."""
     from mcctl.cli import render
-    from mcctl.cli.runtime import emit
     from mcctl.cli.signals import deferred
     from mcctl.cli.tables import plan_table, result_table
     from mcctl.ops.journal_records import OperationStatus
     from mcctl.ops.usecases import RunOutcome
 
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.result = result
+    structured = slot is not None and _structured(runtime)
     if result.outcome is RunOutcome.NOTHING_TO_DO:
         for line in result.evaluation.plan.notes:  # what was counted to find nothing to do
             render.note(line)
-        emit(runtime, result.to_dict(), table=lambda d: "nothing to do")
+        if not structured:
+            _emit(runtime, document(runtime, result), table=lambda d: "nothing to do")
         return
     if result.outcome is RunOutcome.DRY_RUN:
-        emit(runtime, result.to_dict(), table=plan_table)
+        if not structured:
+            _emit(runtime, document(runtime, result), table=plan_table)
         if result.refused:
             raise result.refusal()
         return
     assert result.applied is not None
     with deferred():  # a Ctrl-C now must not swallow the outcome of an operation that is done
-        emit(runtime, result.to_dict(), table=result_table)
+        if not structured:
+            _emit(runtime, document(runtime, result), table=result_table)
         if result.applied.status is OperationStatus.SUBMITTED:
             op = result.applied.operation
             render.note(
@@ -155,6 +190,95 @@ def show_result(runtime: Runtime, result: RunResult) -> None:
                 f"later plan counts it (a drain as done, a restore as not yet); "
                 f"`mcctl journal show {op}` and `mcctl resume {op}` verify and finish it"
             )
+
+
+def _structured(runtime: Runtime) -> bool:
+    return runtime.options.output in ("json", "yaml")
+
+
+def _emit(runtime: Runtime, data: dict[str, Any], **kwargs: Any) -> None:
+    from mcctl.cli.runtime import emit
+
+    emit(runtime, data, **kwargs)
+
+
+def _cli(runtime: Runtime) -> str:
+    return "mcctl --sim" if runtime.options.sim else "mcctl"
+
+
+def document(
+    runtime: Runtime,
+    result: RunResult | None,
+    *,
+    trace: RunTrace | None = None,
+    error: BaseException | None = None,
+    verify: dict[str, Any] | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """The result document of a run that ended (`result`) or that `error` stopped (`trace`)."""
+    from mcctl.ops.result import RunTrace, build_result
+
+    if result is not None:
+        trace = _trace_of(result)
+        dry_run = dry_run or result.outcome.value == "dry run"
+    status = _status(result, error)
+    return build_result(status, trace or RunTrace(), error=error, verify=verify, dry_run=dry_run, cli=_cli(runtime))
+
+
+def _trace_of(result: RunResult) -> RunTrace:
+    """What a finished run did, from its result (the same whether or not the CLI's services ran it)."""
+    from mcctl.ops.result import RunTrace
+
+    made = RunTrace(evaluation=result.evaluation)
+    if result.applied is not None:
+        made.plan, made.operation = result.applied.plan, result.applied.operation
+        made.operation_status, made.journaled = result.applied.status.value, True
+        made.outcomes = list(result.applied.outcomes)
+    return made
+
+
+def _status(result: RunResult | None, error: BaseException | None) -> ResultStatus:
+    from mcctl.ops.result import ResultStatus, status_of
+    from mcctl.ops.usecases import RunOutcome
+
+    ended = {
+        RunOutcome.NOTHING_TO_DO: ResultStatus.NOTHING_TO_DO,
+        RunOutcome.DRY_RUN: ResultStatus.DRY_RUN,
+        RunOutcome.APPLIED: ResultStatus.APPLIED,
+    }
+    if result is not None and (error is None or _after_the_run(result, error)):
+        return ended[result.outcome]  # what ran ended so; the edge check that followed is in `error`
+    return status_of(error) if error is not None else ResultStatus.FAILED
+
+
+def _after_the_run(result: RunResult, error: BaseException) -> bool:
+    """Whether `error` came after a run that ended (a failed --verify: exit 6), rather than ending it
+    (a dry run's refusal; a --revert-on-failure that put everything back: exit 5)."""
+    from mcctl.errors import SafetyRefusal
+    from mcctl.ops.usecases import RunOutcome
+
+    return result.outcome is not RunOutcome.DRY_RUN and not isinstance(error, SafetyRefusal)
+
+
+def _write_document(runtime: Runtime, slot: ResultSlot, error: BaseException | None) -> None:
+    """Once, as the command ends: the document on stdout for `-o json`/`yaml`, whatever the exit code."""
+    if not _structured(runtime) or (error is None and slot.result is None):
+        return
+    doc = document(
+        runtime, slot.result, trace=slot.trace, error=_as_error(error), verify=slot.verify, dry_run=slot.dry_run
+    )
+    _emit(runtime, doc)
+
+
+def _as_error(error: BaseException | None) -> BaseException | None:
+    """typer.Exit (a declined prompt: 130) as the error it stands for; a clean exit as none."""
+    if isinstance(error, typer.Exit):
+        if error.exit_code == 0:
+            return None
+        stand_in = McctlError("cancelled; nothing was changed")
+        stand_in.exit_code = ExitCode(error.exit_code) if error.exit_code in set(ExitCode) else ExitCode.INTERNAL
+        return stand_in
+    return error
 
 
 def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:
@@ -168,8 +292,11 @@ def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:
                 "this plan can lose data: non-interactively it needs --yes together with --allow-data-loss"
             )
         typed = typer.prompt(f"This can LOSE DATA. Type '{plan.confirm_name}' to confirm", err=True, default="")
-        if typed.strip() != plan.confirm_name:
-            raise UsageError(f"confirmation did not match '{plan.confirm_name}'; nothing was changed")
+        if typed.strip() != plan.confirm_name:  # declined, as a "no" is: cancelled (130), not bad input
+            sys.stderr.write(
+                f"mcctl: cancelled: confirmation did not match '{plan.confirm_name}'; nothing was changed\n"
+            )
+            raise typer.Exit(int(ExitCode.INTERRUPTED))
         return
     if yes:
         return
@@ -212,7 +339,8 @@ def mutating(command: Callable[..., None]) -> Callable[..., None]:
         from mcctl.cli.runtime import output_overrides
 
         values = {name: kwargs.pop(name) for name, _, _ in shared}
-        output_overrides(kwargs["ctx"].obj, values["output"], values["query"], values["yes"])
+        runtime = kwargs["ctx"].obj
+        output_overrides(runtime, values["output"], values["query"], values["yes"])
         flags = MutationFlags(
             values["dry_run"],
             values["timeout"],
@@ -221,8 +349,18 @@ def mutating(command: Callable[..., None]) -> Callable[..., None]:
             values["reason"],
             kwargs.get("allow_data_loss", False),
         )
-        flags.override_reasons()  # bad flags fail before any Azure call
-        command(**kwargs, flags=flags)
+        slot = ResultSlot(dry_run=flags.dry_run)
+        token = _SLOT.set(slot)
+        try:
+            flags.override_reasons()  # bad flags fail before any Azure call
+            command(**kwargs, flags=flags)
+        except BaseException as exc:
+            _write_document(runtime, slot, exc)  # every exit code has its document (5, 6, 7, 8, 130...)
+            raise
+        else:
+            _write_document(runtime, slot, None)
+        finally:
+            _SLOT.reset(token)
 
     wrapper.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {}  # Typer reads the evaluated annotations from the signature above

@@ -191,6 +191,7 @@ class ProbeProgress:
         self._live: Any = None
         self._every = every
         self._last_kind: str | None = None
+        self._verification: Verification | None = None
 
     def __enter__(self) -> ProbeProgress:
         if self._live_wanted:
@@ -204,10 +205,15 @@ class ProbeProgress:
         if self._live is not None:
             self._live.stop()
             self._live = None
+        if self._verification is not None:  # a mutating command's --verify: its result document says it
+            from mcctl.cli.mutate import record_verify
+
+            record_verify(self._verification.to_dict())
 
     def __call__(self, result: Verification) -> None:
         from rich.text import Text
 
+        self._verification = result  # (the same object to the end: it holds the verdict once done)
         line = probe_line(result)
         if self._live is not None:
             self._live.update(Text(line, overflow="fold"), refresh=True)

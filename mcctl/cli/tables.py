@@ -104,10 +104,12 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
             "linked": "[green]linked[/green]",
             "degraded": "[yellow]degraded[/yellow]",
             "broken": "[red]broken[/red]",
+            "unknown": "[dim]?[/dim]",  # its member could not be read (README: unreadable is `?`)
         }.get(r["redis_link"] or "", _e(r["redis_link"] or "-"))
-        sql = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary"}.get(
+        sql = {"Primary": "[bold]primary[/bold]", "Secondary": "secondary", "unknown": "[dim]?[/dim]"}.get(
             r["sql_role"] or "", _e(r["sql_role"] or "-")
         )
+        unread = r["origin_enabled"] is None  # the origin could not be read: its weight is not "unset"
         table.add_row(
             _e(r["name"]),
             _e(r["region"]),
@@ -115,8 +117,8 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
             instances,
             app_state if app_state == "Running" else f"[red]{app_state}[/red]",
             _yes_no(r["origin_enabled"], "enabled", "[yellow]disabled[/yellow]"),
-            "-" if r["origin_weight"] is None else _e(r["origin_weight"]),
-            "-" if r["origin_priority"] is None else _e(r["origin_priority"]),
+            "[dim]?[/dim]" if unread else "-" if r["origin_weight"] is None else _e(r["origin_weight"]),
+            "[dim]?[/dim]" if unread else "-" if r["origin_priority"] is None else _e(r["origin_priority"]),
             redis,
             sql,
             _serving(r),
@@ -278,15 +280,18 @@ def result_table(data: dict[str, Any]) -> Any:
         Col("RESULT"),
         Col("TOOK", drop=1),
     )
-    for step in data["steps"]:
+    for step in data["plan"]["steps"]:  # the result document: steps numbered from 1, those that ran
+        if step["status"] is None:
+            continue
         table.add_row(
-            str(step["step"] + 1),
+            str(step["step"]),
             _t(step["target"]),
             _t(human_change(step["change"])),
             _e(step["status"]),
             _seconds(step["seconds"]),
         )
-    header = _t(f"operation {data['operation']}: {data['status']} — {data['summary']}", style="bold")
+    status = data.get("operation_status") or data["status"]
+    header = _t(f"operation {data['operation']}: {status} — {data['summary']}", style="bold")
     return Group(header, table)
 
 

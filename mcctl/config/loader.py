@@ -372,6 +372,7 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
             web_app=s.web_app,
             origin=s.origin,
             health_url=s.health_url,
+            drained=s.drained,
         )
         for s in model.stamps
     )

@@ -112,6 +112,7 @@ class StampModel(_Strict):
     origin: ResourceName
     health_url: HttpUrl
     subscription: Subscription | None = None
+    drained: bool = False  # not meant to serve: with its origin disabled, health says drained
 
     @field_validator("region")
     @classmethod

@@ -275,6 +275,8 @@ def carry_verdict(carry: Mapping[str, Any]) -> Verdict:
     return (
         False,
         f"survivors can carry {planned} of the {needed} instances needed{where}; "
+        "to carry it all, give the carriers room (more serving stamps: `mcctl frontdoor restore` a drained "
+        "one; a larger App Service plan SKU for a higher maximum; a lower --factor); "
         "with the rule overridden, the plan carries what they can",
         numbers,
     )

@@ -48,6 +48,9 @@ class Stamp:
     web_app: str
     origin: str
     health_url: str
+    # Marked `drained: true` in the estate file: not meant to serve (being built, retired, kept cold).
+    # With its origin disabled it is drained on purpose, as after a journaled drain.
+    drained: bool = False
 
     @property
     def plan_ref(self) -> ResourceRef:
@@ -56,6 +59,10 @@ class Stamp:
     @property
     def app_ref(self) -> ResourceRef:
         return ResourceRef(self.subscription, self.resource_group, "Microsoft.Web/sites", self.web_app)
+
+
+# What `drained_by` says of a stamp drained on purpose by its mark in the estate file (not an operation).
+DRAINED_IN_ESTATE = "estate file"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.estate import DRAINED_IN_ESTATE
 from mcctl.domain.health_signals import RANK, SEVERITY, Signal, Status
 
 if TYPE_CHECKING:
@@ -141,7 +142,8 @@ def stamp_health(
     if not signals:
         reasons = ["no signal could be read"]
     if drained_by is not None:
-        why = f"drained on purpose by operation {drained_by} (origin disabled, no traffic)"
+        by = "its mark in the estate file" if drained_by == DRAINED_IN_ESTATE else f"operation {drained_by}"
+        why = f"drained on purpose by {by} (origin disabled, no traffic)"
         if status != "healthy":
             why += f"; its own signals: {status}"
         return StampHealth(name, region, "drained", [why, *reasons], notes, tuple(signals), weights, drained_by, status)

@@ -224,8 +224,9 @@ def instances_signal(plan: AppServicePlanState | None, minimum: int, missing: st
 
 
 def origin_signal(origin: OriginState | None, missing: str | None = None, drained_by: str | None = None) -> Signal:
-    """`drained_by`: the journaled operation that disabled the origin on purpose (not undone since);
-    such an origin is as it should be, so the signal is healthy and the stamp is `drained`."""
+    """`drained_by`: the journaled operation that disabled the origin on purpose (not undone since),
+    or the estate file's mark; such an origin is as it should be, so the signal is healthy and the
+    stamp is `drained`."""
     if origin is None:
         if missing:
             return Signal("origin", "unhealthy", missing)

@@ -84,8 +84,11 @@ class LockStatus:
         }
 
 
-def held_error(status: LockStatus, *, estate: str, simulated: bool) -> LockHeld:
-    """The refusal of a second operator: who holds the estate, until when, and how to get past it."""
+def held_error(status: LockStatus, *, estate: str, simulated: bool, holder_gone: bool = False) -> LockHeld:
+    """The refusal of a second operator: who holds the estate, until when, and how to get past it.
+
+    `holder_gone`: the holder ran on this machine and its process is gone: the way out that works is
+    to resume (or roll back) the operation it left, which takes its lease over at once."""
     holder = status.holder
     if holder is not None:
         doing = f" running operation {holder.operation}" if holder.operation else ""
@@ -100,6 +103,15 @@ def held_error(status: LockStatus, *, estate: str, simulated: bool) -> LockHeld:
     else:
         expiry = "held until released (no expiry)"
     cli = "mcctl --sim" if simulated else "mcctl"
+    if holder_gone and holder is not None and holder.operation:
+        op = holder.operation
+        return LockHeld(
+            f"estate '{estate}' is locked by {who}, a process on this machine that is gone; {expiry} "
+            f"({status.kind} lock {status.location})",
+            hint=f"`{cli} resume {op}` takes its lease over and finishes operation {op} "
+            f"(or `{cli} rollback {op}` reverses it); then run this command again "
+            f"(`{cli} lock break --reason TEXT` frees the lock but leaves {op} unfinished)",
+        )
     return LockHeld(
         f"estate '{estate}' is locked by {who}; {expiry} ({status.kind} lock {status.location})",
         hint=f"wait for it to finish (`{cli} lock status`); if that operator is gone: `{cli} lock break --reason TEXT`",

@@ -18,15 +18,17 @@ broken itself, and its view is not held against the regions that are still in th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from mcctl.domain.estate import RedisGeoReplication
 from mcctl.domain.observed import RedisCacheState, RedisDatabaseState
 
-Verdict = Literal["linked", "degraded", "broken"]
+# "unknown" only in a stamp's view (`mark_unread`): its region's own member could not be read
+Verdict = Literal["linked", "degraded", "broken", "unknown"]
 
-SEVERITY: dict[str, int] = {"linked": 0, "degraded": 1, "broken": 2}  # the worst view decides a verdict
+# the worst view decides a verdict; unknown is "not confirmed", as degraded is
+SEVERITY: dict[str, int] = {"linked": 0, "degraded": 1, "unknown": 1, "broken": 2}
 MANAGED_OK = frozenset({"linked"})
 MANAGED_FAILED = frozenset({"linkfailed", "unlinkfailed"})
 CACHE_OK = frozenset({"succeeded"})
@@ -186,6 +188,17 @@ def _primary_verdict(
     if not views:
         return _broken(primary, "no secondary is linked", (), "Primary")
     return _verdict(primary, views, CACHE_OK, CACHE_FAILED, "Primary")
+
+
+def mark_unread(verdicts: Mapping[str, RegionLinkVerdict], unread: Mapping[str, str]) -> dict[str, RegionLinkVerdict]:
+    """The verdicts a stamp view shows: a region whose own member could not be read (region → why)
+    is "unknown", not "broken" (`redis status` keeps broken, with the error, and exits with it); the
+    other regions keep the verdict judged from the members that were read."""
+    marked = dict(verdicts)
+    for region, why in unread.items():
+        if region in marked:
+            marked[region] = replace(marked[region], verdict="unknown", reason=f"{region} could not be read: {why}")
+    return marked
 
 
 def cluster_of(database_id: str) -> str | None:

@@ -35,6 +35,7 @@ class RuleResult:
     overridden: bool = False
     reason: str | None = None
     numbers: dict[str, Any] = field(default_factory=dict)
+    overridable: bool = True  # whether --override can bypass it (the result document's override hint)
 
     @property
     def refused(self) -> bool:
@@ -108,6 +109,7 @@ class RuleRegistry:
                     overridden=overridden,
                     reason=reason if overridden else None,
                     numbers=numbers,
+                    overridable=rule.overridable,
                 )
             )
         return results
@@ -162,7 +164,10 @@ def sql_failover_target_serving(ctx: RuleContext) -> Verdict | None:
     numbers = {"region": target, "serving_stamps": len(serving)}
     if serving:
         return True, f"{target} has {len(serving)} serving stamp(s) ({_names(serving)})", numbers
-    return False, f"{target} has no serving stamp: the new SQL primary would serve no traffic", numbers
+    way_out = (
+        f"restore it first (`mcctl frontdoor restore {target}`, or `mcctl reinstate {target}` after an evacuation)"
+    )
+    return False, f"{target} has no serving stamp: the new SQL primary would serve no traffic; {way_out}", numbers
 
 
 def data_loss_acknowledged(ctx: RuleContext) -> Verdict | None:

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Plan, PlanKind, Step
 from mcctl.domain.regions import normalize_region
-from mcctl.domain.sqlfailover_status import CAUGHT_UP, NO_CONSISTENT_COPY, FailoverGroupStatus, ServerStatus
+from mcctl.domain.sqlfailover_status import (
+    CAUGHT_UP,
+    NO_CONSISTENT_COPY,
+    FailoverGroupStatus,
+    ServerStatus,
+    link_to_stopped,
+    stopped_secondaries,
+)
 from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -119,6 +126,9 @@ def plan_failover(estate: Estate, observed: FailoverObserved, request: FailoverR
             confirm_name=sql.name,
         )
     links = [{**link.to_dict(), "text": link.describe()} for link in status.links]
+    # secondaries other than the target that did not answer: their SUSPENDED links do not stop a
+    # planned failover to the target (`sql status` calls that degraded, not not-ready)
+    stopped = sorted(stopped_secondaries(status.servers, status.primary_region) - {target.name.lower()})
     target_server = member_server(sql, target.region)
     step = Step(
         kind=STEP_KIND,
@@ -135,6 +145,7 @@ def plan_failover(estate: Estate, observed: FailoverObserved, request: FailoverR
             "from_server": primary.name,
             "primary_reachable": primary.error is None,
             "links": links,
+            **({"stopped_secondaries": stopped} if stopped else {}),
         },
         expected_seconds=EXPECTED_SECONDS[request.mode],
     )
@@ -176,6 +187,12 @@ def _notes(
     if here:
         origins = ", ".join(_origin_text(v) for v in here)
         notes.append(f"Front Door in {target.region}: {origins}")
+        if all(v.serving is False for v in here):
+            # the way out of sql_failover_target_serving's refusal: traffic back first, then fail over
+            notes.append(
+                f"{target.region} serves no traffic: restore it first (`mcctl frontdoor restore {target.region}`, "
+                f"or `mcctl reinstate {target.region}` after an evacuation), then fail over"
+            )
         redis = here[0].redis
         if redis is not None:
             notes.append(f"Redis in {target.region}: {redis.verdict} ({redis.reason})")
@@ -208,7 +225,8 @@ def step_mode(step: Step) -> str:
 # -- the pre-flight safety rule's check (ops registers it as `sql_links_ready`) -------------------
 def links_ready(ctx: RuleContext) -> Verdict | None:
     """A planned failover needs every replication link CATCH_UP (else ARM fails it with
-    IncorrectReplicationLinkState or PlannedFailoverTimedOut); no failover at all can make a
+    IncorrectReplicationLinkState or PlannedFailoverTimedOut), except the SUSPENDED links to another
+    secondary that did not answer (its region is down: `sql status` calls that degraded); no failover at all can make a
     secondary primary while its copy is still SEEDING or PENDING. Judged on the links observed
     while planning, which the step carries (a rollback's inverse step carries none of its own)."""
     verdict: Verdict | None = None
@@ -220,24 +238,38 @@ def links_ready(ctx: RuleContext) -> Verdict | None:
         target = step.params.get("to_server", "")
         numbers = {"mode": mode, "links": len(links)}
         if mode == "planned":
-            bad = [link for link in links if link.get("replication_state") != CAUGHT_UP]
+            stopped = {str(name).lower() for name in step.params.get("stopped_secondaries", [])}
+            bad = [
+                link
+                for link in links
+                if link.get("replication_state") != CAUGHT_UP and not link_to_stopped(link, stopped)
+            ]
             if not step.params.get("primary_reachable", True):
                 return (
                     False,
                     f"planned failover needs the primary {step.params.get('from_server')} "
                     f"({step.before.get('primary_region')}), which did not answer"
                     + (f"; links not caught up: {_texts(bad)}" if bad else "")
-                    + "; use --mode forced --allow-data-loss (or try-planned) if the region is lost",
+                    + "; if its region is lost, fail over with --mode forced --allow-data-loss "
+                    "(or --mode try-planned --allow-data-loss)",
                     {**numbers, "not_caught_up": len(bad)},
                 )
             if bad:
                 return (
                     False,
                     f"planned failover needs every replication link {CAUGHT_UP}: {_texts(bad)}; wait for them "
-                    f"to catch up (`mcctl sql status`), or use --mode try-planned / --mode forced --allow-data-loss",
+                    f"to catch up (`mcctl sql status`), or fail over with data loss: "
+                    f"--mode forced --allow-data-loss (or --mode try-planned --allow-data-loss)",
                     {**numbers, "not_caught_up": len(bad)},
                 )
-            verdict = (True, f"all {len(links)} replication link(s) {CAUGHT_UP}", numbers)
+            ok = f"all {len(links)} replication link(s) {CAUGHT_UP}"
+            if stopped:
+                counted = sum(1 for link in links if not link_to_stopped(link, stopped))
+                ok = (
+                    f"{counted} replication link(s) {CAUGHT_UP}; not counted: the links to "
+                    f"{', '.join(sorted(stopped))}, which did not answer"
+                )
+            verdict = (True, ok, numbers)
         else:
             bad = [
                 link

@@ -1,11 +1,16 @@
 """The Azure SQL failover group's status, judged from what each member server said (pure).
 
 Every member is read on its own (ops), so one region being down does not hide the others; `judge`
-combines those reads and says whether a planned failover could run now:
-- not ready: a link is SEEDING / SUSPENDED / PENDING, the primary does not answer, no member names
-  exactly one primary, or the members disagree about it;
-- degraded: a planned failover could run, but something is off (a secondary does not answer, a
-  link state mcctl does not know, a missing link, a server that is not Ready).
+combines those reads and says whether a planned (no data loss) failover could run now, to at least
+one secondary (`planned_targets`):
+- not ready (`sql status --check` exits 11): no planned failover can run to any secondary: the
+  primary does not answer, no member names exactly one primary, the members disagree about it, the
+  group has no secondary, a link between the primary and a secondary that answers is SEEDING /
+  SUSPENDED / PENDING, or no secondary answers at all;
+- degraded (10): a planned failover could run to some secondary, but something is off: a secondary
+  does not answer (its links show SUSPENDED: replication to it stopped; a planned failover to another
+  secondary can still run), a link state mcctl does not know, a missing link, a server not Ready;
+- ready (0): every member answers and every link is CATCH_UP.
 """
 
 from __future__ import annotations
@@ -117,6 +122,8 @@ class FailoverGroupStatus:
     links: tuple[LinkStatus, ...]
     problems: tuple[Problem, ...] = ()
     read_from: str | None = None  # the member whose view of the group is shown
+    # regions of the secondaries a planned failover could go to now (empty when not ready)
+    planned_targets: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -153,6 +160,7 @@ class FailoverGroupStatus:
             "links": [link.to_dict() for link in self.links],
             "verdict": self.verdict,
             "failover_ready": self.verdict != NOT_READY,
+            "planned_failover_targets": list(self.planned_targets),
             "problems": [p.to_dict() for p in self.problems],
             "read_from": self.read_from,
         }
@@ -231,13 +239,23 @@ def judge(sql: SqlFailoverGroup, reads: Sequence[MemberRead]) -> FailoverGroupSt
         problems.append(Problem(NOT_READY, "the group has no secondary to fail over to"))
 
     links = _dedupe_links(sql, reads, primary)
+    down = stopped_secondaries(servers, primary)
     for link in links:
         if link.replication_state in NOT_READY_STATES:
-            problems.append(Problem(NOT_READY, f"replication link {link.describe()}"))
+            if link_to_stopped(link.to_dict(), down):
+                # the secondary's region is down: replication to it stopped, not the group
+                problems.append(Problem(DEGRADED, f"replication link {link.describe()}: its secondary did not answer"))
+            else:
+                problems.append(Problem(NOT_READY, f"replication link {link.describe()}"))
         elif link.replication_state not in KNOWN_LINK_STATES:
             problems.append(Problem(DEGRADED, f"replication link {link.describe()}: state not known to mcctl"))
     databases = tuple(database_names(shown.view))
     problems.extend(_missing_links(sql, reads, links, databases, primary))
+    targets: tuple[str, ...] = ()
+    if not any(p.severity == NOT_READY for p in problems):
+        targets = tuple(s.region for s in servers if s.role == "Secondary" and s.error is None)
+        if not targets:
+            problems.append(Problem(NOT_READY, "no secondary answered: a planned failover has no target"))
     view = shown.view
     return FailoverGroupStatus(
         name=view.name,
@@ -251,7 +269,22 @@ def judge(sql: SqlFailoverGroup, reads: Sequence[MemberRead]) -> FailoverGroupSt
         links=tuple(links),
         problems=tuple(problems),
         read_from=view.server,
+        planned_targets=targets,
     )
+
+
+def stopped_secondaries(servers: Sequence[ServerStatus], primary: str | None) -> frozenset[str]:
+    """Names (lower-cased) of the secondaries that did not answer: their region is down, so the
+    primary shows their links SUSPENDED. A planned failover to another secondary can still run."""
+    return frozenset(s.name.lower() for s in servers if s.error is not None and s.region != primary)
+
+
+def link_to_stopped(link: dict[str, Any], stopped: frozenset[str] | set[str]) -> bool:
+    """A SUSPENDED link (as `LinkStatus.to_dict` shows it) whose other end is a stopped secondary."""
+    if link.get("replication_state") != "SUSPENDED":
+        return False
+    ends = {str(link.get("server") or "").lower(), str(link.get("partner_server") or "").lower()}
+    return bool(ends & set(stopped))
 
 
 def _dedupe_links(sql: SqlFailoverGroup, reads: Sequence[MemberRead], primary: str | None) -> list[LinkStatus]:

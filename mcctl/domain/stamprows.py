@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def stamp_rows(views: Sequence[StampView], health: Mapping[str, StampHealth]) -> list[dict[str, Any]]:
-    """The summary of each view plus `health` (its verdict), `edge_health` (healthy, unhealthy,
+    """The summary of each view (`sql_role` "unknown" where the region has a SQL server whose role
+    could not be read) plus `health` (its verdict), `edge_health` (healthy, unhealthy,
     unknown or not probed; null when the origin was not read) and `traffic_share` (0..1 by the
     origins' configuration and whether Front Door's probes keep each in rotation, else mcctl's own
     verdict; null when the origin was not read)."""
@@ -26,9 +27,12 @@ def stamp_rows(views: Sequence[StampView], health: Mapping[str, StampHealth]) ->
     for view in views:
         name = view.stamp.name
         stamp = health.get(name)
+        has_sql = stamp is not None and any(s.name == "sql" for s in stamp.signals)
         rows.append(
             {
                 **view.summary(),
+                # its region has a SQL server whose role could not be read: unknown, not "no SQL here"
+                "sql_role": view.sql_role or ("unknown" if has_sql else None),
                 "edge_health": str(edge[name]) if view.origin is not None else None,
                 "traffic_share": shares.get(name),
                 "health": stamp.status if stamp is not None else None,

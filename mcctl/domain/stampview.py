@@ -7,9 +7,28 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.estate import Estate, Stamp
 from mcctl.domain.observed import AppServicePlanState, OriginState, WebAppState
+from mcctl.domain.regions import normalize_region
 
 if TYPE_CHECKING:
     from mcctl.domain.redislinks import RegionLinkVerdict
+
+
+@dataclass(frozen=True)
+class LocationMismatch:
+    """A live resource of the stamp in another region than the estate file declares for the stamp
+    (a region typo, or a resource moved/recreated elsewhere): the stamp is not where mcctl thinks."""
+
+    resource: str  # "web_app" | "app_service_plan"
+    name: str
+    declared: str  # the stamp's region in the estate file (short form, "westeurope")
+    live: str  # the resource's location as ARM reports it, short form
+
+    def to_dict(self) -> dict[str, str]:
+        return {"resource": self.resource, "name": self.name, "declared": self.declared, "live": self.live}
+
+    def describe(self) -> str:
+        what = "web app" if self.resource == "web_app" else "App Service plan"
+        return f"{what} '{self.name}' is in {self.live}, the estate file declares {self.declared}"
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,18 @@ class StampView:
             and (self.app.state or "").lower() == "running"
             and (self.plan is None or (self.plan.number_of_workers or 0) > 0)
         )
+
+    @property
+    def location_mismatches(self) -> tuple[LocationMismatch, ...]:
+        """The stamp's live web app and plan whose location is not the stamp's declared region
+        (empty when they match or could not be read)."""
+        found = []
+        for resource, state in (("web_app", self.app), ("app_service_plan", self.plan)):
+            if state is not None and state.location and normalize_region(state.location) != self.stamp.region:
+                found.append(
+                    LocationMismatch(resource, state.name, self.stamp.region, normalize_region(state.location))
+                )
+        return tuple(found)
 
     def summary(self) -> dict[str, Any]:
         """The `stamps list` row: a documented JSON contract (snake_case, flat)."""
@@ -80,7 +111,9 @@ class StampView:
                     "sql_server": _sql_server_id(estate, self.stamp.region),
                     "redis": _redis_id(estate, self.stamp.region),
                 },
-                "problems": list(self.problems),
+                # issue 15: declared vs live location; also one line each in "problems"
+                "location_mismatches": [m.to_dict() for m in self.location_mismatches],
+                "problems": [*self.problems, *(m.describe() for m in self.location_mismatches)],
             }
         )
         return data

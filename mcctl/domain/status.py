@@ -130,8 +130,23 @@ class EstateStatus:
     checked_at: str | None = None
     errors: tuple[str, ...] = ()
     simulation: Mapping[str, Any] | None = field(default=None)  # active simulated faults (--sim only)
+    problems: tuple[str, ...] = ()  # what the estate file says that the live estate does not
+
+    @property
+    def check(self) -> tuple[int, tuple[str, ...]]:
+        """`status --check`, with why: the estate's health verdict as `health --check` (0 healthy or
+        drained, 10 degraded or unknown, 11 unhealthy: its roll-up already counts every stamp's
+        Redis link and SQL, and the SQL primary unreachable), and at least 10 while the SQL failover
+        group is not failover-ready or degraded (the way out of the next regional outage is
+        impaired, though the estate serves)."""
+        found = [(CHECK_CODES.get(self.status, 10), f"estate {self.status}")]
+        if self.sql is not None and self.sql.verdict != "ready":
+            found.append((10, f"SQL {self.sql.verdict.replace('_', ' ')}"))
+        code = max(c for c, _ in found)
+        return code, tuple(why for c, why in found if c == code and code)
 
     def to_dict(self) -> dict[str, Any]:
+        code, why = self.check
         return {
             "estate": self.estate,
             "checked_at": self.checked_at,
@@ -142,8 +157,14 @@ class EstateStatus:
             "lock": _lock(self.lock),
             "operations": [o.to_dict() for o in self.operations] if self.operations is not None else None,
             "simulation": dict(self.simulation) if self.simulation is not None else None,
+            "problems": list(self.problems),
+            "check": {"exit_code": code, "reasons": list(why)},
             "errors": list(self.errors),
         }
+
+
+# `status --check`: the estate verdict as an exit code (anything else, e.g. unknown: 10).
+CHECK_CODES = {"healthy": 0, "drained": 0, "degraded": 10, "unhealthy": 11}
 
 
 def _lock(lock: LockStatus | None) -> dict[str, Any] | None:
@@ -184,6 +205,7 @@ def estate_status(
         operations=tuple(operations) if operations is not None else None,
         checked_at=checked_at if checked_at is not None else (health.checked_at if health else None),
         errors=tuple(dict.fromkeys(errors)),
+        problems=tuple(f"stamp {v.stamp.name}: {m.describe()}" for v in views or () for m in v.location_mismatches),
     )
 
 

@@ -7,7 +7,7 @@ error carries the operation's id, so the caller knows its end is journaled alrea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mcctl.domain.plan import Plan
 from mcctl.errors import AzureRequestError, McctlError, PartiallyApplied, WaitTimeout
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 class GateFailed(McctlError):
     """A gate between groups of a gradual plan said stop (e.g. a stamp went unhealthy)."""
+
+
+def _end(ctx: ApplyContext, record: dict[str, Any]) -> None:
+    """Journal the operation's end, and keep how it ended for the result document."""
+    ctx.journal.append(record)
+    ctx.trace.operation_status = str(record["status"])
 
 
 def already_ended(exc: McctlError) -> bool:
@@ -53,7 +59,7 @@ def stop(
     applied = applied_so_far(outcomes, resume)
     seconds = ctx.session.now() - started
     status = OperationStatus.PARTIAL if applied else OperationStatus.FAILED
-    ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": seconds, "error": error})
+    _end(ctx, {"type": "end", "op": op, "status": status, "seconds": seconds, "error": error})
     if applied:
         return mark_ended(
             op,
@@ -96,8 +102,8 @@ def run_gate(
         ctx.journal.append(
             {"type": "event", "op": op, "event": "gate-failed", "after_group": number, "error": exc.message}
         )
-        ctx.journal.append(
-            {"type": "end", "op": op, "status": OperationStatus.STOPPED, "seconds": seconds, "error": exc.message}
+        _end(
+            ctx, {"type": "end", "op": op, "status": OperationStatus.STOPPED, "seconds": seconds, "error": exc.message}
         )
         raise mark_ended(
             op,
@@ -126,9 +132,7 @@ def fail(
     timed_out = [o for o in outcomes if o.status == StepStatus.TIMEOUT]
     if applied:  # whatever else happened, something changed: partially applied is always 7
         still = " (a step timed out and may still be running)" if timed_out else ""
-        ctx.journal.append(
-            {"type": "end", "op": op, "status": OperationStatus.PARTIAL, "seconds": seconds, "error": what}
-        )
+        _end(ctx, {"type": "end", "op": op, "status": OperationStatus.PARTIAL, "seconds": seconds, "error": what})
         raise mark_ended(
             op,
             PartiallyApplied(
@@ -138,7 +142,7 @@ def fail(
         )
     if timed_out:  # nothing confirmed applied, but a change may still land: not "nothing changed"
         first = plan.steps[timed_out[0].index]
-        ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.TIMEOUT, "seconds": seconds})
+        _end(ctx, {"type": "end", "op": op, "status": OperationStatus.TIMEOUT, "seconds": seconds})
         raise mark_ended(
             op,
             WaitTimeout(
@@ -147,7 +151,7 @@ def fail(
                 hint=f"mcctl journal show {op}; `mcctl resume {op}` re-checks live state and continues",
             ),
         )
-    ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.FAILED, "seconds": seconds, "error": what})
+    _end(ctx, {"type": "end", "op": op, "status": OperationStatus.FAILED, "seconds": seconds, "error": what})
     raise mark_ended(
         op, AzureRequestError(f"operation {op} failed, nothing was changed: {what}", hint=f"mcctl journal show {op}")
     )

@@ -225,6 +225,8 @@ def _probe(session: AzureSession, url: str, timeout: float, elapsed: float) -> P
     try:
         response = get_endpoint(session, url, timeout)
     except EndpointUnreachable as exc:
+        if exc.hint is not None:
+            raise  # an untrusted certificate does not clear by waiting: say so now, with its hint
         message = exc.detail.splitlines()[0] if exc.detail else exc.kind
         return Probe(elapsed, None, None, None, f"{exc.kind}: {message}")
     return Probe.answer(elapsed, response.status, response.headers)

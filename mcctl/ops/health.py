@@ -27,7 +27,7 @@ from mcctl.domain.edgehealth import edge_signals
 from mcctl.domain.health import EstateHealth, HealthReadings, ProbeResult, Signal, SqlServerReach
 from mcctl.domain.regions import normalize_region
 from mcctl.domain.selection import StampSelection, known_region
-from mcctl.errors import AuthError, EndpointUnreachable, McctlError, UsageError
+from mcctl.errors import AuthError, EndpointUnreachable, McctlError, SignInError, UsageError
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.edgehealth import read_edge_health
 from mcctl.ops.registry import HealthSignal, current_registry
@@ -147,7 +147,7 @@ def assess(
         sql=reach,
         dependencies=tuple(dep_health.values()),
         extra=extra,
-        drained=drained_stamps(inventory, operations),
+        drained=drained_stamps(inventory, operations, estate),
     )
     stamp_health = [
         model.stamp_health(s.name, s.region, _judged(signals, readings, s), settings, readings.drained.get(s.name))
@@ -167,14 +167,24 @@ def assess(
     )
 
 
-def drained_stamps(inventory: Inventory | None, operations: Iterable[OperationRecord] | None) -> dict[str, str]:
-    """stamp -> the journaled operation that drained it on purpose (its origin disabled now by a
-    drain not undone since: what `frontdoor restore` would undo); empty without a journal."""
+def drained_stamps(
+    inventory: Inventory | None, operations: Iterable[OperationRecord] | None, estate: Estate | None = None
+) -> dict[str, str]:
+    """stamp -> what drained it on purpose: the journaled operation (its origin disabled now by a
+    drain not undone since: what `frontdoor restore` would undo), else `DRAINED_IN_ESTATE` for a
+    stamp marked `drained: true` in the estate file whose origin is disabled. Empty without a
+    journal (the health gate's view: every stamp judged as if meant to serve)."""
     if inventory is None or operations is None:
         return {}
+    from mcctl.domain.estate import DRAINED_IN_ESTATE
     from mcctl.ops.scale import journaled_drains
 
-    return journaled_drains(inventory.views, operations)
+    found = journaled_drains(inventory.views, operations)
+    marked = {s.name for s in estate.stamps if s.drained} if estate is not None else set()
+    for view in inventory.views:
+        if view.stamp.name in marked and view.origin is not None and not view.origin.enabled:
+            found.setdefault(view.stamp.name, DRAINED_IN_ESTATE)
+    return found
 
 
 def _selected(estate: Estate, region: str | None, stamp: str | None) -> list[Stamp]:
@@ -212,7 +222,8 @@ def probe(session: AzureSession, url: str, timeout: float) -> ProbeResult:
     except EndpointUnreachable as exc:
         if exc.timed_out:
             return ProbeResult(url, timed_out_after=timeout)
-        return ProbeResult(url, error=_shortened(exc.detail, exc.kind))
+        detail = f"{exc.detail}; set cloud.ca_bundle" if exc.hint is not None else exc.detail  # CA trust
+        return ProbeResult(url, error=_shortened(detail, exc.kind))
     except OSError as exc:
         return ProbeResult(url, error=_one_line(exc))
     return ProbeResult(url, response.status, response.seconds, response.body)
@@ -241,7 +252,7 @@ def _outcome_value(outcome: Outcome, what: str, limit: float, errors: list[str])
         errors.append(f"{what}: no answer within {model.seconds_text(limit)}")
         return None
     if outcome.error is not None:
-        if not isinstance(outcome.error, McctlError):
+        if not isinstance(outcome.error, McctlError) or isinstance(outcome.error, SignInError):
             raise outcome.error
         errors.append(outcome.error.message)
         return None
@@ -267,6 +278,8 @@ def _sql_reach(
             role = "Primary" if server.region == primary else "Secondary"
         if not outcome.done:
             reachable, error = None, f"no answer within {model.seconds_text(ARM_READ_SECONDS)}"
+        elif isinstance(outcome.error, SignInError):
+            raise outcome.error  # no verdict can be made of reads that could not sign in
         elif isinstance(outcome.error, AuthError):
             reachable, error = None, outcome.error.message  # not allowed to look: unknown, not down
             errors.append(outcome.error.message)

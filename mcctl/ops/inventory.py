@@ -2,7 +2,9 @@
 
 One paged list per service and subscription (plans, web apps, origins), one failover-group read and
 one read per Redis member: never one GET per stamp per field. A service that cannot be read does not
-hide the others: its fields show as unknown and the failure is reported alongside.
+hide the others: its fields show as unknown and the failure is reported alongside. So does one Redis
+member: only its own region's stamps show the Redis verdict "unknown"; the other regions are judged
+from the members that were read, as `redis status` judges them.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ def read_inventory(
 ) -> Inventory:
     """Live state of the estate's stamps (optionally one region's, or one stamp's)."""
     from mcctl.adapters import frontdoor, redis, sql, web
-    from mcctl.domain import redislinks
 
     reads: dict[str, Callable[[], Any]] = {}
     for sub in {s.subscription for s in estate.stamps}:
@@ -50,12 +51,12 @@ def read_inventory(
     reads["origins"] = lambda: frontdoor.list_origins(session, estate.frontdoor)
     if estate.sql:
         reads["sql"] = partial(sql.get_failover_group, session, estate.sql)
-    if estate.redis:
-        rg = estate.redis
-        if rg.kind == "managed":
-            reads["redis"] = lambda: redislinks.region_link_verdicts(rg, redis.get_managed_databases(session, rg))
+    # One read per Redis member: one that cannot be read leaves only its own region unknown.
+    for member in estate.redis.members if estate.redis else ():
+        if estate.redis is not None and estate.redis.kind == "managed":
+            reads[f"redis:{member.region}"] = partial(redis.get_managed_database, session, estate.redis, member)
         else:
-            reads["redis"] = lambda: redislinks.cache_link_verdicts(rg, redis.get_cache_states(session, rg))
+            reads[f"redis:{member.region}"] = partial(redis.get_cache_state, session, member)
 
     done = read_parallel(reads)
     results, errors = done.values, list(done.errors.values())
@@ -68,7 +69,7 @@ def read_inventory(
             apps.update(value)
     origins = results.get("origins")
     roles = results["sql"].role_by_region() if "sql" in results else {}
-    verdicts = results.get("redis") or {}
+    verdicts = _redis_verdicts(estate, results, done.errors)
 
     views: list[StampView] = []
     missing: list[str] = []
@@ -104,3 +105,24 @@ def read_inventory(
         errors.append(ResourceMissingError("; ".join(missing), hint="check the names in the estate file"))
     primary = next((region for region, role in roles.items() if role == "Primary"), None)
     return Inventory(views, errors, primary)
+
+
+def _redis_verdicts(estate: Estate, results: dict[str, Any], errors: dict[str, McctlError]) -> dict[str, Any]:
+    """Region → its Redis link verdict, judged from the members that were read (as `redis status`
+    judges them); a region whose own member failed to read (other than "not found") is unknown."""
+    from mcctl.domain import redislinks
+
+    rg = estate.redis
+    if rg is None:
+        return {}
+    states = {m.region: results.get(f"redis:{m.region}") for m in rg.members}
+    if rg.kind == "managed":
+        verdicts = redislinks.region_link_verdicts(rg, states)
+    else:
+        verdicts = redislinks.cache_link_verdicts(rg, states)
+    unread = {
+        m.region: errors[key].message
+        for m in rg.members
+        if (key := f"redis:{m.region}") in errors and not isinstance(errors[key], ResourceMissingError)
+    }
+    return redislinks.mark_unread(verdicts, unread)

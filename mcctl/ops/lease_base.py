@@ -8,6 +8,7 @@ actions: `_acquire`, `_renew`, `_release`, `_owns`, `status` and `break_lock`.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -119,7 +120,15 @@ class LeaseBase:
         return False
 
     def _held_error(self, status: LockStatus) -> LockHeld:
-        return held_error(status, estate=self.estate, simulated=self.simulated)
+        holder = status.holder
+        # A run that died here leaves a fixed-term lease (a manual hold's process is meant to be gone)
+        gone = (
+            holder is not None
+            and status.expires_at is not None
+            and holder.host == socket.gethostname()
+            and not process_alive(holder.pid)
+        )
+        return held_error(status, estate=self.estate, simulated=self.simulated, holder_gone=gone)
 
     def _lost_error(self, why: str) -> LockHeld:
         return lost_error(self.estate, why)

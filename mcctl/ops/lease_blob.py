@@ -5,9 +5,12 @@ the service itself only knows an opaque lease id; if the process dies, the lease
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.lease import LeaseHolder, LockStatus, blob_lock_status, holder_died_here, iso
+from mcctl.errors import McctlError
 from mcctl.ops.lease_base import Clock, LeaseBase, process_alive
 
 if TYPE_CHECKING:
@@ -31,6 +34,25 @@ class BlobLease(LeaseBase):
         self._wall = wall
         self._client: Any = None
 
+    @contextmanager
+    def _named(self) -> Iterator[None]:
+        """An error about the lock blob names it by its URL (the SDK's account name is None for a
+        custom endpoint: "None/mcctl-locks/demo.lock" named nothing), with where to look."""
+        try:
+            yield
+        except McctlError as exc:
+            client = self._client
+            if client is not None:
+                named = f"{client.account_name}/{client.container_name}/{client.blob_name}"
+                exc.message = exc.message.replace(named, self.location)
+                exc.args = (exc.message,)
+            if exc.hint is None:
+                exc.hint = (
+                    f"the operator lease is the blob {self.location} (estate file `lock:`); check that it is "
+                    "reachable and that you may write to it; `mcctl lock status` reads it"
+                )
+            raise
+
     @property
     def _blob(self) -> Any:
         if self._client is None:  # one client per lease: renewals reuse its connection
@@ -42,54 +64,62 @@ class BlobLease(LeaseBase):
         return {**holder.to_metadata(), "expires_at": expires}
 
     def _acquire(self, lease_id: str, holder: LeaseHolder, indefinite: bool) -> None:
-        from mcctl.adapters import lease as blob_lease
+        with self._named():
+            from mcctl.adapters import lease as blob_lease
 
-        seconds = -1 if indefinite else self.lease_seconds
-        refused = blob_lease.acquire_lease(self._blob, lease_id, seconds, self._metadata(holder, seconds))
-        if refused is not None and holder_died_here(
-            self._status(refused.current).holder, holder, self.takeover, process_alive
-        ):
-            # Resuming an operation whose process died on this machine: its lease is ours to take.
-            blob_lease.break_lease(self._blob, break_period=0)
+            seconds = -1 if indefinite else self.lease_seconds
             refused = blob_lease.acquire_lease(self._blob, lease_id, seconds, self._metadata(holder, seconds))
-        if refused is not None:
-            raise self._held_error(self._status(refused.current))
+            if refused is not None and holder_died_here(
+                self._status(refused.current).holder, holder, self.takeover, process_alive
+            ):
+                # Resuming an operation whose process died on this machine: its lease is ours to take.
+                blob_lease.break_lease(self._blob, break_period=0)
+                refused = blob_lease.acquire_lease(self._blob, lease_id, seconds, self._metadata(holder, seconds))
+            if refused is not None:
+                raise self._held_error(self._status(refused.current))
 
     def _renew(self) -> None:
-        from mcctl.adapters import lease as blob_lease
+        with self._named():
+            from mcctl.adapters import lease as blob_lease
 
-        assert self.lease_id is not None and self._holder is not None
-        # No SDK retries: renew_if_due() itself retries at the next poll while the lease has time left.
-        refused = blob_lease.renew_lease(self._blob, self.lease_id, retries=0)
-        if refused is None:  # the new expiry, for `lock status` and refused operators
-            metadata = self._metadata(self._holder, self.lease_seconds)
-            refused = blob_lease.write_holder(self._blob, self.lease_id, metadata, retries=0)
-        if refused is not None:
-            raise self._lost_error(f"{refused.code}; the lock is now {self._describe(self._status(refused.current))}")
+            assert self.lease_id is not None and self._holder is not None
+            # No SDK retries: renew_if_due() itself retries at the next poll while the lease has time left.
+            refused = blob_lease.renew_lease(self._blob, self.lease_id, retries=0)
+            if refused is None:  # the new expiry, for `lock status` and refused operators
+                metadata = self._metadata(self._holder, self.lease_seconds)
+                refused = blob_lease.write_holder(self._blob, self.lease_id, metadata, retries=0)
+            if refused is not None:
+                raise self._lost_error(
+                    f"{refused.code}; the lock is now {self._describe(self._status(refused.current))}"
+                )
 
     def _release(self) -> bool:
-        from mcctl.adapters import lease as blob_lease
+        with self._named():
+            from mcctl.adapters import lease as blob_lease
 
-        assert self.lease_id is not None
-        return blob_lease.release_lease(self._blob, self.lease_id) is None
+            assert self.lease_id is not None
+            return blob_lease.release_lease(self._blob, self.lease_id) is None
 
     def _owns(self, lease_id: str) -> bool:
-        from mcctl.adapters import lease as blob_lease
+        with self._named():
+            from mcctl.adapters import lease as blob_lease
 
-        return blob_lease.renew_lease(self._blob, lease_id) is None
+            return blob_lease.renew_lease(self._blob, lease_id) is None
 
     def status(self) -> LockStatus:
-        from mcctl.adapters import lease as blob_lease
+        with self._named():
+            from mcctl.adapters import lease as blob_lease
 
-        return self._status(blob_lease.read_lease(self._blob))
+            return self._status(blob_lease.read_lease(self._blob))
 
     def break_lock(self) -> LockStatus:
-        from mcctl.adapters import lease as blob_lease
+        with self._named():
+            from mcctl.adapters import lease as blob_lease
 
-        before = self.status()
-        if before.held:
-            blob_lease.break_lease(self._blob, break_period=0)
-        return before
+            before = self.status()
+            if before.held:
+                blob_lease.break_lease(self._blob, break_period=0)
+            return before
 
     def _status(self, info: Any) -> LockStatus:
         return blob_lock_status(self.location, info.state, info.metadata, info.duration)

@@ -22,6 +22,7 @@ from mcctl.ops.endings import GateFailed, already_ended, fail, run_gate, stop
 from mcctl.ops.guard import Evaluation, evaluate, reevaluate, refusal
 from mcctl.ops.journal import Journal, OperationRecord, new_operation_id
 from mcctl.ops.journal_records import OperationStatus, StepStatus
+from mcctl.ops.result import RunTrace
 from mcctl.ops.services import Reporter, SilentReporter
 from mcctl.ops.steprun import AppliedButFailed, StepOutcome, run_group
 from mcctl.ops.steps import executor
@@ -69,6 +70,9 @@ class ApplyContext:
     cancelled: threading.Event = field(default_factory=threading.Event)
     # The step kinds, rules and gates to use (default: the process's registry, built from the plugins).
     registry: Registry | None = None
+    # What the run got to (operation id once journaled, step outcomes, how it ended): the result
+    # document of a run that an error stopped is built from it.
+    trace: RunTrace = field(default_factory=RunTrace)
 
 
 @dataclass
@@ -122,6 +126,8 @@ def refuse(
     op = new_operation_id()
     ctx.journal.append(_header(ctx, op, kind, evaluation, OperationStatus.REFUSED, parent))
     ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.REFUSED, "seconds": 0})
+    ctx.trace.evaluation, ctx.trace.operation = evaluation, op
+    ctx.trace.operation_status, ctx.trace.journaled = OperationStatus.REFUSED, False
     error = refusal(evaluation, since=since, suffix="; nothing was changed")
     error.operation = op  # journaled (as refused) and ended: `journal show OP` says who tried what
     return error
@@ -170,9 +176,9 @@ def apply(
     if ctx.lease is not None and parent is not None:
         ctx.lease.takeover = parent  # a rollback of a run that died here may take over its lease
     started = ctx.session.now()
-    outcomes: list[StepOutcome] = []
+    outcomes: list[StepOutcome] = ctx.trace.outcomes  # (the same list: an error leaves them in the trace)
+    outcomes.clear()
     journaled = False
-    ctx.reporter.start(plan, op)
     try:
         with _lease(ctx, holder):
             # Under the lease nobody else can act: judge the plan again on fresh state, then check
@@ -195,6 +201,9 @@ def apply(
                     }
                 )
             journaled = True
+            ctx.trace.operation, ctx.trace.journaled = op, True
+            # Only now is the operation announced: one turned away by the lock or a rule never existed.
+            ctx.reporter.start(plan, op)
             groups = plan.groups
             for number, group in enumerate(groups):
                 runnable = [(i, s) for i, s in group if i in todo]
@@ -212,6 +221,7 @@ def apply(
         if journaled:
             seconds = ctx.session.now() - started
             ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.INTERRUPTED, "seconds": seconds})
+            ctx.trace.operation_status = OperationStatus.INTERRUPTED
         raise
     except McctlError as exc:
         if not journaled or already_ended(exc):
@@ -227,6 +237,7 @@ def apply(
         ctx.reporter.finish()
     status = OperationStatus.SUBMITTED if not ctx.wait else OperationStatus.SUCCEEDED
     ctx.journal.append({"type": "end", "op": op, "status": status, "seconds": ctx.session.now() - started})
+    ctx.trace.operation_status = status
     return MutationResult(op, status, plan, outcomes)
 
 
@@ -244,6 +255,7 @@ def _recheck(
     fresh = reevaluate(evaluation, live, ctx.estate.safety, steps, ctx.registry)
     if fresh.refused:
         raise refuse(ctx, fresh, kind, parent, since=evaluation.before)
+    ctx.trace.evaluation = fresh
     return fresh
 
 

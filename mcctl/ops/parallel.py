@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from mcctl.errors import McctlError
+from mcctl.errors import McctlError, SignInError
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -43,4 +43,7 @@ def read_parallel(reads: Mapping[K, Callable[[], R]], max_workers: int = MAX_PAR
                 result.values[key] = future.result()
             except McctlError as exc:
                 result.errors[key] = exc
+    signed_out = next((e for e in result.errors.values() if isinstance(e, SignInError)), None)
+    if signed_out is not None:
+        raise signed_out  # nothing read with that credential means anything: one error, not one per read
     return result

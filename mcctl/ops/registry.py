@@ -48,6 +48,10 @@ class StepKind:
     # is not terminal). Lets rollback/resume wait for a change that a killed or --no-wait run left in
     # flight, and lets the safety rules count it as done until it settles. None: cannot be told.
     pending: Callable[[AzureSession, Estate, Step], bool] | None = None
+    # The step as it would be planned now: what its kind's safety rules judge that was observed when
+    # it was planned (a SQL failover's replication links), read again, for a step whose plan was
+    # made earlier (resume, rollback: `mcctl.ops.preflight`). None: its rules need nothing observed.
+    observe: Callable[[AzureSession, Estate, Step], Step] | None = None
 
     def project_onto(self, step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
         return self.project(step, snapshot) if self.project is not None else snapshot

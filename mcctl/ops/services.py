@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mcctl.ops.journal import Journal
     from mcctl.ops.lease import OperatorLease
     from mcctl.ops.registry import Registry
+    from mcctl.ops.result import RunTrace
 
 
 class Reporter(Protocol):
@@ -113,7 +114,16 @@ class Services:
     confirmation: Confirmation = field(default_factory=Approve)
     reporter: Reporter = field(default_factory=SilentReporter)
     notices: Notices = field(default_factory=QuietNotices)
+    # What the latest run got to (its evaluation, operation, step outcomes), kept up to date as it
+    # goes: the result document of a run an error stopped is built from it.
+    trace: RunTrace = field(default_factory=lambda: _new_trace())
 
     @property
     def clock(self) -> Clock:
         return self.session.clock
+
+
+def _new_trace() -> RunTrace:
+    from mcctl.ops.result import RunTrace
+
+    return RunTrace()

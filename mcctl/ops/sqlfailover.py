@@ -21,6 +21,7 @@ from mcctl.errors import McctlError
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.parallel import read_parallel
 from mcctl.ops.registry import StepKind
+from mcctl.ops.sqlpreflight import observe_failover
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -117,7 +118,8 @@ def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
     return False
 
 
-SQL_FAILOVER = StepKind(STEP_KIND, _apply, _read, project=project_failover, pending=_pending)
+# `observe`: a resume or rollback re-reads the links as `sql failover` does, so the same pre-flight rules judge it.
+SQL_FAILOVER = StepKind(STEP_KIND, _apply, _read, project=project_failover, pending=_pending, observe=observe_failover)
 
 LINKS_RULE = SafetyRule(
     "sql_links_ready",

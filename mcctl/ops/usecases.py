@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.plan import ROLLBACK_PREFIX, Plan
 from mcctl.errors import EstateChanged, SafetyRefusal, UsageError
 from mcctl.ops import mutation
 from mcctl.ops.guard import Evaluation, refusal
 
 if TYPE_CHECKING:
-    from mcctl.domain.plan import Plan
     from mcctl.domain.snapshot import EstateSnapshot
     from mcctl.ops.inflight import InFlightStep
     from mcctl.ops.journal import OperationRecord
@@ -96,14 +96,27 @@ def resume(services: Services, op: str, options: RunOptions) -> RunResult:
         services.notices.note(
             f"operation {record.id}: every step was done; its end was never journaled: closed as succeeded"
         )
-    return _run(services, recovery.plan, _snapshot(services), options, resume=record, whole=recovery.whole)
+    remaining = _preflight(services, recovery.plan)  # the forward command's pre-flight, on facts read now
+    return _run(services, remaining, _snapshot(services), options, resume=record, whole=recovery.whole)
 
 
 def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
     """Apply the inverse of what an operation applied, last first, once nothing of it still runs."""
-    from mcctl.ops.recovery import plan_rollback
+    from mcctl.ops.recovery import check_recoverable, plan_rollback
 
     record = services.journal.operation(op)
+    check_recoverable(record, services.estate, services.registry)
+    done = _rolled_back_by(services, record)
+    if done is not None:  # a second rollback would be an operation that changes nothing, or worse
+        services.trace.reset()
+        services.notices.note(f"operation {record.id} was already rolled back by operation {done.id}: nothing to do")
+        empty = Plan(
+            kind=f"{ROLLBACK_PREFIX}{record.plan.kind}",
+            summary=f"roll back {record.id}: already rolled back by operation {done.id}",
+            steps=(),
+        )
+        services.trace.evaluation = Evaluation(empty, (), {})
+        return RunResult(RunOutcome.NOTHING_TO_DO, services.trace.evaluation)
     recovery = plan_rollback(  # (checks it can be rolled back before waiting for anything)
         services.session,
         services.estate,
@@ -114,7 +127,8 @@ def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
         journal_it=not options.dry_run,
         registry=services.registry,
     )
-    return _run(services, recovery.plan, _snapshot(services), options, parent=record.id)
+    inverse = _preflight(services, recovery.plan)  # judged as the forward command would judge it
+    return _run(services, inverse, _snapshot(services), options, parent=record.id)
 
 
 def revert(
@@ -151,6 +165,9 @@ def _run(
             f"--no-wait: this plan runs in {len(plan.groups)} step groups, each once the previous one has "
             "landed; run it without --no-wait; nothing was changed"
         )
+    services.trace.reset()
+    if resume is not None:
+        services.trace.plan = whole  # its steps are numbered as the operation's, not the remainder's
     ctx = _context(services, options)
     # Changes other runs left in flight (--no-wait, a killed run) count for the rules the way that
     # serves less: a drain as done, a restore as not done.
@@ -166,6 +183,7 @@ def _run(
         in_flight=in_flight,
         kinds=services.registry,
     )
+    services.trace.evaluation = evaluation
     for line in evaluation.in_flight:
         services.notices.note(line)
     if plan.empty:
@@ -197,6 +215,20 @@ def _run(
     return RunResult(RunOutcome.APPLIED, evaluation, applied)
 
 
+def _rolled_back_by(services: Services, record: OperationRecord) -> OperationRecord | None:
+    """The rollback that already put `record` back, if one succeeded."""
+    from mcctl.ops.journal_records import OperationStatus
+
+    for child in reversed(services.journal.operations()):
+        if (
+            child.parent == record.id
+            and child.status is OperationStatus.SUCCEEDED
+            and (child.kind or "").startswith(ROLLBACK_PREFIX)
+        ):
+            return child
+    return None
+
+
 def _refuse_undone(services: Services, record: OperationRecord) -> None:
     """An operation a rollback or a --revert-on-failure put back is over: resuming it would redo,
     without its gates' context, what someone deliberately undid."""
@@ -226,7 +258,14 @@ def _context(services: Services, options: RunOptions) -> mutation.ApplyContext:
         wait=options.wait,
         reporter=services.reporter,
         registry=services.registry,
+        trace=services.trace,
     )
+
+
+def _preflight(services: Services, plan: Plan) -> Plan:
+    from mcctl.ops.preflight import observe_plan
+
+    return observe_plan(services.session, services.estate, plan, services.registry)
 
 
 def _snapshot(services: Services) -> EstateSnapshot:

@@ -117,3 +117,16 @@ def test_a_real_azure_cli_credential_without_az_is_quiet(estate_file, tmp_path) 
     debug = subprocess.run([*argv[:3], "--debug", *argv[3:]], env=env, capture_output=True, text=True, timeout=120)
     assert debug.returncode == 3
     assert "azure.identity" in debug.stderr and "AzureCliCredential.get_token_info failed" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("stamps", "list"), ("health", "--check"), ("status", "--check"), ("frontdoor", "status"), ("redis", "status")],
+)
+def test_every_read_command_stops_at_the_failed_sign_in(mcctl, estate_file, failing, command) -> None:
+    """No warning per parallel read, no table of `?`, no verdict made of failed reads: exit 3, one line."""
+    result = mcctl("--estate", str(estate_file), *command)
+    assert result.exit_code == 3, (result.stdout, result.stderr)
+    error, hint = _lines(result.stderr)
+    assert error.startswith("mcctl: error: DefaultAzureCredential could not sign in") and hint.startswith("  hint:")
+    assert result.stdout == ""

@@ -47,7 +47,7 @@ def test_injected_crash_after_the_request_then_resume_and_rollback(mcctl, monkey
 
     resumed = mcctl("--sim", "-o", "json", "resume", op["id"], "--yes")
     assert resumed.exit_code == 0, resumed.stderr
-    assert json.loads(resumed.stdout)["steps"][0]["status"] == "succeeded"
+    assert json.loads(resumed.stdout)["plan"]["steps"][0]["status"] == "succeeded"
     assert _capacities(mcctl)["weu-2"] == 5
     assert _show(mcctl, op["id"])["status"] == "succeeded"
 

@@ -57,7 +57,7 @@ def test_evacuate_a_healthy_secondary_region_scales_drains_and_verifies_at_the_e
 
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["status"] == "succeeded"
+    assert data["status"] == "applied"
     assert data["summary"] == "evacuate eastus2: scale 4 stamps, drain 2 origins in 2 steps"
     rows = _stamps(mcctl)
     assert [(rows[s]["origin_enabled"], rows[s]["serving"]) for s in EUS2] == [(False, False)] * 2
@@ -165,7 +165,7 @@ def test_a_forced_failover_is_not_confirmed_by_yes_alone_interactively(mcctl, mo
     monkeypatch.setattr(mutate, "is_interactive", lambda: True)
 
     typed_wrong = mcctl("--sim", "evacuate", "westeurope", "--allow-data-loss", input="nope\n")
-    assert typed_wrong.exit_code == 2 and "confirmation did not match 'fg-mc-demo'" in typed_wrong.stderr
+    assert typed_wrong.exit_code == 130 and "confirmation did not match 'fg-mc-demo'" in typed_wrong.stderr
     assert _primary(mcctl) == "westeurope" and _operations(mcctl) == []
 
 

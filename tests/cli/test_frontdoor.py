@@ -102,7 +102,7 @@ def test_drain_region_with_verify_then_the_last_regions_are_refused_then_restore
     drained = mcctl("--sim", "-o", "json", "frontdoor", "drain", "eastus2", "--yes", "--verify")
     assert drained.exit_code == 0, drained.stderr
     data = json.loads(drained.stdout)
-    assert data["status"] == "succeeded" and [s["status"] for s in data["steps"]] == ["succeeded", "succeeded"]
+    assert data["status"] == "applied" and [s["status"] for s in data["plan"]["steps"]] == ["succeeded", "succeeded"]
     assert "verified after" in drained.stderr
     assert "came from neu-1, neu-2, weu-1, weu-2 (northeurope, westeurope), none from eus2-1, eus2-2" in drained.stderr
 
@@ -172,7 +172,7 @@ def test_idempotent_drain_and_restore(mcctl) -> None:
     assert again.exit_code == 0 and "nothing to do" in again.stdout
     assert mcctl("--sim", "frontdoor", "restore", "eastus2", "--yes").exit_code == 0
     serving = mcctl("--sim", "-o", "json", "frontdoor", "restore", "eastus2", "--yes")
-    assert serving.exit_code == 0 and json.loads(serving.stdout)["status"] == "nothing to do"
+    assert serving.exit_code == 0 and json.loads(serving.stdout)["status"] == "nothing_to_do"
     assert len(_journal(mcctl)) == 2
 
 
@@ -226,7 +226,7 @@ def test_gradual_drain_steps_weights_down_with_gates_between(mcctl, healthy) -> 
     )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert [(s["target"].split()[1], s["change"]) for s in data["steps"]] == [
+    assert [(s["target"].split()[1], s["change"]) for s in data["plan"]["steps"]] == [
         ("eus2-1", "weight: 1000 → 500"),
         ("eus2-2", "weight: 1000 → 500"),
         ("eus2-1", "weight: 500 → 100"),

@@ -222,7 +222,7 @@ def test_unlink_plan_explains_the_consequence(mcctl) -> None:
 def test_unlink_typed_confirmation(mcctl, monkeypatch) -> None:
     monkeypatch.setattr("mcctl.cli.mutate.is_interactive", lambda: True)
     wrong = mcctl("--sim", "redis", "unlink", "eastus2", "--allow-data-loss", input="eastus2\n")
-    assert wrong.exit_code == 2 and "confirmation did not match 'amr-mc-eus2'" in wrong.stderr
+    assert wrong.exit_code == 130 and "confirmation did not match 'amr-mc-eus2'" in wrong.stderr
     assert "amr-mc-eus2" in _stored_links(_sim(mcctl), "westeurope")
     typed = mcctl("--sim", "redis", "unlink", "eastus2", "--allow-data-loss", input="amr-mc-eus2\n")
     assert typed.exit_code == 0, typed.stderr
@@ -233,7 +233,7 @@ def test_unlink_then_relink_on_the_simulator(mcctl) -> None:
     unlinked = mcctl("--sim", "-o", "json", "redis", "unlink", "eastus2", *LOSE_DATA)
     assert unlinked.exit_code == 0, unlinked.stderr
     op = json.loads(unlinked.stdout)
-    assert op["status"] == "succeeded" and op["steps"][0]["change"] == "link: linked → unlinked"
+    assert op["status"] == "applied" and op["plan"]["steps"][0]["change"] == "link: linked → unlinked"
     sim = _sim(mcctl)
     survivors = {"amr-mc-weu": "Linked", "amr-mc-neu": "Linked"}
     assert _stored_links(sim, "westeurope") == _stored_links(sim, "northeurope") == survivors
@@ -248,7 +248,7 @@ def test_unlink_then_relink_on_the_simulator(mcctl) -> None:
     assert dry.exit_code == 0 and "ALL DATA in amr-mc-eus2/default is discarded" in " ".join(dry.stdout.split())
     relinked = mcctl("--sim", "-o", "json", "redis", "relink", "eastus2", *LOSE_DATA)
     assert relinked.exit_code == 0, relinked.stderr
-    assert json.loads(relinked.stdout)["steps"][0]["change"] == "link: unlinked → linked"
+    assert json.loads(relinked.stdout)["plan"]["steps"][0]["change"] == "link: unlinked → linked"
     sim = _sim(mcctl)
     with sim.store.transaction() as data:
         kinds = [o["kind"] for o in data["operations"].values()]
@@ -285,7 +285,7 @@ def test_rollback_of_an_unlink_is_refused_with_the_command_to_run(mcctl) -> None
 def test_unlink_no_wait_then_status_shows_unlinking(mcctl) -> None:
     result = mcctl("--sim", "-o", "json", "redis", "unlink", "northeurope", "--no-wait", *LOSE_DATA)
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["status"] == "submitted"
+    assert json.loads(result.stdout)["operation_status"] == "submitted"
     code, entries = _status(mcctl)
     assert _views(entries[1])["westeurope"] == "Unlinking" and entries[1]["verdict"] == "degraded"
     mcctl("sim", "advance", "60")

@@ -130,7 +130,7 @@ def test_rollback_of_a_killed_scale_waits_for_it_and_reverses_it(mcctl) -> None:
         "--override", "min_serving_capacity", "--reason", "undo the mistaken scale-out",
     )  # fmt: skip
     assert rolled.exit_code == 0, rolled.stderr
-    assert json.loads(rolled.stdout)["status"] == "succeeded"
+    assert json.loads(rolled.stdout)["status"] == "applied"
     assert _stamps(mcctl)["weu-1"]["instances"] == 3
     assert mcctl("--sim", "sim", "advance", "3600").exit_code == 0
     assert _stamps(mcctl)["weu-1"]["instances"] == 3  # nothing lands later
@@ -277,12 +277,12 @@ def test_a_timed_out_failover_that_resume_found_done_is_still_rolled_back(mcctl)
     assert mcctl("--sim", "sim", "advance", "120").exit_code == 0
     resumed = mcctl("--sim", "-o", "json", "resume", op, "--yes")
     assert resumed.exit_code == 0, resumed.stderr
-    assert json.loads(resumed.stdout)["steps"][0]["status"] == "skipped"
+    assert json.loads(resumed.stdout)["plan"]["steps"][0]["status"] == "skipped"
     assert _primary(mcctl) == "northeurope"
 
     rolled = mcctl("--sim", "-o", "json", "rollback", op, "--yes")
     assert rolled.exit_code == 0, rolled.stderr
-    assert json.loads(rolled.stdout)["status"] == "succeeded"
+    assert json.loads(rolled.stdout)["status"] == "applied"
     assert _primary(mcctl) == "westeurope"
 
 

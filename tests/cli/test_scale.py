@@ -24,7 +24,7 @@ def test_region_scale_sets_both_plans_and_rollback_restores(mcctl) -> None:
     result = mcctl("--sim", "-o", "json", "scale", "--region", "northeurope", "--instances", "6", "--yes")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["status"] == "succeeded" and [s["status"] for s in data["steps"]] == ["succeeded", "succeeded"]
+    assert data["status"] == "applied" and [s["status"] for s in data["plan"]["steps"]] == ["succeeded", "succeeded"]
     assert {k: v for k, v in _instances(mcctl).items() if k.startswith("neu")} == {"neu-1": 6, "neu-2": 6}
     assert _instances(mcctl)["weu-1"] == 3
     rollback = mcctl("--sim", "-o", "json", "rollback", data["operation"], "--yes")
@@ -166,7 +166,7 @@ def test_no_wait_submits_and_resume_verifies(mcctl) -> None:
     result = mcctl("--sim", "-o", "json", "scale", "weu-1", "--instances", "4", "--no-wait", "--yes")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["status"] == "submitted" and data["steps"][0]["status"] == "submitted"
+    assert data["operation_status"] == "submitted" and data["plan"]["steps"][0]["status"] == "submitted"
     mcctl("sim", "advance", "120")
     assert _instances(mcctl)["weu-1"] == 4
 

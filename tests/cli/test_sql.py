@@ -106,7 +106,8 @@ def test_planned_failover_then_rollback(mcctl) -> None:
     result = mcctl("--sim", "-o", "json", "sql", "failover", "--to", "northeurope", "--yes")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["status"] == "succeeded" and data["steps"][0]["change"] == "primary_region: westeurope → northeurope"
+    assert data["status"] == "applied"
+    assert data["plan"]["steps"][0]["change"] == "primary_region: westeurope → northeurope"
     assert "SQL failover group fg-mc-demo: InProgress" in result.stderr  # progress while it runs
     assert _sim_primary() == "sql-mc-neu" and _primary(mcctl) == "northeurope"
     assert {s["region"]: s["role"] for s in _status(mcctl)["servers"]}["westeurope"] == "Secondary"
@@ -193,7 +194,7 @@ def test_forced_interactive_needs_the_group_name_typed(mcctl, monkeypatch) -> No
     monkeypatch.setattr("mcctl.cli.mutate.is_interactive", lambda: True)
     args = ("--sim", "sql", "failover", "--to", "northeurope", "--mode", "forced", "--allow-data-loss")
     wrong = mcctl(*args, input="yes\n")
-    assert wrong.exit_code == 2 and "confirmation did not match 'fg-mc-demo'" in wrong.stderr
+    assert wrong.exit_code == 130 and "confirmation did not match 'fg-mc-demo'" in wrong.stderr
     assert "Type 'fg-mc-demo' to confirm" in wrong.stderr
     assert _failover_operations() == [] and _primary(mcctl) == "westeurope"
 
@@ -298,7 +299,7 @@ def test_timeout_exits_6_and_says_how_to_check(mcctl) -> None:
     assert _primary(mcctl) == "northeurope"  # it went on in "Azure"
     resumed = mcctl("--sim", "-o", "json", "resume", op["id"], "--yes")
     assert resumed.exit_code == 0, resumed.stderr
-    assert json.loads(resumed.stdout)["steps"][0]["status"] == "skipped"  # verified, not sent again
+    assert json.loads(resumed.stdout)["plan"]["steps"][0]["status"] == "skipped"  # verified, not sent again
     assert len(_failover_operations()) == 1
 
 
@@ -316,7 +317,7 @@ def test_throttled_post_is_retried_and_fails_over_once(mcctl) -> None:
 def test_no_wait_submits_and_the_failover_completes_on_its_own(mcctl) -> None:
     result = mcctl("--sim", "-o", "json", "sql", "failover", "--to", "northeurope", "--no-wait", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["status"] == "submitted"
+    assert json.loads(result.stdout)["operation_status"] == "submitted"
     assert _primary(mcctl) == "westeurope"
     mcctl("sim", "advance", "120")
     assert _primary(mcctl) == "northeurope"

@@ -59,6 +59,8 @@ TOP_KEYS = {
     "lock": (dict, type(None)),
     "operations": (list, type(None)),
     "simulation": (dict, type(None)),
+    "problems": list,  # issue 15: declared vs live location
+    "check": dict,  # issue 15: status --check
     "errors": list,
 }
 
@@ -218,7 +220,8 @@ def test_80_columns_keeps_ids_and_verdicts_whole(mcctl) -> None:
     assert rows["westeurope"][-2:] == ["primary", "linked"] and rows["eastus2"][-2:] == ["secondary", "broken"]
     assert f"mcctl resume {op}" in text and f"mcctl rollback {op}" in text
     assert re.search(rf"^  {op}  in flight", text, re.MULTILINE)
-    assert "failover NOT ready" in text and "estate demo: degraded" in text
+    # issue 15: a secondary down (eastus2) leaves northeurope a planned-failover target: degraded
+    assert "failover ready (degraded)" in text and "estate demo: degraded" in text
 
 
 def test_watch_prints_a_block_per_refresh_without_a_terminal_and_ctrl_c_exits_130(

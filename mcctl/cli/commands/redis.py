@@ -14,7 +14,12 @@ from mcctl.errors import ExitCode
 app = typer.Typer(no_args_is_help=True, help="Redis geo-replication: link status, guarded unlink and relink.")
 
 RegionArgument = Annotated[str, typer.Argument(help="The region whose Redis database to change.")]
-CHECK_CODES = {"linked": ExitCode.OK, "degraded": ExitCode.DEGRADED, "broken": ExitCode.UNHEALTHY}
+CHECK_CODES = {
+    "linked": ExitCode.OK,
+    "degraded": ExitCode.DEGRADED,
+    "unknown": ExitCode.DEGRADED,
+    "broken": ExitCode.UNHEALTHY,
+}
 
 
 @app.command("status")

@@ -145,7 +145,10 @@ def reset(ctx: typer.Context) -> None:
 
 
 @app.command("advance")
-def advance(ctx: typer.Context, seconds: Annotated[float, typer.Argument(help="Simulated seconds to pass.")]) -> None:
+def advance(
+    ctx: typer.Context,
+    seconds: Annotated[float, typer.Argument(metavar="SECONDS", help="Simulated seconds to pass.")],
+) -> None:
     """Let simulated time pass (running operations complete when their time is up)."""
     from mcctl.sim.clock import MAX_ADVANCE
 
@@ -269,7 +272,9 @@ def fault_clear(ctx: typer.Context) -> None:
 
 
 HEALTH_MODES = ("ok", "slow", "degraded", "fail", "down")
-SlowLatency = Annotated[float | None, typer.Option(help="Seconds a 'slow' endpoint takes to answer (default 2).")]
+SlowLatency = Annotated[
+    float | None, typer.Option(metavar="SECONDS", help="Seconds a 'slow' endpoint takes to answer (default 2).")
+]
 
 
 @app.command("stamp")

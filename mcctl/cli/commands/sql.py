@@ -20,7 +20,13 @@ CHECK_EXIT = {"ready": ExitCode.OK, "degraded": ExitCode.DEGRADED, "not_ready": 
 def status(
     ctx: typer.Context,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 0 when failover-ready, 10 when degraded, 11 when not ready.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Exit 0 when ready (every member answers, every link CATCH_UP); 10 when degraded (a planned "
+            "failover can still run to some secondary, e.g. another secondary is down); 11 when no planned "
+            "failover can run (primary unreachable, a link not caught up, no secondary answers).",
+        ),
     ] = False,
     output: Output = None,
     query: Query = None,
@@ -114,6 +120,9 @@ def status_table(data: dict[str, Any]) -> Any:
     )
     header.add_row("databases", escape(", ".join(data["databases"])) or "-")
     header.add_row("verdict", verdict)
+    targets = data.get("planned_failover_targets") or []
+    if data["verdict"] != "not_ready" and targets:
+        header.add_row("planned failover to", escape(", ".join(targets)))
 
     # at 80 columns the FQDN (the server name plus a fixed suffix) goes; names, roles, states stay whole
     servers = FitTable(Col("REGION"), Col("SERVER"), Col("ROLE"), Col("STATE"), Col("FQDN", drop=1))

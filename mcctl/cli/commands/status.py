@@ -32,6 +32,13 @@ SQL_VERDICTS = {
     "not_ready": "failover NOT ready",
 }
 OPERATION_STATES = {"in_flight": "in flight", "interrupted": "interrupted"}
+Check = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="Exit 10 if the estate is degraded or unknown or SQL is not failover-ready, 11 if it is unhealthy.",
+    ),
+]
 
 
 def status(
@@ -40,14 +47,18 @@ def status(
     query: Query = None,
     watch: Watch = False,
     interval: Interval = None,
+    check: Check = False,
 ) -> None:
     """The estate on one screen: verdict, traffic per region, SQL primary, lock, unfinished operations."""
     from mcctl.cli import render
     from mcctl.cli.watch import check_watch_flags
+    from mcctl.errors import UsageError
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     check_watch_flags(runtime.options.output, watch, interval)
+    if check and watch:
+        raise UsageError("--check: not with --watch (a watch ends only with Ctrl-C)")
 
     def once() -> dict[str, Any]:
         return read(runtime)
@@ -59,6 +70,10 @@ def status(
     emit(runtime, data, table=status_table)
     for problem in data["errors"]:
         render.warn(problem)
+    code = data["check"]["exit_code"]
+    if check and code:
+        render.note(f"status check: {'; '.join(data['check']['reasons'])} (exit {code})")
+        raise typer.Exit(code)
 
 
 def read(runtime: Runtime) -> dict[str, Any]:
@@ -258,5 +273,6 @@ def status_table(data: dict[str, Any]) -> Any:
     parts.append(Text("TRAFFIC: share of edge traffic by origin config and health (cfg: config alone)", style="dim"))
     lines = _sql_lines(data["sql"]) + [_lock_line(data["lock"])] + _operation_lines(data["operations"])
     lines += _simulation_lines(data["simulation"])
+    lines += [f"[yellow]problem:[/yellow] {_e(problem)}" for problem in data.get("problems", ())]
     parts += [Text("")] + [Text.from_markup(line) for line in lines]
     return Group(*parts)
