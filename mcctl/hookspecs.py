@@ -48,6 +48,13 @@ def register_sim_providers(register: Callable[[str, Callable[[], Any]], None]) -
 
 
 @hookspec
+def register_estate_sections(register: Callable[[str, Callable[[Any], Any]], None]) -> None:
+    """register(name, parse): the plugin reads the estate file's `plugins.<name>` section; parse(raw)
+    returns its settings (kept in `Estate.plugins[name]`) or raises pydantic.ValidationError or
+    mcctl.errors.EstateFileError, reported with field paths `plugins.<name>.<field>`."""
+
+
+@hookspec
 def register_commands(register: Callable[..., None]) -> None:
     """register(name, target, group=True): a Typer app mounted as `mcctl <name>`, or (group=False) one
     command function. Import Typer and Rich inside the hook, never azure: `mcctl --help` runs it."""

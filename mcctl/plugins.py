@@ -47,6 +47,7 @@ HOOKS = {
     "register_gates": "add_gate",
     "register_health_signals": "add_health_signal",
     "register_sim_providers": "add_sim_provider",
+    "register_estate_sections": "add_estate_section",
     "register_commands": "add_command",
 }
 

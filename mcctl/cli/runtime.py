@@ -53,8 +53,12 @@ class Runtime:
         if self._estate is None:
             from mcctl.cli import render
             from mcctl.config.loader import load_estate
+            from mcctl.ops.registry import current_registry
 
-            estate = load_estate(self.source, subscription=self.options.subscription)
+            sections = current_registry().estate_sections  # the plugins' `plugins:` sections
+            estate = load_estate(
+                self.source, subscription=self.options.subscription, sections=sections, warn=render.warn
+            )
             self._estate = estate
             override = self.options.subscription
             if self.options.sim:  # every run on the simulator says so, whatever it touches

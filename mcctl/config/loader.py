@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcctl.config.sections import SectionParser, parse_sections
 from mcctl.config.yamlparse import parse_estate_yaml
 from mcctl.domain.estate import (
     Cloud,
@@ -95,11 +97,19 @@ def _read_source(path: Path) -> EstateSource:
         raise EstateFileError(f"cannot read estate file {path}: {exc}") from None
 
 
-def load_estate(source: EstateSource, *, subscription: str | None = None) -> Estate:
+def load_estate(
+    source: EstateSource,
+    *,
+    subscription: str | None = None,
+    sections: Mapping[str, SectionParser] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Estate:
     """Parse and validate; raise EstateFileError listing every problem (one line each).
 
     `subscription` (the `--subscription` option) replaces the file's top-level `subscription:`: every
     resource without a `subscription:` of its own is then addressed in it; explicit ones are kept.
+    `sections`: the plugins' parsers of their `plugins:` sections (None: kept as read); `warn` says
+    which sections no loaded plugin reads (`mcctl.config.sections`).
     """
     from pydantic import ValidationError
 
@@ -118,9 +128,11 @@ def load_estate(source: EstateSource, *, subscription: str | None = None) -> Est
         raise _invalid(label, [_describe(err) for err in exc.errors()]) from None
     base_dir = None if source.is_demo else Path(source.location).parent
     problems = _semantic_problems(model, base_dir)
+    plugins, section_problems = parse_sections(model.plugins, sections, _describe, warn)
+    problems.extend(section_problems)
     if problems:
         raise _invalid(label, problems)
-    return _to_domain(model, source, base_dir, subscription)
+    return replace(_to_domain(model, source, base_dir, subscription), plugins=plugins)
 
 
 def _cloud_name(value: object) -> str:

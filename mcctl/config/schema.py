@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -257,3 +257,7 @@ class EstateModel(_Strict):
     safety: SafetyModel = Field(default_factory=SafetyModel)
     health: HealthModel = Field(default_factory=HealthModel)
     simulation: SimulationModel = Field(default_factory=SimulationModel)
+    # Each plugin's own settings, by section name; the plugin parses its section (mcctl.config.sections).
+    plugins: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Any] = Field(
+        default_factory=dict
+    )

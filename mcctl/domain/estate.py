@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 RedisKind = Literal["managed", "cache"]
 CredentialKind = Literal["default", "cli", "managed-identity", "environment"]
@@ -210,6 +211,8 @@ class Estate:
     health: HealthSettings = field(default_factory=HealthSettings)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     source: str = ""  # where it was read from, for messages
+    # The plugins' settings (the estate file's `plugins:`), by section name, as each plugin parsed them.
+    plugins: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def regions(self) -> tuple[str, ...]:

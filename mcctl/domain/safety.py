@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcctl.domain.estate import SafetySettings
+from mcctl.domain.estate import Estate, SafetySettings
 from mcctl.domain.plan import Plan
 from mcctl.domain.snapshot import EstateSnapshot
 
@@ -25,6 +25,10 @@ class RuleContext:
     after: EstateSnapshot
     settings: SafetySettings
     data_loss_acknowledged: bool = False
+    # For rules that need more than the snapshots: the estate (e.g. a plugin's `estate.plugins`
+    # settings) and the time, the session clock's wall time in epoch seconds (simulated under --sim).
+    estate: Estate | None = None
+    now: float | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from mcctl.errors import SafetyRefusal, UsageError
 from mcctl.ops.registry import Registry, current_registry
 
 if TYPE_CHECKING:
-    from mcctl.domain.estate import SafetySettings
+    from mcctl.domain.estate import Estate, SafetySettings
     from mcctl.domain.plan import Plan
     from mcctl.domain.snapshot import EstateSnapshot
     from mcctl.ops.inflight import InFlightStep
@@ -58,8 +58,11 @@ def evaluate(
     registry: RuleRegistry | None = None,
     in_flight: list[InFlightStep] | None = None,
     kinds: Registry | None = None,
+    estate: Estate | None = None,
+    now: float | None = None,
 ) -> Evaluation:
-    """Every rule on `plan`; `in_flight` changes (of other operations) count the way that serves less."""
+    """Every rule on `plan`; `in_flight` changes (of other operations) count the way that serves less.
+    `estate` and `now` reach the rules through their context (`RuleContext.estate`, `.now`)."""
     from mcctl.ops import inflight as pending
 
     kinds = kinds or current_registry()
@@ -72,7 +75,8 @@ def evaluate(
         raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
     counted = [s for s in in_flight or [] if s.landing.may_still_land]
     before = pending.project(before, counted, kinds)
-    context = RuleContext(plan, before, plan.project(before, kinds.project_step), settings, data_loss_acknowledged)
+    after = plan.project(before, kinds.project_step)
+    context = RuleContext(plan, before, after, settings, data_loss_acknowledged, estate=estate, now=now)
     return Evaluation(
         plan,
         tuple(registry.evaluate(context, overrides)),
@@ -89,6 +93,8 @@ def reevaluate(
     settings: SafetySettings,
     in_flight: list[InFlightStep],
     kinds: Registry | None = None,
+    estate: Estate | None = None,
+    now: float | None = None,
 ) -> Evaluation:
     """The same plan, overrides and acknowledgement, judged again on fresh state."""
     return evaluate(
@@ -99,6 +105,8 @@ def reevaluate(
         evaluation.data_loss_acknowledged,
         in_flight=in_flight,
         kinds=kinds,
+        estate=estate,
+        now=now,
     )
 
 

@@ -252,7 +252,8 @@ def _recheck(
     steps = in_flight_changes(ctx, exclude=resume.id if resume else None)
     inflight.record_settled(ctx.journal, steps)
     live = ctx.read_snapshot() if ctx.read_snapshot is not None else _live_snapshot(ctx)
-    fresh = reevaluate(evaluation, live, ctx.estate.safety, steps, ctx.registry)
+    now = ctx.session.clock.wall()
+    fresh = reevaluate(evaluation, live, ctx.estate.safety, steps, ctx.registry, estate=ctx.estate, now=now)
     if fresh.refused:
         raise refuse(ctx, fresh, kind, parent, since=evaluation.before)
     ctx.trace.evaluation = fresh

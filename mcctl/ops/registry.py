@@ -95,7 +95,9 @@ class Command:
     group: bool = True
 
 
-CATEGORIES = ("step_kinds", "safety_rules", "gates", "health_signals", "sim_providers", "commands")
+CATEGORIES = ("step_kinds", "safety_rules", "gates", "health_signals", "sim_providers", "estate_sections", "commands")
+# The Registry's attribute for each category (`rules` is listed as safety_rules).
+_TABLES = ("step_kinds", "rules", "gates", "health_signals", "sim_providers", "estate_sections", "commands")
 
 
 class Registry:
@@ -105,6 +107,7 @@ class Registry:
         self.gates: dict[str, GateFactory] = {}
         self.health_signals: dict[str, HealthSignal] = {}
         self.sim_providers: dict[str, Callable[[], Any]] = {}
+        self.estate_sections: dict[str, Callable[[Any], Any]] = {}  # plugins.<name> -> its parser
         self.commands: dict[str, Command] = {}
 
     # -- registering (the callbacks handed to the hooks) -------------------------------------------
@@ -124,29 +127,25 @@ class Registry:
     def add_sim_provider(self, name: str, factory: Callable[[], Any]) -> None:
         _claim(self.sim_providers, name, factory, "simulated provider")
 
+    def add_estate_section(self, name: str, parse: Callable[[Any], Any]) -> None:
+        _claim(self.estate_sections, name, parse, "estate file section")
+
     def add_command(self, name: str, target: Any, group: bool = True) -> None:
         _claim(self.commands, name, Command(name, target, group), "command")
 
     def merge(self, other: Registry) -> None:
         """Add everything `other` holds, or nothing if one name is taken (a plugin is all or nothing)."""
-        for category in ("step_kinds", "rules", "gates", "health_signals", "sim_providers", "commands"):
+        for category in _TABLES:
             mine, theirs = getattr(self, category), getattr(other, category)
             taken = [name for name in theirs if name in mine and mine[name] is not theirs[name]]
             if taken:
                 raise ValueError(f"{category.replace('_', ' ')[:-1]} '{taken[0]}' is already registered")
-        for category in ("step_kinds", "rules", "gates", "health_signals", "sim_providers", "commands"):
+        for category in _TABLES:
             getattr(self, category).update(getattr(other, category))
 
     def names(self) -> dict[str, list[str]]:
         """What is registered, by category (what `mcctl plugins list` shows per plugin)."""
-        values: tuple[dict[str, Any], ...] = (
-            self.step_kinds,
-            self.rules,
-            self.gates,
-            self.health_signals,
-            self.sim_providers,
-            self.commands,
-        )
+        values = tuple(getattr(self, table) for table in _TABLES)
         return {category: list(found) for category, found in zip(CATEGORIES, values, strict=True)}
 
     # -- lookups ------------------------------------------------------------------------------------

@@ -182,6 +182,8 @@ def _run(
         options.allow_data_loss,
         in_flight=in_flight,
         kinds=services.registry,
+        estate=services.estate,
+        now=services.session.clock.wall(),
     )
     services.trace.evaluation = evaluation
     for line in evaluation.in_flight:
