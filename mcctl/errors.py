@@ -94,6 +94,12 @@ class AzureRequestError(McctlError):
         self.code = code
 
 
+class ArmUnreachable(AzureRequestError):
+    """Azure Resource Manager could not be reached at all (no connection, DNS, an untrusted
+    certificate): like a failed sign-in, every read fails alike, so a command stops at the first
+    one instead of judging the estate from reads that never reached Azure."""
+
+
 class ResourceMissingError(AzureRequestError):
     """A resource named in the estate file does not exist (ARM answered 404)."""
 
@@ -155,3 +161,6 @@ class Terminated(KeyboardInterrupt):
     @property
     def exit_code(self) -> int:
         return 128 + self.signum
+
+
+WHOLE_RUN_FAILURES = (SignInError, ArmUnreachable)

@@ -282,6 +282,11 @@ class AzureSession:
         # --debug relies on HttpLoggingPolicy instead, which redacts Authorization.
         return kwargs
 
+    def client(self, service: str, subscription: str, factory: Callable[..., Any]) -> Any:
+        """Any SDK management client (a plugin's), cached per (service, subscription), with the
+        session's endpoint, credential, transport and CA bundle: the same as the built-in clients."""
+        return self._client(service, subscription, factory)
+
     def _client(self, service: str, subscription: str, factory: Callable[..., Any]) -> Any:
         key = (service, subscription)
         with self._lock:  # reads run in parallel threads: one client (and one credential) per key

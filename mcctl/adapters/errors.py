@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mcctl.adapters.sdkvalues import plain
-from mcctl.errors import AuthError, AzureRequestError, ResourceMissingError
+from mcctl.errors import ArmUnreachable, AuthError, AzureRequestError, ResourceMissingError
 
 _AUTH_HINT = (
     "sign in with `az login`, run where a managed identity is assigned, or set MCCTL_ACCESS_TOKEN; "
@@ -103,6 +103,9 @@ def azure_errors(what: str) -> Iterator[None]:
     except (ServiceRequestError, ServiceResponseError) as exc:
         untrusted = certificate_failure(exc)
         detail = untrusted or _one_line(str(exc))[:_MAX]
-        raise AzureRequestError(
+        # A request that could not be sent (no connection, DNS, TLS trust) says ARM is out of reach
+        # for every read; an answer that broke off is about this request only.
+        error = ArmUnreachable if isinstance(exc, ServiceRequestError) else AzureRequestError
+        raise error(
             f"{what}: cannot reach Azure Resource Manager: {detail}", hint=CA_HINT if untrusted else None
         ) from exc

@@ -54,6 +54,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "mcctl frontdoor verify westeurope",
         "mcctl frontdoor verify westeurope --restored --timeout 5m",
     ),
+    "mcctl completion": ("mcctl completion generate --shell bash",),
+    "mcctl completion generate": (
+        "mcctl completion generate --shell zsh > ~/.zfunc/_mcctl",
+        "mcctl completion generate --shell fish > mcctl.fish",
+    ),
     "mcctl wait": ("mcctl wait sql --primary northeurope", "mcctl wait health --region westeurope --for healthy"),
     "mcctl wait health": ("mcctl wait health --region westeurope --for healthy --timeout 15m",),
     "mcctl wait sql": ("mcctl wait sql --primary northeurope --timeout 10m",),

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from mcctl.cli import completion
+
 MAX_DURATION_SECONDS = 24 * 3600  # no wait mcctl does is longer: a longer value is a typo
 
 
@@ -22,8 +24,16 @@ def _checked_query(value: str | None) -> str | None:
     return value
 
 
-RegionFilter = Annotated[str | None, typer.Option("--region", "-r", help="Only stamps in this region.")]
-Output = Annotated[str | None, typer.Option("--output", "-o", help="table | wide | json | yaml | tsv | none.")]
+RegionFilter = Annotated[
+    str | None,
+    typer.Option("--region", "-r", autocompletion=completion.complete_region, help="Only stamps in this region."),
+]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", autocompletion=completion.complete_output, help="table | wide | json | yaml | tsv | none."
+    ),
+]
 Query = Annotated[
     str | None,
     typer.Option("--query", callback=_checked_query, help="JMESPath query applied to the output (as az)."),

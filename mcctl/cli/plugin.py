@@ -13,6 +13,7 @@ from mcctl.hookspecs import hookimpl
 
 @hookimpl
 def register_commands(register: Callable[..., None]) -> None:
+    from mcctl.cli import completion
     from mcctl.cli.commands import (
         evacuate,
         frontdoor,
@@ -46,3 +47,6 @@ def register_commands(register: Callable[..., None]) -> None:
     register("redis", redis.app)
     register("sim", sim.app)
     register("plugins", plugins.app)
+    register("completion", completion.app)
+    # The app is built without typer's own completion options: these answer a shell's TAB.
+    completion.install_shell_classes()

@@ -97,6 +97,8 @@ class Runtime:
             self._sim, reason = open_simulator(self.estate, self.sim_fingerprint, path=path, providers=providers)
             if reason == "estate file changed":
                 render.note("the estate file changed since the simulator was seeded: simulator re-seeded")
+            elif reason == "simulated providers changed":
+                render.note("a plugin's simulated service was installed or removed: simulator re-seeded")
             elif reason == "subscription changed":
                 render.note(
                     f"the simulator was seeded for another subscription: re-seeded for {self.estate.subscription}"

@@ -27,7 +27,7 @@ from mcctl.domain.edgehealth import edge_signals
 from mcctl.domain.health import EstateHealth, HealthReadings, ProbeResult, Signal, SqlServerReach
 from mcctl.domain.regions import normalize_region
 from mcctl.domain.selection import StampSelection, known_region
-from mcctl.errors import AuthError, EndpointUnreachable, McctlError, SignInError, UsageError
+from mcctl.errors import WHOLE_RUN_FAILURES, AuthError, EndpointUnreachable, McctlError, UsageError
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.edgehealth import read_edge_health
 from mcctl.ops.registry import HealthSignal, current_registry
@@ -252,7 +252,7 @@ def _outcome_value(outcome: Outcome, what: str, limit: float, errors: list[str])
         errors.append(f"{what}: no answer within {model.seconds_text(limit)}")
         return None
     if outcome.error is not None:
-        if not isinstance(outcome.error, McctlError) or isinstance(outcome.error, SignInError):
+        if not isinstance(outcome.error, McctlError) or isinstance(outcome.error, WHOLE_RUN_FAILURES):
             raise outcome.error
         errors.append(outcome.error.message)
         return None
@@ -278,8 +278,8 @@ def _sql_reach(
             role = "Primary" if server.region == primary else "Secondary"
         if not outcome.done:
             reachable, error = None, f"no answer within {model.seconds_text(ARM_READ_SECONDS)}"
-        elif isinstance(outcome.error, SignInError):
-            raise outcome.error  # no verdict can be made of reads that could not sign in
+        elif isinstance(outcome.error, WHOLE_RUN_FAILURES):
+            raise outcome.error  # no verdict can be made of reads that never reached Azure
         elif isinstance(outcome.error, AuthError):
             reachable, error = None, outcome.error.message  # not allowed to look: unknown, not down
             errors.append(outcome.error.message)

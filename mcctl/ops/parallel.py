@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from mcctl.errors import McctlError, SignInError
+from mcctl.errors import WHOLE_RUN_FAILURES, McctlError
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -43,7 +43,7 @@ def read_parallel(reads: Mapping[K, Callable[[], R]], max_workers: int = MAX_PAR
                 result.values[key] = future.result()
             except McctlError as exc:
                 result.errors[key] = exc
-    signed_out = next((e for e in result.errors.values() if isinstance(e, SignInError)), None)
-    if signed_out is not None:
-        raise signed_out  # nothing read with that credential means anything: one error, not one per read
+    cut_off = next((e for e in result.errors.values() if isinstance(e, WHOLE_RUN_FAILURES)), None)
+    if cut_off is not None:
+        raise cut_off  # no sign-in, or no way to ARM: nothing read means anything; one error, not one per read
     return result

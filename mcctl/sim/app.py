@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mcctl.sim.clock import SimClock, iso
 from mcctl.sim.faults import FAULT_SIGNALS, Faults
@@ -20,7 +20,16 @@ from mcctl.sim.store import SimStore
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
 
-__all__ = ["BLOB_PREFIX", "FAULT_SIGNALS", "WEB_PREFIX", "Effect", "Provider", "RequestLogEntry", "Sim"]
+__all__ = [
+    "BLOB_PREFIX",
+    "FAULT_SIGNALS",
+    "WEB_PREFIX",
+    "DependencyProvider",
+    "Effect",
+    "Provider",
+    "RequestLogEntry",
+    "Sim",
+]
 
 Effect = Callable[..., None]
 BLOB_PREFIX = "/@blob"
@@ -38,6 +47,22 @@ class Provider(Protocol):
 
     @property
     def effects(self) -> Mapping[str, Effect]: ...
+
+
+@runtime_checkable
+class DependencyProvider(Protocol):
+    """The optional part of a Provider that plays shared dependencies (a plugin's resource type with
+    no health endpoint, e.g. App Configuration): `mcctl sim dependency MODE NAME` turns to it when
+    NAME is not in the estate file's `health.dependencies`.
+
+    `dependencies`: the names it plays. `set_dependency(sim, name, mode)` puts the simulated resource
+    in `mode` (ok | slow | degraded | fail | down, as the provider chooses to model them) and returns
+    what it did in words; it raises ValueError, its message naming the argument ("MODE: ...",
+    "NAME: ..."), for a mode it cannot play or a dependency this estate does not have."""
+
+    dependencies: tuple[str, ...]
+
+    def set_dependency(self, sim: Sim, name: str, mode: str) -> str: ...
 
 
 @dataclass
@@ -347,6 +372,18 @@ class Sim:
             elif not down and name in self.outages:
                 self.outages.remove(name)
             self.store.dirty = True
+
+    # -- shared dependencies a provider plays ------------------------------------------------------
+    def dependency_provider(self, name: str) -> DependencyProvider | None:
+        """The provider that plays the shared dependency `name` (DependencyProvider), if any."""
+        for provider in self.providers:
+            if isinstance(provider, DependencyProvider) and name in provider.dependencies:
+                return provider
+        return None
+
+    def played_dependencies(self) -> list[str]:
+        """Every shared dependency a provider plays, in provider order."""
+        return [n for p in self.providers if isinstance(p, DependencyProvider) for n in p.dependencies]
 
     # -- helpers for providers ---------------------------------------------------------------------
     def page(self, req: SimRequest, items: list[Any]) -> SimResponse:

@@ -40,7 +40,15 @@ def seed_state(estate: Estate, fingerprint: str, providers: Providers | None = N
     with sim.store.transaction():
         for provider in sim.providers:
             provider.seed(sim, estate)
+        if providers is not None:  # which providers seeded it (a plugin's may come or go)
+            sim.store.data["providers"] = sorted(providers)
     return sim.store.data
+
+
+def _seeded_by_others(state: dict, providers: Providers | None) -> bool:
+    """The state was seeded by a known set of providers that is not `providers` (a state seeded
+    or opened without saying which is taken as it is)."""
+    return providers is not None and "providers" in state and state["providers"] != sorted(providers)
 
 
 def open_simulator(
@@ -51,7 +59,9 @@ def open_simulator(
     persist: bool = True,
     providers: Providers | None = None,
 ) -> tuple[Sim, str | None]:
-    """Returns (sim, seeding reason or None). persist=False keeps the state in memory (tests)."""
+    """Returns (sim, seeding reason or None). persist=False keeps the state in memory (tests).
+    A state seeded by other providers (a plugin's simulated service installed or removed since)
+    is seeded afresh: its resources would be missing, or left behind."""
     fingerprint = _versioned(fingerprint)
     if not persist:
         return Sim(SimStore(None, seed_state(estate, fingerprint, providers)), all_providers(providers)), "new"
@@ -72,6 +82,11 @@ def open_simulator(
     previous = store.previous_fingerprint
     if reason == "estate file changed" and previous is not None and _only_subscription_differs(previous, fingerprint):
         reason = "subscription changed"
+    elif reason is None and _seeded_by_others(store.data, providers):
+        with store.transaction():
+            store.data = fresh(None)
+            store.dirty = True
+        reason = "simulated providers changed"
     return Sim(store, all_providers(providers)), reason
 
 

@@ -89,3 +89,17 @@ def test_with_the_ca_bundle_reads_and_probes_work(mcctl, https_sim, tmp_path) ->
     assert probes and all(p["http_status"] == 404 and p["error"] is None for p in probes)
     lock = mcctl("--estate", path, "-o", "json", "lock", "status")  # the lock blob, same CA
     assert lock.exit_code == 0, lock.stderr
+
+
+@pytest.mark.parametrize("command", [("status",), ("stamps", "list"), ("health", "--check"), ("frontdoor", "status")])
+def test_unreachable_arm_stops_a_read_at_one_error_not_a_verdict(https_sim, tmp_path, mcctl, command) -> None:
+    """ARM out of reach (here: not trusted) is about this machine, not the estate: exit 4 and one
+    error with its hint — never `unhealthy` made of reads that never reached Azure."""
+    _, server, _ = https_sim
+    path = _estate_file(tmp_path, server.url, None)
+    result = mcctl("--estate", str(path), *command)
+    assert result.exit_code == 4, (result.stdout, result.stderr)
+    assert result.stdout == "" and "unhealthy" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[0].startswith("mcctl: error: ") and "cannot reach Azure Resource Manager" in lines[0]
+    assert "warning" not in result.stderr and lines[-1].startswith("  hint:") and "ca_bundle" in lines[-1]

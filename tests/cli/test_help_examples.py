@@ -11,6 +11,7 @@ import typer.main
 
 from mcctl.cli import examples
 from mcctl.cli.main import create_app
+from mcctl.plugins import forget
 
 
 def _paths(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -52,7 +53,13 @@ def test_durations_show_their_default_as_typed(mcctl) -> None:
     assert "[default: 10s]" in text
 
 
-def test_every_example_names_a_command_that_exists() -> None:
+def test_every_example_names_a_command_that_exists(monkeypatch) -> None:
     known = {" ".join(("mcctl", *p)) for p in PATHS}
     assert set(examples.EXAMPLES) <= known
-    assert known <= set(examples.EXAMPLES)  # a new built-in command needs its examples here
+    monkeypatch.setenv("MCCTL_PLUGINS", "")  # the built-in commands only: installed plugins bring their own
+    forget()
+    try:
+        builtin = {" ".join(("mcctl", *p)) for p in _paths(typer.main.get_command(create_app()))}
+    finally:
+        forget()
+    assert builtin <= set(examples.EXAMPLES)  # a new built-in command needs its examples here

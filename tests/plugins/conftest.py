@@ -52,12 +52,17 @@ def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callabl
     site = tmp_path / "site"
     site.mkdir()
     modules: list[str] = []
+    names: list[str] = []
 
     def _install(dist: str, version: str, entry_points: dict[str, str], sources: dict[str, str]) -> Path:
         info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8")
         lines = "".join(f"{name} = {module}\n" for name, module in entry_points.items())
+        # Only what the test installs: the first-party plugins `make setup` installs stay out of
+        # its lists (a test that sets or unsets MCCTL_PLUGINS afterwards decides for itself).
+        names.extend(entry_points)
+        monkeypatch.setenv("MCCTL_PLUGINS", ",".join(names))
         (info / "entry_points.txt").write_text(f"[mcctl]\n{lines}", encoding="utf-8")
         for module, source in sources.items():
             (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")

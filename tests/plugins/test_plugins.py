@@ -176,7 +176,7 @@ def test_mcctl_plugins_selects_the_third_party_plugins(install, monkeypatch, env
 def test_mcctl_plugins_unset_loads_every_installed_plugin(install, monkeypatch) -> None:
     install("mcctl-fake", "1.0", {"fake": "fake_mcctl_plugin"}, {"fake_mcctl_plugin": GOOD})
     monkeypatch.delenv("MCCTL_PLUGINS", raising=False)
-    assert [p.name for p in build_registry().plugins][-1] == "fake"
+    assert "fake" in [p.name for p in build_registry().plugins]
 
 
 def test_help_with_a_third_party_plugin_imports_no_azure_module(install) -> None:

@@ -309,10 +309,17 @@ def _check_latency(mode: str, latency: float | None) -> None:
 def dependency_health(
     ctx: typer.Context,
     mode: Annotated[str, typer.Argument(help="ok | slow | degraded | fail | down")],
-    name: Annotated[str, typer.Argument(help="Shared dependency (estate file health.dependencies).")],
+    name: Annotated[
+        str,
+        typer.Argument(help="Shared dependency (estate file health.dependencies, or one a simulated provider plays)."),
+    ],
     latency: SlowLatency = None,
 ) -> None:
-    """Take a shared dependency's health endpoint down (or make it slow or failing), or bring it back."""
+    """Take a shared dependency's health endpoint down (or make it slow or failing), or bring it back.
+
+    A dependency with no endpoint that a simulated provider plays (a plugin's, e.g. appconfig) is put
+    in MODE by that provider, as it models it (App Configuration: the store's provisioning state).
+    """
     from mcctl.cli import render
     from mcctl.sim.providers.health import set_fault
 
@@ -322,8 +329,8 @@ def dependency_health(
     deps = {d.name: d for d in runtime.estate.health.dependencies}
     dep = deps.get(name)
     if dep is None:
-        known = ", ".join(deps) or "none declared"
-        raise UsageError(f"NAME: unknown shared dependency '{name}' ({known})")
+        _played_dependency(_sim(ctx), name, mode, latency, known=list(deps))
+        return
     if dep.health_url is None:
         raise UsageError(
             f"NAME: '{name}' is a built-in check, not an endpoint",
@@ -332,6 +339,26 @@ def dependency_health(
     _check_latency(mode, latency)
     set_fault(_sim(ctx), dep.health_url, mode, target=f"dependency {name}", latency=latency, check="Service")
     render.note(f"shared dependency {name}: {mode}")
+
+
+def _played_dependency(sim: Any, name: str, mode: str, latency: float | None, known: list[str]) -> None:
+    """`sim dependency` for a dependency a simulated provider plays (mcctl.sim.app.DependencyProvider)."""
+    from mcctl.cli import render
+
+    provider = sim.dependency_provider(name)
+    if provider is None:
+        played = [n for n in sim.played_dependencies() if n not in known]
+        raise UsageError(
+            f"NAME: unknown shared dependency '{name}' ({', '.join(known) or 'none declared'})",
+            hint=f"simulated providers also play: {', '.join(played)}" if played else None,
+        )
+    if latency is not None:
+        raise UsageError(f"--latency: only for a dependency with a health endpoint, and '{name}' has none")
+    try:
+        done = provider.set_dependency(sim, name, mode)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    render.note(f"shared dependency {name}: {mode} ({done})")
 
 
 @app.command("serve")
