@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -120,6 +121,12 @@ class EndpointUnreachable(AzureRequestError):
 
 class SafetyRefusal(McctlError):
     exit_code = ExitCode.REFUSED
+
+    def __init__(self, message: str, *, hint: str | None = None, results: tuple[Any, ...] = ()) -> None:
+        super().__init__(message, hint=hint)
+        # The refusing rules' results (`mcctl.domain.safety.RuleResult`) when the refusal was judged
+        # outside an evaluation of a plan (a plan with no step to judge), for the result document.
+        self.results = results
 
 
 class WaitTimeout(McctlError):

@@ -353,6 +353,10 @@ def mutating(command: Callable[..., None]) -> Callable[..., None]:
         token = _SLOT.set(slot)
         try:
             flags.override_reasons()  # bad flags fail before any Azure call
+            if flags.overrides:  # a rule that does not exist or cannot be overridden: exit 2, nothing read
+                from mcctl.ops.guard import check_overrides
+
+                check_overrides(flags.overrides)
             command(**kwargs, flags=flags)
         except BaseException as exc:
             _write_document(runtime, slot, exc)  # every exit code has its document (5, 6, 7, 8, 130...)

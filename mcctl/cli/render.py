@@ -266,9 +266,12 @@ def _generic_table(data: Any) -> Any:
 
 
 # -- tables that fit the terminal ----------------------------------------------------------------
-# At 80 columns an id or a verdict cut to `heal…` is worse than no column at all: a FitTable keeps
-# every cell whole, drops the columns its caller marked low-value (highest `drop` first) until the
-# rest fit, and lets only prose columns wrap (at spaces; a long word folds, nothing is cut).
+# At 80 columns an id or a verdict cut to `heal…` (or folded over two lines) is worse than no column
+# at all: a FitTable keeps every cell whole, drops the columns its caller marked low-value (highest
+# `drop` first) until the rest fit, and lets only prose columns wrap (at spaces; a long word folds,
+# nothing is cut). Every other column is shown on one line at its natural width: when even the
+# columns that never drop (the ids and verdicts) do not fit side by side, each row is shown as a
+# record (its id, then a `HEADER: value` line per column) rather than an id folded inside its cell.
 PROSE_MIN = 16  # a prose column is never squeezed narrower than this (or its header)
 GAP = 2  # Rich's padding between two columns (pad_edge off: none at the edges)
 
@@ -353,20 +356,34 @@ class FitTable:
 
         keep = self.shown(options.max_width)
         widths = self.widths(keep, options.max_width)
+        if widths is None:  # not even the columns that never drop fit side by side
+            yield from self._records(keep)
+            return
         table = Table(box=None, header_style="bold", pad_edge=False)
         for position, index in enumerate(keep):
             col = self.columns[index]
-            # overflow "fold" with wrapping on: even when nothing fits, a value is wrapped, never cut
+            # prose wraps at spaces (a long word folds); any other value stays whole on its line
             table.add_column(
                 col.header,
                 justify=col.justify,
                 overflow="fold",
-                no_wrap=False,
-                width=None if widths is None else widths[position],
+                no_wrap=not col.prose,
+                width=widths[position],
             )
         for row in self.rows:
             table.add_row(*(row[i] for i in keep))
         yield table
+
+    def _records(self, keep: list[int]) -> Any:
+        """Each row as a record: its first cell (the id) on a line of its own, then one line per other
+        column, `HEADER: value`, indented — every value whole on its line (only a single value longer
+        than the whole line folds: nothing is ever cut)."""
+        from rich.text import Text
+
+        for row in self.rows:
+            yield row[keep[0]]
+            for index in keep[1:]:
+                yield hanging(Text(f"  {self.columns[index].header}: ", style="bold"), row[index])
 
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         from rich.measure import Measurement
@@ -377,6 +394,24 @@ class FitTable:
             min(_total([self._least(natural)[i] for i in keep]), options.max_width),
             _total([natural[i] for i in keep]),
         )
+
+
+def hanging(prefix: Any, body: Any) -> Any:
+    """`prefix` (a bullet, a label) then `body` on one line; when `body` wraps, its further lines are
+    indented under its first character, never back at column 0. Strings are Rich markup (escape data)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def text(value: Any) -> Any:
+        return value if isinstance(value, Text) else Text.from_markup(str(value))
+
+    if not (prefix.plain if isinstance(prefix, Text) else str(prefix)):
+        return text(body)
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")  # wraps between words; only a word longer than the line folds
+    grid.add_row(text(prefix), text(body))
+    return grid
 
 
 def _total(widths: list[int]) -> int:

@@ -78,19 +78,20 @@ def human_value(value: Any) -> str:
 
 def stamps_table(rows: list[dict[str, Any]]) -> Any:
     """One row per stamp. When narrow, PRIO, SKU, WEIGHT, INSTANCES, ORIGIN, APP go first (in that
-    order): what serves, its share and its verdicts stay. SERVING `out`: configured to serve, but
-    Front Door's probes keep it out of rotation."""
+    order), then (a long stamp id) SQL, REDIS and REGION: the stamp, whether it serves, its share and
+    its health stay, whole. SERVING `out`: configured to serve, but Front Door's probes keep it out
+    of rotation."""
     table = FitTable(
         Col("STAMP"),
-        Col("REGION"),
-        Col("SKU", drop=5),
-        Col("INSTANCES", drop=3, justify="right"),
-        Col("APP", drop=1),
-        Col("ORIGIN", drop=2),
-        Col("WEIGHT", drop=4, justify="right"),
-        Col("PRIO", drop=6, justify="right"),
-        Col("REDIS"),
-        Col("SQL"),
+        Col("REGION", drop=1),
+        Col("SKU", drop=8),
+        Col("INSTANCES", drop=6, justify="right"),
+        Col("APP", drop=4),
+        Col("ORIGIN", drop=5),
+        Col("WEIGHT", drop=7, justify="right"),
+        Col("PRIO", drop=9, justify="right"),
+        Col("REDIS", drop=2),
+        Col("SQL", drop=3),
         Col("SERVING"),
         Col("SHARE", justify="right"),
         Col("HEALTH"),

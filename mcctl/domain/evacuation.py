@@ -31,7 +31,7 @@ from mcctl.domain.regions import normalize_region
 from mcctl.domain.selection import StampSelection, known_region
 from mcctl.domain.sqlfailover import FailoverObserved, FailoverRequest, plan_failover
 from mcctl.domain.traffic import with_traffic
-from mcctl.errors import SafetyRefusal, UsageError
+from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
@@ -307,20 +307,21 @@ def _failover(
         raise UsageError(f"failover group {status.name}: no secondary outside {region} answers; nothing was changed")
     primary = status.primary
     answers = primary is not None and primary.error is None
-    if not answers and not request.allow_data_loss:
-        who = f"{primary.name} ({region})" if primary else f"in {region}"
-        raise SafetyRefusal(
-            f"evacuate {region}: the SQL primary {who} does not answer, so a planned failover cannot run; "
-            f"a forced failover to {target} loses the writes not yet replicated: pass --allow-data-loss "
-            "to accept that; nothing was changed",
-            hint="`mcctl sql status` shows the primary and the replication links",
-        )
-    mode = "planned" if answers else "forced"
+    # A primary that does not answer: forced with --allow-data-loss. Without it the plan keeps a planned
+    # failover, which the registered rule `sql_links_ready` refuses (exit 5, journaled, named in the
+    # result's `refused`) with the way out for this plan: --allow-data-loss. No refusal bypasses the rules.
+    mode = "planned" if answers or not request.allow_data_loss else "forced"
     sql_request = FailoverRequest(to=target, mode=mode, allow_data_loss=request.allow_data_loss)
     plan = plan_failover(estate, FailoverObserved(status, observed.views), sql_request)
     counted = ", ".join(f"{r} {n}" for r, n in capacity.items())
     why = "" if request.to else f" (the secondary whose region serves the most instances once carried: {counted})"
     notes = [f"SQL: {mode} failover {region} → {target}{why}", *(f"SQL: {n}" for n in plan.notes)]
+    if not answers and mode == "planned":
+        who = f"{primary.name} ({region})" if primary else f"in {region}"
+        notes.append(
+            f"SQL: the primary {who} does not answer, so a planned failover cannot run; --allow-data-loss "
+            f"makes it forced (the writes not yet replicated to {target} are lost)"
+        )
     return plan.steps, notes, plan.data_loss, plan.confirm_name if plan.data_loss else None
 
 

@@ -107,8 +107,32 @@ class Verification:
             "timeout": self.timeout,
             "served_by": self.served_by,
             "probes": len(self.probes),
+            "failed": self.failed,
             "last": [p.to_dict() for p in self.probes[-self.count :]],
         }
+
+    @property
+    def failed(self) -> int:
+        """Probes that got no HTTP answer at all (the endpoint unreachable, a timeout)."""
+        return sum(1 for p in self.probes if p.status is None)
+
+    def _away_failure(self) -> str:
+        """Why `away` did not pass, told apart by what the answers were: some came from the drained
+        stamps; or none came (the endpoint did not answer); or they came from elsewhere but never
+        `count` in a row (failures or answers naming no stamp in between). Ends inside a parenthesis."""
+        drained = [p for p in self.probes if p.stamp and p.stamp in self.stamps]
+        elsewhere = [p for p in self.probes if p.stamp and p.stamp not in self.stamps]
+        run = f"best run {self.best_streak} of {self.count} answers from elsewhere"
+        counts = f"{len(self.probes)} probes, {self.failed} failed"
+        if drained:
+            who = ", ".join(dict.fromkeys(p.stamp for p in drained if p.stamp))
+            return f"{self.url} still answered from {who} ({len(drained)} answers of {counts}; {run}"
+        if not elsewhere:
+            nothing = "did not answer" if self.failed == len(self.probes) else "gave no answer naming a stamp"
+            return f"{self.url} {nothing}: no answer from {', '.join(self.stamps)} or elsewhere ({counts}"
+        others = ", ".join(dict.fromkeys(p.stamp for p in elsewhere if p.stamp))
+        never = f"but never {self.count} answers in a row"
+        return f"{self.url} answered only from elsewhere ({others}), {never} ({counts}; {run}"
 
     def describe(self) -> str:
         served = self.served_by
@@ -125,11 +149,13 @@ class Verification:
         last = next((p for p in reversed(self.probes) if p.stamp or p.error), None)
         seen = f"; last answer: {_probe_text(last)}" if last else ""
         if self.mode == "away":
-            return (
-                f"not verified after {self.timeout:g}s: {self.url} still answered from {', '.join(self.stamps)} "
-                f"(best run {self.best_streak} of {self.count} answers from elsewhere, {len(self.probes)} probes{seen})"
-            )
+            return f"not verified after {self.timeout:g}s: {self._away_failure()}{seen})"
         missing = [s for s in self.stamps if s not in served["stamps"]]
+        if not any(p.stamp for p in self.probes) and self.failed:
+            return (
+                f"not verified after {self.timeout:g}s: {self.url} gave no answer naming a stamp "
+                f"({self.failed} of {len(self.probes)} probes failed{seen})"
+            )
         return (
             f"not verified after {self.timeout:g}s: no answer of {self.url} came from {', '.join(missing)} "
             f"({len(self.probes)} probes{seen})"

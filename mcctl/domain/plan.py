@@ -53,7 +53,22 @@ class Step:
         return cls(**fields, expected_seconds=data.get("expected_seconds", 0.0), group=data.get("group", 0))
 
     def inverse(self) -> Step:
-        return replace(self, before=self.after, after=self.before)
+        """The step that undoes this one: before and after swapped, and the target's trailing
+        `(label)` — a planner's words for what this step does, e.g. `-50% of weight` — turned into
+        `(undo label)`, so a rollback's rows never claim the forward step's effect (undoing an
+        undo gives the label back)."""
+        return replace(self, target=_undo_target(self.target), before=self.after, after=self.before)
+
+
+UNDO = "undo "
+
+
+def _undo_target(target: str) -> str:
+    head, opened, label = target.rpartition(" (")
+    if not opened or not label.endswith(")") or "(" in label[:-1] or ")" in label[:-1]:
+        return target  # no label of its own (or not one this can read): the target says no effect
+    label = label[:-1]
+    return f"{head} ({label.removeprefix(UNDO) if label.startswith(UNDO) else UNDO + label})"
 
 
 def _show(value: Any) -> str:

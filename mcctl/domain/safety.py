@@ -87,6 +87,10 @@ class RuleRegistry:
     def unknown_overrides(self, names: Iterable[str]) -> list[str]:
         return [n for n in names if n not in self._rules]
 
+    def not_overridable(self, names: Iterable[str]) -> list[SafetyRule]:
+        """The rules named that --override cannot bypass (asking to is bad input, not a no-op)."""
+        return [self._rules[n] for n in names if n in self._rules and not self._rules[n].overridable]
+
     def evaluate(self, context: RuleContext, overrides: dict[str, str] | None = None) -> list[RuleResult]:
         """Every applicable rule's result; `overrides` maps rule name → reason."""
         overrides = overrides or {}

@@ -236,7 +236,7 @@ def links_ready(ctx: RuleContext) -> Verdict | None:
         mode = step.params.get("mode", "planned")
         links = step.params.get("links", [])
         target = step.params.get("to_server", "")
-        numbers = {"mode": mode, "links": len(links)}
+        numbers: dict[str, Any] = {"mode": mode, "links": len(links)}
         if mode == "planned":
             stopped = {str(name).lower() for name in step.params.get("stopped_secondaries", [])}
             bad = [
@@ -244,22 +244,22 @@ def links_ready(ctx: RuleContext) -> Verdict | None:
                 for link in links
                 if link.get("replication_state") != CAUGHT_UP and not link_to_stopped(link, stopped)
             ]
-            if not step.params.get("primary_reachable", True):
+            reachable = bool(step.params.get("primary_reachable", True))
+            numbers["primary_reachable"] = reachable
+            if not reachable:
                 return (
                     False,
                     f"planned failover needs the primary {step.params.get('from_server')} "
                     f"({step.before.get('primary_region')}), which did not answer"
                     + (f"; links not caught up: {_texts(bad)}" if bad else "")
-                    + "; if its region is lost, fail over with --mode forced --allow-data-loss "
-                    "(or --mode try-planned --allow-data-loss)",
+                    + f"; {_primary_lost_way_out(ctx.plan, step)}",
                     {**numbers, "not_caught_up": len(bad)},
                 )
             if bad:
                 return (
                     False,
                     f"planned failover needs every replication link {CAUGHT_UP}: {_texts(bad)}; wait for them "
-                    f"to catch up (`mcctl sql status`), or fail over with data loss: "
-                    f"--mode forced --allow-data-loss (or --mode try-planned --allow-data-loss)",
+                    f"to catch up (`mcctl sql status`), or {_links_way_out(ctx.plan, step)}",
                     {**numbers, "not_caught_up": len(bad)},
                 )
             ok = f"all {len(links)} replication link(s) {CAUGHT_UP}"
@@ -286,6 +286,42 @@ def links_ready(ctx: RuleContext) -> Verdict | None:
                 )
             verdict = (True, f"{target} holds a consistent copy of every database", numbers)
     return verdict
+
+
+# The refusal names the way out that works for the plan judged: `sql failover` has --mode, evacuate
+# fails over forced with --allow-data-loss when the primary does not answer; a rollback, a resume
+# (its summary starts with RESUME_SUMMARY_PREFIX, `mcctl.ops.recovery.plan_resume`) or reinstate has
+# neither, so theirs is the failover by hand, naming the region.
+_EVACUATE = "evacuate"  # mcctl.domain.evacuation.EvacuationKind.EVACUATE (which imports this module)
+RESUME_SUMMARY_PREFIX = "resume "
+
+
+def _first_run(plan: Plan, kind: str) -> bool:
+    return plan.kind == kind and not plan.summary.startswith(RESUME_SUMMARY_PREFIX)
+
+
+def _by_hand(step: Step) -> str:
+    return f"`mcctl sql failover --to {step.after.get('primary_region')} --mode forced --allow-data-loss`"
+
+
+def _primary_lost_way_out(plan: Plan, step: Step) -> str:
+    if _first_run(plan, PLAN_KIND):
+        return (
+            "if its region is lost, fail over with --mode forced --allow-data-loss "
+            "(or --mode try-planned --allow-data-loss)"
+        )
+    if _first_run(plan, _EVACUATE):
+        return (
+            f"a forced failover to {step.after.get('primary_region')} loses the writes not yet replicated: "
+            "pass --allow-data-loss to accept that (evacuate then fails over forced)"
+        )
+    return f"if its region is lost, fail over with data loss: {_by_hand(step)}"
+
+
+def _links_way_out(plan: Plan, step: Step) -> str:
+    if _first_run(plan, PLAN_KIND):
+        return "fail over with data loss: --mode forced --allow-data-loss (or --mode try-planned --allow-data-loss)"
+    return f"fail over with data loss: {_by_hand(step)}"
 
 
 def _texts(links: list[dict[str, Any]]) -> str:

@@ -89,7 +89,7 @@ def judge_edge(verification: Verification, wanted: EdgeWanted) -> Observation:
 
 @dataclass(frozen=True)
 class WaitResult:
-    """The `-o json` document of a met condition."""
+    """The `-o json` document of a wait: met, or (`met` false) the last poll before the timeout."""
 
     condition: str
     observed: Observation

@@ -223,11 +223,12 @@ def routed_stamps(session: AzureSession, estate: Estate, region: str) -> list[st
     return [r.stamp for r, share in zip(routes, shares, strict=True) if r.region == region and share > 0]
 
 
-def final_health(session: AzureSession, estate: Estate) -> str:
-    """One line: the estate's health verdict after the operation, and why."""
+def final_health(session: AzureSession, estate: Estate, operations: Iterable[OperationRecord]) -> str:
+    """One line: the estate's health verdict after the operation, and why — as `mcctl health` says
+    it: judged with the journal (`operations`), so a region drained on purpose is drained, not degraded."""
     from mcctl.ops.health import assess
 
-    health = assess(session, estate)
+    health = assess(session, estate, operations=list(operations))
     why = "; ".join(health.reasons)
     return f"final health: estate {health.name} {health.status}" + (f" — {why}" if why else "")
 

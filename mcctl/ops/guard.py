@@ -8,6 +8,7 @@ unsafe is refused (exit 5) naming the rule and what changed, before anything is 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,10 +70,7 @@ def evaluate(
     if registry is None:
         registry = kinds.rule_registry()  # the built-ins and the plugins' (e.g. SQL link pre-flight)
     overrides = overrides or {}
-    unknown = registry.unknown_overrides(overrides)
-    if unknown:
-        known = ", ".join(r.name for r in registry.rules)
-        raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
+    check_overrides(overrides, registry)
     counted = [s for s in in_flight or [] if s.landing.may_still_land]
     before = pending.project(before, counted, kinds)
     after = plan.project(before, kinds.project_step)
@@ -85,6 +83,24 @@ def evaluate(
         data_loss_acknowledged,
         tuple(f"{s.describe()} may still land: counted the way that serves less" for s in counted),
     )
+
+
+def check_overrides(names: Iterable[str], registry: RuleRegistry | Registry | None = None) -> None:
+    """--override names only rules that exist and can be overridden: anything else is bad input
+    (exit 2), said before anything is read or journaled, not accepted and then refused anyway."""
+    if registry is None or isinstance(registry, Registry):
+        registry = (registry or current_registry()).rule_registry()
+    names = list(names)
+    unknown = registry.unknown_overrides(names)
+    if unknown:
+        known = ", ".join(r.name for r in registry.rules)
+        raise UsageError(f"--override: unknown rule '{unknown[0]}' (rules: {known})")
+    fixed = registry.not_overridable(names)
+    if fixed:
+        rule = fixed[0]
+        raise UsageError(
+            f"--override: safety rule '{rule.name}' cannot be overridden ({rule.description}); nothing was changed"
+        )
 
 
 def reevaluate(

@@ -120,6 +120,13 @@ class Journal:
             hint=f"make {self.path.parent} writable, or set MCCTL_STATE_DIR to a writable directory",
         )
 
+    def archive(self, label: str = "reset") -> Path | None:
+        """Move the journal aside (`NAME.jsonl.LABEL-<UTC time>`, kept for reading), so the next
+        record starts a fresh one: `sim reset` puts the simulated estate back to its start, and its
+        old operations must not be resumed, rolled back or reinstated against it. Returns where it
+        went (None: there was no journal)."""
+        return move_aside(self.path, label)
+
     # -- reading -------------------------------------------------------------------------------
     def records(self) -> Iterator[dict[str, Any]]:
         """Every readable record, in file order; unreadable lines are skipped with a warning."""
@@ -217,6 +224,27 @@ class Journal:
         self.warnings.append(message)
         if self._on_warning is not None:
             self._on_warning(message)
+
+
+def move_aside(path: Path, label: str) -> Path | None:
+    """Rename `path` to `NAME.LABEL-<UTC time>` next to it (a number added if that exists); None:
+    there was no file. A failure is a usage error naming the file (nothing else was changed)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+    try:
+        os.replace(path, target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(
+            f"cannot move {path} aside: {exc.strerror or exc}",
+            hint=f"make {path.parent} writable, or move the file away by hand",
+        ) from None
+    return target
 
 
 def _write_line(fd: int, line: bytes) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mcctl.domain.plan import Plan
+from mcctl.domain.sqlfailover import RESUME_SUMMARY_PREFIX
 from mcctl.domain.statuses import OperationStatus
 from mcctl.errors import UsageError
 from mcctl.ops.inflight import InFlightStep, Landing, record_settled, settle
@@ -61,7 +62,7 @@ def plan_resume(record: OperationRecord, estate: Estate, registry: Registry | No
     whole = record.plan
     remaining = Plan(
         kind=whole.kind,
-        summary=f"resume {record.id}: {whole.summary}",
+        summary=f"{RESUME_SUMMARY_PREFIX}{record.id}: {whole.summary}",  # (a rule's way out tells a resume by it)
         steps=tuple(whole.steps[i] for i in range(len(whole.steps)) if not record.finished(i)),
         data_loss=whole.data_loss,
         confirm_name=whole.confirm_name,
@@ -115,14 +116,34 @@ def refuse_irreversible(plan: Plan, applied: list[int], registry: Registry | Non
             )
 
 
-def close_if_done(journal: Journal, record: OperationRecord) -> bool:
-    """A run killed after its last step but before its end record: every step is done, so a resume
-    that finds nothing left closes the operation (succeeded) instead of leaving it incomplete."""
+@dataclass(frozen=True)
+class Closed:
+    """An operation a resume closed as succeeded: every step was done. `was`: the end journaled
+    before (e.g. timeout: a step timed out, then landed), or None when no end was ever journaled
+    (a run killed after its last step)."""
+
+    operation: str
+    was: str | None
+
+    def describe(self) -> str:
+        if self.was is None:
+            return f"operation {self.operation}: every step was done; its end was never journaled: closed as succeeded"
+        return (
+            f"operation {self.operation}: every step was done; its end was journaled as {self.was}: "
+            "closed as succeeded now"
+        )
+
+
+def close_if_done(journal: Journal, record: OperationRecord) -> Closed | None:
+    """Every step of the operation is done but it did not end succeeded (a run killed after its last
+    step, or a step that timed out and landed since): a resume that finds nothing left closes the
+    operation (succeeded) instead of leaving it incomplete. None: nothing to close."""
 
     steps = range(len(record.plan.steps))
     if record.status is OperationStatus.SUCCEEDED or not all(record.finished(i) for i in steps):
-        return False
+        return None
+    ended = record.end.get("status") if record.end is not None else None
     journal.append(
         {"type": "end", "op": record.id, "status": OperationStatus.SUCCEEDED, "seconds": 0, "closed_by": "resume"}
     )
-    return True
+    return Closed(record.id, str(ended) if ended else None)

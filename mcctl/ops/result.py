@@ -177,7 +177,7 @@ def build_result(
     if trace.plan is not None and trace.journaled:  # a resume: the operation's steps, numbered as journaled
         plan = trace.plan
     operation = trace.operation if status not in (ResultStatus.NOTHING_TO_DO, ResultStatus.DRY_RUN) else None
-    results = evaluation.results if evaluation is not None else ()
+    results = evaluation.results if evaluation is not None else tuple(getattr(error, "results", ()))
     return {
         "schema": SCHEMA,
         "operation": operation,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.plan import ROLLBACK_PREFIX, Plan
 from mcctl.errors import EstateChanged, SafetyRefusal, UsageError
 from mcctl.ops import mutation
-from mcctl.ops.guard import Evaluation, refusal
+from mcctl.ops.guard import Evaluation, check_overrides, refusal
 
 if TYPE_CHECKING:
     from mcctl.domain.snapshot import EstateSnapshot
@@ -81,6 +81,7 @@ def run(
     """Judge, confirm and apply a new plan. `touches`: resource ids the command is about even when
     its plan is empty (a restore that finds the origins enabled must not say "nothing to do" while a
     drain of them is still landing)."""
+    check_overrides(options.overrides, services.registry)
     return _run(services, plan, before, options, touches=touches)
 
 
@@ -89,21 +90,32 @@ def resume(services: Services, op: str, options: RunOptions) -> RunResult:
     running in Azure is joined (waited for), never sent twice. Gated like the first run."""
     from mcctl.ops.recovery import close_if_done, plan_resume
 
+    check_overrides(options.overrides, services.registry)  # before anything is journaled
     record = services.journal.operation(op)
     recovery = plan_resume(record, services.estate, services.registry)  # (checks it can be resumed)
     _refuse_undone(services, record)
-    if recovery.plan.empty and not options.dry_run and close_if_done(services.journal, record):
-        services.notices.note(
-            f"operation {record.id}: every step was done; its end was never journaled: closed as succeeded"
-        )
+    closed = close_if_done(services.journal, record) if recovery.plan.empty and not options.dry_run else None
+    if closed is not None:
+        services.notices.note(closed.describe())
     remaining = _preflight(services, recovery.plan)  # the forward command's pre-flight, on facts read now
-    return _run(services, remaining, _snapshot(services), options, resume=record, whole=recovery.whole)
+    result = _run(services, remaining, _snapshot(services), options, resume=record, whole=recovery.whole)
+    if closed is None:
+        return result
+    # it journaled the operation's end: the result is that operation, succeeded (not "nothing to do")
+    from mcctl.ops.journal_records import OperationStatus
+    from mcctl.ops.mutation import MutationResult
+
+    services.trace.operation, services.trace.operation_status = record.id, OperationStatus.SUCCEEDED.value
+    services.trace.plan, services.trace.journaled = recovery.whole, True
+    applied = MutationResult(record.id, OperationStatus.SUCCEEDED, recovery.whole, [])
+    return RunResult(RunOutcome.APPLIED, result.evaluation, applied)
 
 
 def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
     """Apply the inverse of what an operation applied, last first, once nothing of it still runs."""
     from mcctl.ops.recovery import check_recoverable, plan_rollback
 
+    check_overrides(options.overrides, services.registry)  # before a settled step is journaled
     record = services.journal.operation(op)
     check_recoverable(record, services.estate, services.registry)
     done = _rolled_back_by(services, record)

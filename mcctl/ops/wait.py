@@ -1,5 +1,6 @@
 """`mcctl wait`, the I/O side: read a condition's state every `interval` on the session clock until it
-is met or `timeout` passes (then WaitTimeout, exit 6, naming the last observed state).
+is met or `timeout` passes (then WaitTimedOut, exit 6, naming the last observed state and carrying
+the result document of the last poll).
 
 Against the simulator, `session.sleep` advances simulated time, so a ten-minute wait is instant in
 tests and running operations (a failover, an edge propagation) complete while it waits.
@@ -38,6 +39,15 @@ EDGE_PROBE_SECONDS = 10.0  # one probe of the Front Door endpoint (as `frontdoor
 OnPoll = Callable[[Observation, float, float], None]
 
 
+class WaitTimedOut(WaitTimeout):
+    """The wait's timeout (exit 6), carrying the result document of the last poll (`met` false):
+    `-o json` writes it as on success, so a script reads what was last observed."""
+
+    def __init__(self, message: str, result: WaitResult, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.result = result
+
+
 @dataclass(frozen=True)
 class Condition:
     """What is waited for: its words ("health eastus2 healthy"), one read of it, and what to run
@@ -74,8 +84,9 @@ def wait_until(
         if observed.met:
             return WaitResult(condition.text, observed, now - started, polls)
         if now >= deadline:
-            raise WaitTimeout(
+            raise WaitTimedOut(
                 f"timed out after {timeout:g}s waiting for {condition.text}: last observed {observed.describe()}",
+                WaitResult(condition.text, observed, now - started, polls),
                 hint=condition.hint,
             )
         session.sleep(min(interval, deadline - now))

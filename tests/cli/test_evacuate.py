@@ -148,7 +148,9 @@ def test_a_primary_that_does_not_answer_is_refused_without_allow_data_loss_and_f
     refused = mcctl("--sim", "evacuate", "westeurope", "--yes")
     assert refused.exit_code == 5, refused.stderr
     assert "--allow-data-loss" in refused.stderr and "nothing was changed" in refused.stderr
-    assert _stamps(mcctl) == start and _operations(mcctl) == []
+    # refused by the rule sql_links_ready, journaled as refused like any rule refusal: nothing changed
+    assert "refused by safety rule sql_links_ready" in " ".join(refused.stderr.split())
+    assert _stamps(mcctl) == start and [o["status"] for o in _operations(mcctl)] == ["refused"]
 
     forced = mcctl("--sim", "-o", "json", "evacuate", "westeurope", "--yes", "--allow-data-loss")
     assert forced.exit_code == 0, forced.stderr

@@ -148,6 +148,9 @@ def test_a_carrying_region_that_serves_nothing_is_refused_not_nothing_to_do(mcct
         result.stderr
     )
     assert "nothing to do" not in result.stdout
+    data = json.loads(mcctl("-o", "json", *CARRY[:1], *CARRY[3:], "--dry-run").stdout)  # issue 15: a script reads it
+    assert data["status"] == "refused" and data["refused"] == ["survivors_can_carry"]
+    assert data["rules"][0]["numbers"]["needed"] == 6 and data["rules"][0]["override"] is not None
 
 
 # -- survivors that cannot carry ---------------------------------------------------------------------------

@@ -255,8 +255,9 @@ def test_links_seeding_refuses_a_planned_failover_with_the_reason(mcctl) -> None
     override = mcctl(
         "--sim", "sql", "failover", "--to", "northeurope", "--yes", "--override", "sql_links_ready", "--reason", "x"
     )
-    assert override.exit_code == 5 and "cannot be overridden" in override.stderr
-    assert _failover_operations() == []
+    # a rule that cannot be overridden: --override is bad input (exit 2), before anything is journaled
+    assert override.exit_code == 2 and "cannot be overridden" in override.stderr
+    assert _failover_operations() == [] and [o["status"] for o in _journal(mcctl)] == ["refused"]
 
 
 def test_primary_region_outage_planned_refused_forced_works(mcctl) -> None:

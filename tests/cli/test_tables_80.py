@@ -225,14 +225,17 @@ def test_fit_table_wide_keeps_every_column() -> None:
     assert console.export_text().splitlines()[0].split() == ["ID", "LOW", "LOWER", "NOTE", "VERDICT", "MID"]
 
 
-def test_fit_table_too_narrow_folds_values_and_loses_no_character() -> None:
+def test_fit_table_too_narrow_shows_records_with_ids_whole_and_loses_no_character() -> None:
+    """(Review defect 5: an id folded inside its cell is wrong.) When even the columns that never
+    drop do not fit side by side, each row becomes a record: the id on its own line, whole."""
     table = FitTable(Col("ID"), Col("VERDICT"))
     table.add_row("20261201-190552-f45d", "unhealthy")
-    text = _render(table, width=16)
-    _fits(text, 16)
-    rows = [line.split() for line in text.splitlines()[1:]]
-    assert "".join(r[0] for r in rows) == "20261201-190552-f45d"  # folded over lines, not cut
-    assert "".join(r[1] for r in rows if len(r) > 1) == "unhealthy"
+    text = _render(table, width=24)
+    _fits(text, 24)
+    assert [line.rstrip() for line in text.splitlines()] == ["20261201-190552-f45d", "  VERDICT: unhealthy"]
+    tiny = _render(table, width=16)  # narrower than the id itself: folded, never cut
+    _fits(tiny, 16)
+    assert "".join(tiny.split()).startswith("20261201-190552-f45dVERDICT:")
 
 
 @pytest.mark.parametrize(

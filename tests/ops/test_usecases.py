@@ -211,9 +211,12 @@ def test_resume_closes_an_operation_whose_steps_were_all_done(session, demo_esta
     svc.journal.path.write_text("\n".join(lines) + "\n")  # killed after its last step, before its end record
     assert svc.journal.operation(op).status is not OperationStatus.SUCCEEDED
     again = usecases.resume(svc, op, RunOptions())
-    assert again.outcome is RunOutcome.NOTHING_TO_DO
+    # it journaled the operation's end: the result is that operation, succeeded (not "nothing to do")
+    assert again.outcome is RunOutcome.APPLIED and again.operation == op
+    assert again.applied is not None and again.applied.status is OperationStatus.SUCCEEDED
     assert svc.journal.operation(op).status is OperationStatus.SUCCEEDED
-    assert any("closed as succeeded" in line for line in svc.notices.lines)  # type: ignore[attr-defined]
+    lines = svc.notices.lines  # type: ignore[attr-defined]
+    assert any("its end was never journaled: closed as succeeded" in line for line in lines)
 
 
 class RecordingReporter(SilentReporter):

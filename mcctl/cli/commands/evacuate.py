@@ -148,12 +148,13 @@ def _origins(runtime: Runtime, region: str) -> tuple[str, ...]:
 def _afterwards(runtime: Runtime, region: str, operation: str | None, mode: str, *, verify: bool) -> None:
     """Check at the edge (journaled on the operation), then say how the estate is."""
     from mcctl.cli import render
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.ops.evacuation import final_health
 
     failed = None
     if verify:
         failed = _verify(runtime, region, operation, mode)
-    render.note(final_health(runtime.session, runtime.estate))
+    render.note(final_health(runtime.session, runtime.estate, journal_of(runtime).operations()))
     if failed is not None:
         raise failed
 

@@ -130,15 +130,17 @@ def _probe_cell(probe: dict[str, Any] | None) -> str:
 
 def health_table(data: dict[str, Any]) -> Any:
     """Stamps, then regions, then shared dependencies, then the estate's verdict — always in words.
-    At 80 columns names and verdicts stay whole: the stamps' PROBE column drops first, and the
-    reasons (prose) wrap between words."""
+    At 80 columns names and verdicts stay whole: the stamps' PROBE column drops first (then REGION),
+    and the reasons (prose) wrap between words."""
     from rich.console import Group
     from rich.markup import escape
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable
+    from mcctl.cli.render import Col, FitTable, hanging
 
-    stamps = FitTable(Col("STAMP"), Col("REGION"), Col("HEALTH"), Col("PROBE", drop=1), Col("REASONS", prose=True))
+    stamps = FitTable(
+        Col("STAMP"), Col("REGION", drop=1), Col("HEALTH"), Col("PROBE", drop=2), Col("REASONS", prose=True)
+    )
     for s in data["stamps"]:
         lines = [escape(r) for r in s["reasons"]] or ["-"]
         lines += [f"[dim]note: {escape(n)}[/dim]" for n in s["notes"]]
@@ -162,9 +164,9 @@ def health_table(data: dict[str, Any]) -> Any:
     what = (
         f"stamp {scope['stamp']}" if scope.get("stamp") else f"region {scope['region']}" if scope.get("region") else ""
     )
-    verdict = f"estate {escape(data['estate'])}" + (f" ({escape(what)})" if what else "")
-    verdict += f": {_status(data['status'])}"
+    label = f"estate {escape(data['estate'])}" + (f" ({escape(what)})" if what else "") + ": "
+    verdict = _status(data["status"])
     if data["reasons"]:
         verdict += " — " + escape("; ".join(data["reasons"]))
-    parts += [Text(""), Text.from_markup(verdict)]
+    parts += [Text(""), hanging(label, verdict)]  # wrapped reasons stay indented under the verdict
     return Group(*parts)

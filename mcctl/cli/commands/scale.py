@@ -72,18 +72,20 @@ def _refuse_unplaced(runtime: Runtime, observed: ScaleObserved, request: ScaleRe
     """A carry plan with no step (every serving stamp at its maximum, or none serving) has nothing
     for the rules to judge, so its shortfall is refused here, the same way (exit 5, overridable)."""
     from mcctl.domain.capacity import CARRY_RULE_NAME, carry_verdict
+    from mcctl.domain.safety import RuleResult
     from mcctl.domain.scale import carry_for
     from mcctl.errors import SafetyRefusal
 
     load, carry = carry_for(runtime.estate, observed, request)
-    passed, message, _ = carry_verdict(
+    passed, message, numbers = carry_verdict(
         {"needed": carry.needed, "planned": carry.planned, "source": load.source, "factor": carry.factor}
     )
     if passed or CARRY_RULE_NAME in flags.override_reasons():
         return
     raise SafetyRefusal(
         f"refused by safety rule {CARRY_RULE_NAME}: {message}; override with --override {CARRY_RULE_NAME} "
-        f"--reason TEXT (nothing was changed)"
+        f"--reason TEXT (nothing was changed)",
+        results=(RuleResult(CARRY_RULE_NAME, False, message, numbers=dict(numbers)),),  # for -o json's `refused`
     )
 
 

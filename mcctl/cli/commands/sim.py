@@ -133,15 +133,28 @@ def _status_table(data: dict[str, Any]) -> Any:
 
 @app.command("reset")
 def reset(ctx: typer.Context) -> None:
-    """Restore the simulated estate to its initial state (from the estate file)."""
+    """Restore the simulated estate to its initial state (from the estate file); its simulated
+    journal and lock start afresh (the old ones are moved aside, not deleted)."""
     from mcctl.cli import render
+    from mcctl.ops.journal import Journal, move_aside
+    from mcctl.ops.lease_hold import local_lock_path
     from mcctl.plugins import registry
     from mcctl.sim.runtime import reset_state_file
 
     runtime: Runtime = ctx.obj
+    name = runtime.estate.name
     # Written without reading the old state: reset is the remedy for a damaged state file.
     reset_state_file(runtime.estate, runtime.sim_fingerprint, providers=registry().sim_providers)
-    render.note(f"simulated estate '{runtime.estate.name}' reset to its initial state")
+    render.note(f"simulated estate '{name}' reset to its initial state")
+    # The old operations acted on the estate just reset: left in the journal, `status` would offer
+    # to resume or roll them back, and `reinstate` would restore capacity they recorded.
+    journal = Journal.for_estate(name, simulated=True).archive()
+    if journal is not None:
+        render.note(f"simulated journal moved aside to {journal} (a new one starts empty)")
+    lock = local_lock_path(name, simulated=True)  # the local lock file and a manual hold's record
+    for path in (lock, lock.with_suffix(".held.json")):
+        if (moved := move_aside(path, "reset")) is not None:
+            render.note(f"simulated lock file moved aside to {moved}")
 
 
 @app.command("advance")

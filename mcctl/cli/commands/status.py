@@ -179,15 +179,19 @@ def _sql_role(role: str | None) -> str:
 
 
 def regions_table(regions: list[dict[str, Any]]) -> Any:
-    from rich.table import Table
+    from mcctl.cli.render import Col, FitTable
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    # Names and verdicts never wrap or shrink: at 80 columns only TRAFFIC's note wraps.
-    for column in ("REGION", "HEALTH"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("TRAFFIC", min_width=6)  # "33.3%" whole; only its "(cfg ...)" note wraps
-    for column in ("SERVING", "DRAINED", "SQL", "REDIS"):
-        table.add_column(column, no_wrap=True)
+    # Names and verdicts never wrap or shrink: when narrow, TRAFFIC's "(cfg ...)" note wraps under
+    # its share, then DRAINED goes (SERVING's n/m says it too).
+    table = FitTable(
+        Col("REGION"),
+        Col("HEALTH"),
+        Col("TRAFFIC", prose=True, least=6),
+        Col("SERVING"),
+        Col("DRAINED", drop=1),
+        Col("SQL"),
+        Col("REDIS"),
+    )
     for r in regions:
         table.add_row(
             _e(r["name"]),
@@ -201,43 +205,50 @@ def regions_table(regions: list[dict[str, Any]]) -> Any:
     return table
 
 
-def _sql_lines(sql: dict[str, Any] | None) -> list[str]:
+# A line is (prefix, body), both markup: the body's wrapped lines are indented under its first
+# character (`render.hanging`), so a wrapped reason or command stays under its own item.
+Line = tuple[str, str]
+
+
+def _sql_lines(sql: dict[str, Any] | None) -> list[Line]:
     if sql is None:
         return []
     primary = _e(sql["primary_region"]) if sql["primary_region"] else "?"
     verdict = SQL_VERDICTS.get(sql["verdict"], "failover readiness ?")
-    lines = [f"SQL: primary {primary} · {verdict}"]
-    lines += [f"  - {_e(problem)}" for problem in sql["problems"]]
+    lines = [("SQL: ", f"primary {primary} · {verdict}")]
+    lines += [("  - ", _e(problem)) for problem in sql["problems"]]
     return lines
 
 
-def _lock_line(lock: dict[str, Any] | None) -> str:
+def _lock_line(lock: dict[str, Any] | None) -> Line:
     if lock is None:
-        return "lock: [dim]?[/dim]"
+        return ("lock: ", "[dim]?[/dim]")
     if not lock["held"]:
-        return f"lock: free ({_e(lock['state'])})"
+        return ("lock: ", f"free ({_e(lock['state'])})")
     who = _e(lock["actor"] or "an unknown holder")
     parts = [f"operation {_e(lock['operation'])}" if lock["operation"] else None]
     parts += [f"pid {_e(lock['pid'])} on {_e(lock['host'])}" if lock["host"] else None]
     parts += [f"since {_e(lock['acquired_at'])}" if lock["acquired_at"] else None]
     parts += [f"expires {_e(lock['expires_at'])}" if lock["expires_at"] else "until released"]
-    return f"lock: [bold]held[/bold] by {who} (" + ", ".join(p for p in parts if p) + ")"
+    return ("lock: ", f"[bold]held[/bold] by {who} (" + ", ".join(p for p in parts if p) + ")")
 
 
-def _operation_lines(operations: list[dict[str, Any]] | None) -> list[str]:
+def _operation_lines(operations: list[dict[str, Any]] | None) -> list[Line]:
     if operations is None:
-        return ["operations: [dim]?[/dim]"]
+        return [("operations: ", "[dim]?[/dim]")]
     if not operations:
-        return ["operations: none in flight or interrupted"]
-    lines = ["operations in flight or interrupted:"]
+        return [("operations: ", "none in flight or interrupted")]
+    lines = [("", "operations in flight or interrupted:")]
     for op in operations:
         state = OPERATION_STATES.get(op["state"], _e(op["state"]))
         landing = f", {op['may_still_land']} may still land" if op["may_still_land"] else ""
-        lines.append(f"  {_e(op['id'])}  [bold]{state}[/bold] ({_e(op['status'])}{landing}), {_e(op['steps'])} steps")
+        lines.append(
+            ("  ", f"{_e(op['id'])}  [bold]{state}[/bold] ({_e(op['status'])}{landing}), {_e(op['steps'])} steps")
+        )
         if op["summary"]:
-            lines.append(f"    {_e(op['summary'])}")
-        lines.append(f"    continue: {_e(op['resume'])}")
-        lines.append(f"    undo:     {_e(op['rollback'])}")
+            lines.append(("    ", _e(op["summary"])))
+        lines.append(("    continue: ", _e(op["resume"])))
+        lines.append(("    undo:     ", _e(op["rollback"])))
     return lines
 
 
@@ -249,13 +260,13 @@ def _fault(fault: dict[str, Any]) -> str:
     return f"{what} on {where} (×{fault.get('count', '?')})"
 
 
-def _simulation_lines(sim: dict[str, Any] | None) -> list[str]:
+def _simulation_lines(sim: dict[str, Any] | None) -> list[Line]:
     if sim is None:
         return []
     active = [f"outage {_e(region)}" for region in sim["outages"]]
     active += [f"fault {_e(_fault(f))}" for f in sim["faults"]]
     active += [f"{_e(h['target'])} health {_e(h['mode'])}" for h in sim["health_faults"]]
-    return [f"simulated ({_e(sim['simulated_time'])}): " + ("; ".join(active) if active else "nothing active")]
+    return [(f"simulated ({_e(sim['simulated_time'])}): ", "; ".join(active) if active else "nothing active")]
 
 
 def status_table(data: dict[str, Any]) -> Any:
@@ -264,15 +275,17 @@ def status_table(data: dict[str, Any]) -> Any:
     from rich.console import Group
     from rich.text import Text
 
+    from mcctl.cli.render import hanging
+
     # The estate's verdict in words, also when unknown (the table's cells say `?`).
     colour = COLOURS.get(data["status"], "dim")
     verdict = f"estate {_e(data['estate'])}: [{colour}]{_e(data['status'])}[/{colour}]"
     parts: list[Any] = [Text.from_markup(verdict)]
-    parts += [Text.from_markup(f"  - {_e(reason)}") for reason in data["reasons"]]
+    parts += [hanging("  - ", _e(reason)) for reason in data["reasons"]]
     parts += [Text(""), regions_table(data["regions"])]
     parts.append(Text("TRAFFIC: share of edge traffic by origin config and health (cfg: config alone)", style="dim"))
     lines = _sql_lines(data["sql"]) + [_lock_line(data["lock"])] + _operation_lines(data["operations"])
     lines += _simulation_lines(data["simulation"])
-    lines += [f"[yellow]problem:[/yellow] {_e(problem)}" for problem in data.get("problems", ())]
-    parts += [Text("")] + [Text.from_markup(line) for line in lines]
+    lines += [("[yellow]problem:[/yellow] ", _e(problem)) for problem in data.get("problems", ())]
+    parts += [Text("")] + [hanging(prefix, body) for prefix, body in lines]
     return Group(*parts)

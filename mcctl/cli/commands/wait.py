@@ -1,7 +1,8 @@
 """`mcctl wait health|sql|redis|frontdoor`: block until a state is reached (kubectl-style, for runbooks).
 
 Exit 0 once the condition is met (`-o json`: what was observed and after how long), 6 when
---timeout passes first (the message names the last observed state), 2 on bad input before any
+--timeout passes first (the message names the last observed state; `-o json` writes the same
+document, `met` false, with the last observed state), 2 on bad input before any
 Azure call. While waiting, a live line on stderr: refreshed in place on a terminal, otherwise one
 line each time the observed state changes.
 """
@@ -143,13 +144,20 @@ def frontdoor(
 def _run(runtime: Runtime, condition: Condition, timeout: float, interval: float) -> None:
     from rich.text import Text
 
-    from mcctl.ops.wait import wait_until
+    from mcctl.cli.render import TABLE_FORMATS
+    from mcctl.ops.wait import WaitTimedOut, wait_until
 
     line: LiveLine | PlainLines = PlainLines(condition.text)
     if sys.stderr.isatty():
         line = LiveLine(condition.text, simulated=runtime.options.sim)
     try:
         result = wait_until(runtime.session, condition, timeout=timeout, interval=interval, on_poll=line.update)
+    except WaitTimedOut as timed_out:
+        # json/yaml/tsv: the same document as when met (`met` false, the last observed state), then
+        # exit 6; a table adds nothing to the error, which names the last observed state
+        if runtime.options.output not in TABLE_FORMATS:
+            emit(runtime, timed_out.result.to_dict())
+        raise
     finally:
         line.close()
     clock = "simulated " if runtime.options.sim else ""
