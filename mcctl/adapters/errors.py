@@ -21,6 +21,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+NO_AZ_HINT = (
+    "the Azure CLI is not installed here: install it (https://aka.ms/azcli) and `az login`, or pick another "
+    "credential (--credential managed-identity|environment, or set MCCTL_ACCESS_TOKEN)"
+)
+
+
 def auth_failure(credential: str, exc: BaseException) -> tuple[str, str]:
     """(message, hint) for a credential that got no token: one line naming the credential (and, for a
     chain, the credentials it tried), however many lines azure-identity's own text has."""
@@ -31,6 +37,9 @@ def auth_failure(credential: str, exc: BaseException) -> tuple[str, str]:
         message = f"{credential} could not sign in (tried {', '.join(tried)})"
     else:
         message = f"{credential} could not get a token: {first}"
+    if not tried and re.search(r"azure cli not found", text, flags=re.IGNORECASE):
+        # `az login` cannot help where there is no az: say what can
+        return message[:_MAX], NO_AZ_HINT
     return message[:_MAX], _AUTH_HINT
 
 

@@ -291,7 +291,9 @@ def confirm(runtime: Runtime, plan: Plan, flags: MutationFlags) -> None:
             raise UsageError(
                 "this plan can lose data: non-interactively it needs --yes together with --allow-data-loss"
             )
-        typed = typer.prompt(f"This can LOSE DATA. Type '{plan.confirm_name}' to confirm", err=True, default="")
+        typed = typer.prompt(
+            f"This can LOSE DATA. Type '{plan.confirm_name}' to confirm", err=True, default="", show_default=False
+        )
         if typed.strip() != plan.confirm_name:  # declined, as a "no" is: cancelled (130), not bad input
             sys.stderr.write(
                 f"mcctl: cancelled: confirmation did not match '{plan.confirm_name}'; nothing was changed\n"

@@ -111,7 +111,8 @@ def test_a_real_azure_cli_credential_without_az_is_quiet(estate_file, tmp_path) 
     assert quiet.returncode == 3, quiet.stderr
     error, hint = _lines(quiet.stderr)
     assert error == "mcctl: error: AzureCliCredential could not get a token: Azure CLI not found on path"
-    assert hint.startswith("  hint: sign in with `az login`")
+    assert hint.startswith("  hint: the Azure CLI is not installed here")  # not `az login`: there is no az
+    assert "--credential managed-identity" in hint and "MCCTL_ACCESS_TOKEN" in hint
     assert quiet.stdout == ""
 
     debug = subprocess.run([*argv[:3], "--debug", *argv[3:]], env=env, capture_output=True, text=True, timeout=120)

@@ -26,6 +26,7 @@ def test_during_an_outage_the_region_s_share_reflects_its_unhealthy_origins(mcct
     assert by_region["eastus2"]["traffic_share"] == 0.0 and by_region["eastus2"]["configured_share"] == 0.3333
     table = mcctl("--sim", "frontdoor", "status")
     assert table.exit_code == 0 and "0% (cfg 17%)" in table.stdout and "unhealthy" in table.stdout
+    assert "eastus2 (out: Front Door's probes fail)" in " ".join(table.stdout.split())
 
 
 def test_after_drain_and_recovery_the_region_is_drained_and_health_check_passes(mcctl) -> None:

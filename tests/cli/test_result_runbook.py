@@ -10,40 +10,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-RUNBOOK = r"""#!/usr/bin/env bash
-# Take REGION out of service, then bring it back: decide on exit codes and -o json results only.
-set -uo pipefail
-region=${1:?usage: runbook REGION}
-read -r -a mcctl <<<"${MCCTL:-mcctl}"   # e.g. MCCTL="mcctl --sim"
-
-step() {  # step VERB ARGS...: run a mutating command; its result document lands in $result
-  result=$("${mcctl[@]}" -o json "$@" --yes)
-  local rc=$?
-  local status operation
-  status=$(jq -r .status <<<"$result")
-  operation=$(jq -r '.operation // "-"' <<<"$result")
-  case $rc in
-    0) echo "$1 $region: $status (operation $operation, verified: $(jq -r '.verify.passed // "n/a"' <<<"$result"))" ;;
-    5) echo "$1 $region refused by: $(jq -r '.refused | join(", ")' <<<"$result")" >&2
-       jq -r '.rules[] | select(.verdict == "refused") | "  \(.rule): \(.message)"' <<<"$result" >&2 ;;
-    6|7) echo "$1 $region stopped ($status); continue: $(jq -r .journal.resume <<<"$result")," \
-              "or undo: $(jq -r .journal.rollback <<<"$result")" >&2 ;;
-    8) echo "$1 $region: the estate is busy: $(jq -r .error.message <<<"$result")" >&2 ;;
-    130) echo "$1 $region: cancelled, nothing changed" >&2 ;;
-    *) echo "$1 $region failed ($status, exit $rc): $(jq -r .error.message <<<"$result")" >&2 ;;
-  esac
-  return $rc
-}
-
-step evacuate "$region" || exit
-step reinstate "$region" || exit
-"""
+ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(shutil.which("jq") is None or shutil.which("bash") is None, reason="needs bash and jq")
+def _readme_runbook() -> str:
+    """The bash block of README's "For scripts" section: the test runs what README shows."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### For scripts", 1)[1]
+    return section.split("```bash\n", 1)[1].split("```", 1)[0]
+
+
+RUNBOOK = _readme_runbook()
+
+
 def test_the_runbook_evacuates_and_restores_a_region_on_the_simulator(tmp_path: Path) -> None:
+    assert shutil.which("jq") and shutil.which("bash"), "README's runbook needs bash and jq (apt install jq)"
     script = tmp_path / "runbook.sh"
     script.write_text(RUNBOOK, encoding="utf-8")
     mcctl = str(Path(sys.executable).parent / "mcctl")
@@ -68,7 +49,6 @@ def test_the_runbook_evacuates_and_restores_a_region_on_the_simulator(tmp_path: 
     ]
 
 
-@pytest.mark.skipif(shutil.which("jq") is None or shutil.which("bash") is None, reason="needs bash and jq")
 def test_the_runbook_stops_on_a_refusal_and_names_the_rule(tmp_path: Path) -> None:
     script = tmp_path / "runbook.sh"
     script.write_text(RUNBOOK, encoding="utf-8")

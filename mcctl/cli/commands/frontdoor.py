@@ -320,6 +320,16 @@ def _serving(serving: bool | None, in_rotation: bool | None) -> str:
     return "[red]out[/red]" if serving and in_rotation is False else _yes_no(serving)
 
 
+def _serving_regions(regions: list[dict[str, Any]]) -> str:
+    """The regions serving by configuration; one Front Door's probes keep out is said to be out."""
+    names = [
+        r["region"] + (" (out: Front Door's probes fail)" if r.get("in_rotation") is False else "")
+        for r in regions
+        if r["serving"]
+    ]
+    return ", ".join(names) or "NONE"
+
+
 def _probe_view(edge: dict[str, Any]) -> list[Any]:
     from rich.text import Text
 
@@ -353,7 +363,7 @@ def status_table(data: dict[str, Any]) -> Any:
             f"Front Door {data['profile']}, origin group {data['origin_group']}, endpoint {data['endpoint_host']}",
             style="bold",
         ),
-        Text(f"serving regions: {', '.join(data['serving_regions']) or 'NONE'}"),
+        Text(f"serving regions: {_serving_regions(data['regions'])}"),
         *_probe_view(data["edge_probes"]),
         Text(
             "health probe: "
