@@ -112,11 +112,22 @@ class Runtime:
 
             kind, debug = self.options.credential, self.options.debug
             sim = self.sim
-            self._session = (
+            session = (
                 azure_session(self.estate, credential_kind=kind, debug=debug)
                 if sim is None
                 else simulated_session(self.estate, sim, credential_kind=kind, debug=debug)
             )
+            from mcctl.ops.regioncheck import check_regions, needs_location_check
+
+            if needs_location_check(self.estate, self.source):  # a custom cloud without `regions:`
+                from mcctl.cli import render
+
+                try:  # an unknown region is refused before the command reads or changes anything
+                    check_regions(session, self.estate, warn=render.warn)
+                except BaseException:
+                    session.close()
+                    raise
+            self._session = session
         return self._session
 
     def close(self) -> None:

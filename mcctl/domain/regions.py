@@ -55,6 +55,23 @@ def check_region(name: str, cloud: str, declared: Collection[str] | None = None)
     return None
 
 
+LISTED_AT_MOST = 12  # a public cloud has 60+ locations: the message names the first ones and the count
+
+
+def check_location(name: str, locations: Collection[str]) -> str | None:
+    """A problem text for a region that is not one of a subscription's locations (a custom cloud's
+    region check when the estate file has no `regions:`), or None."""
+    listed = sorted({normalize_region(r) for r in locations})
+    if normalize_region(name) in listed:
+        return None
+    close = difflib.get_close_matches(normalize_region(name), listed, n=1)
+    also = f"; did you mean '{close[0]}'?" if close else ""
+    shown = ", ".join(listed[:LISTED_AT_MOST])
+    if len(listed) > LISTED_AT_MOST:
+        shown += f", ... ({len(listed)} in all)"
+    return f"unknown region '{name}' (not in the subscription's locations: {shown}{also})"
+
+
 def _suggestion(name: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(normalize_region(name), sorted(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -53,6 +53,12 @@ def _monitor() -> Provider:
     return MonitorProvider()
 
 
+def _subscriptions() -> Provider:
+    from mcctl.sim.providers.subscriptions import SubscriptionsProvider
+
+    return SubscriptionsProvider()
+
+
 def _blob() -> Provider:
     from mcctl.sim.providers.blob import BlobProvider
 
@@ -66,6 +72,7 @@ BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
     ("Microsoft.Sql", _sql),
     ("Microsoft.Cache", _cache),
     ("Microsoft.Insights", _monitor),
+    ("Microsoft.Resources", _subscriptions),
     ("blob", _blob),
 )
 
