@@ -17,6 +17,15 @@ from mcctl.sim.store import SimStore
 FAULT_SIGNALS = {"TERM": signal.SIGTERM, "HUP": signal.SIGHUP, "INT": signal.SIGINT}
 
 
+def path_matches(pattern: str, path: str) -> bool:
+    """A fault's `path`: a substring of the request path, or a glob when it has `*`, `?` or `[`
+    (`*origins/origin-weu-2`), both case-insensitive; "" matches any path."""
+    pattern, path = pattern.lower(), path.lower()
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatchcase(path, pattern if pattern.startswith("*") else "*" + pattern)
+    return pattern in path
+
+
 class Faults:
     def __init__(self, store: SimStore) -> None:
         self.store = store
@@ -30,7 +39,7 @@ class Faults:
         process is killed right after the matching request was accepted), signal (the client process
         gets `signal`, one of FAULT_SIGNALS' names, at the same point).
 
-        Common keys: method ("*"), path (substring of the lower-cased path, "" = any), count (times it
+        Common keys: method ("*"), path (`path_matches`: a substring, or a glob; "" = any), count (times it
         fires; None = until cleared). lro_failure matches an operation kind glob ("sql.*").
         """
         with self.store.transaction():
@@ -56,7 +65,7 @@ class Faults:
         for fault in list(self.armed):
             if fault["kind"] not in ("throttle", "error"):
                 continue
-            if fault["method"] not in ("*", req.method) or fault["path"].lower() not in req.path.lower():
+            if fault["method"] not in ("*", req.method) or not path_matches(fault["path"], req.path):
                 continue
             self._consume(fault)
             if fault["kind"] == "throttle":
@@ -81,7 +90,7 @@ class Faults:
         for fault in list(self.armed):
             if fault["kind"] not in ("crash", "signal") or fault["method"] not in ("*", req.method):
                 continue
-            if fault["path"].lower() not in req.path.lower():
+            if not path_matches(fault["path"], req.path):
                 continue
             signum = signal.SIGKILL if fault["kind"] == "crash" else FAULT_SIGNALS.get(str(fault.get("signal")))
             if signum is None:

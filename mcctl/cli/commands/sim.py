@@ -215,7 +215,10 @@ def fault_add(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="throttle | error | lro_failure | crash | signal")],
     method: Annotated[str, typer.Option(help="HTTP method to match, or *.")] = "*",
-    path: Annotated[str, typer.Option(help="Substring of the request path to match (case-insensitive).")] = "",
+    path: Annotated[
+        str,
+        typer.Option(help="Substring of the request path to match, or a glob with * ? [ ] (case-insensitive)."),
+    ] = "",
     count: Annotated[int, typer.Option(help="How many times it fires.")] = 1,
     status: Annotated[int, typer.Option(help="HTTP status for 'error' (5xx) or 'lro_failure'.")] = 503,
     retry_after: Annotated[int, typer.Option(help="Retry-After seconds for 'throttle'.")] = 1,
