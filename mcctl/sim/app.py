@@ -291,7 +291,7 @@ class Sim:
             "effect": {"name": effect, "args": args or {}} if effect else None,
             "on_failure": {"name": on_failure, "args": args or {}} if on_failure else None,
             "result_id": result_id,
-            "fail": self._faults.take_lro_failure(kind),
+            "fail": self._faults.take_lro_failure(kind, resource_id),
             "error": None,
         }
         self.store.data["operations"][op_id] = op

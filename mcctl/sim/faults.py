@@ -99,14 +99,18 @@ class Faults:
             return int(signum)
         return None
 
-    def take_lro_failure(self, kind: str) -> dict[str, Any] | None:
-        """The error an armed `lro_failure` fault makes an operation of this kind end with, if any."""
+    def take_lro_failure(self, kind: str, resource_id: str | None = None) -> dict[str, Any] | None:
+        """The error an armed `lro_failure` fault makes an operation of this kind end with, if any;
+        its `path` (when set) must match the operation's resource id, as a request's path would."""
         for fault in list(self.armed):
-            if fault["kind"] == "lro_failure" and fnmatch.fnmatch(kind, fault.get("operation", "*")):
-                self._consume(fault)
-                return {
-                    "status": int(fault.get("status", 409)),
-                    "code": fault.get("code", "OperationFailed"),
-                    "message": fault.get("message", f"The operation {kind} failed (simulated)."),
-                }
+            if fault["kind"] != "lro_failure" or not fnmatch.fnmatch(kind, fault.get("operation", "*")):
+                continue
+            if fault.get("path") and not path_matches(fault["path"], resource_id or ""):
+                continue
+            self._consume(fault)
+            return {
+                "status": int(fault.get("status", 409)),
+                "code": fault.get("code", "OperationFailed"),
+                "message": fault.get("message", f"The operation {kind} failed (simulated)."),
+            }
         return None

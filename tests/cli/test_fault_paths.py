@@ -36,3 +36,12 @@ def test_a_glob_fault_fires_through_the_cli(mcctl) -> None:
     assert status.exit_code == 0  # the 503 was retried by the SDK and the read went through
     faults = json.loads(mcctl("--sim", "-o", "json", "sim", "status").stdout)["faults"]
     assert faults == []  # it fired (count 1) and is gone
+
+
+def test_an_lro_failure_fails_the_operation_on_the_resource_its_path_names(mcctl) -> None:
+    """`--path` used to be ignored for lro_failure: the first operation of the kind failed instead."""
+    armed = mcctl("--sim", "sim", "fault", "add", "lro_failure", "--path", "origin-weu-2", "--count", "5")
+    assert armed.exit_code == 0, armed.stderr
+    drain = mcctl("--sim", "-o", "json", "frontdoor", "drain", "westeurope", "--yes")
+    steps = {s["target"].split()[1]: s["status"] for s in json.loads(drain.stdout)["plan"]["steps"]}
+    assert steps == {"weu-1": "succeeded", "weu-2": "failed"}, drain.stdout
