@@ -157,6 +157,8 @@ def test_failed_exit_4_changed_nothing(mcctl) -> None:
     assert mcctl("sim", "fault", "add", "lro_failure", "--operation", "web.plan.*").exit_code == 0
     doc = _doc(mcctl(*SIM_JSON, "scale", "weu-2", "--instances", "4", "--yes"), 4, "failed")
     assert doc["operation_status"] == "failed" and doc["plan"]["steps"][0]["status"] == "failed"
+    stamps = {r["name"]: r for r in json.loads(mcctl(*SIM_JSON, "stamps", "list").stdout)}
+    assert stamps["weu-2"]["instances"] == 3  # the failed operation changed nothing
 
 
 def test_timed_out_exit_6(mcctl) -> None:
