@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mcctl.cli.render import Col, FitTable
+from mcctl.cli.fittable import Col, FitTable
 
 
 def _e(value: Any) -> str:

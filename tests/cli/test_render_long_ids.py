@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from mcctl.cli.render import Col, FitTable, hanging
+from mcctl.cli.fittable import Col, FitTable, hanging
 
 WIDTH = 80
 LONG = "weu-production-stamp-0001"

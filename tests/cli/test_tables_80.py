@@ -9,7 +9,7 @@ import re
 import pytest
 from rich.console import Console
 
-from mcctl.cli.render import Col, FitTable, wide_tables
+from mcctl.cli.fittable import Col, FitTable, wide_tables
 from mcctl.cli.tables import human_change, plan_table
 
 WIDTH = 80

@@ -136,7 +136,7 @@ def health_table(data: dict[str, Any]) -> Any:
     from rich.markup import escape
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable, hanging
+    from mcctl.cli.fittable import Col, FitTable, hanging
 
     stamps = FitTable(
         Col("STAMP"), Col("REGION", drop=1), Col("HEALTH"), Col("PROBE", drop=2), Col("REASONS", prose=True)

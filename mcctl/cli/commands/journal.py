@@ -83,7 +83,8 @@ def _list_table(rows: list[dict[str, Any]]) -> Any:
     When narrow, STARTED goes first (the id carries the start time), then OVERRIDES, PARENT, KIND, ACTOR."""
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable, one_line
+    from mcctl.cli.fittable import Col, FitTable
+    from mcctl.cli.render import one_line
     from mcctl.cli.tables import human_value
 
     table = FitTable(
@@ -108,7 +109,7 @@ def _show_table(data: dict[str, Any]) -> Any:
     from rich.markup import escape
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable
+    from mcctl.cli.fittable import Col, FitTable
     from mcctl.cli.tables import journal_table
 
     # Damaged-but-readable headers and records must not break the table (the JSON shows them as they are).

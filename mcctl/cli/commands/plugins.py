@@ -26,7 +26,8 @@ def _table(rows: list[dict[str, Any]]) -> Any:
     """Names whole; what each registered wraps at spaces; the version goes first when narrow."""
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable, one_line
+    from mcctl.cli.fittable import Col, FitTable
+    from mcctl.cli.render import one_line
 
     table = FitTable(Col("NAME"), Col("VERSION", drop=1), Col("REGISTERED", prose=True))
     for row in rows:

@@ -154,7 +154,7 @@ def status_table(entries: list[dict[str, Any]]) -> Any:
     from rich.markup import escape
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable
+    from mcctl.cli.fittable import Col, FitTable
 
     if not entries:
         return Text("no Redis members")

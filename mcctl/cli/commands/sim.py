@@ -74,7 +74,8 @@ def _status_table(data: dict[str, Any]) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable, one_line
+    from mcctl.cli.fittable import Col, FitTable
+    from mcctl.cli.render import one_line
     from mcctl.cli.tables import detail_table, human_value
 
     def cell(value: Any) -> Text:

@@ -97,7 +97,7 @@ def status_table(data: dict[str, Any]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable
+    from mcctl.cli.fittable import Col, FitTable
 
     endpoint = data["read_write_endpoint"]
     verdict = {

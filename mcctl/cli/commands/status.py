@@ -179,7 +179,7 @@ def _sql_role(role: str | None) -> str:
 
 
 def regions_table(regions: list[dict[str, Any]]) -> Any:
-    from mcctl.cli.render import Col, FitTable
+    from mcctl.cli.fittable import Col, FitTable
 
     # Names and verdicts never wrap or shrink: when narrow, TRAFFIC's "(cfg ...)" note wraps under
     # its share, then DRAINED goes (SERVING's n/m says it too).
@@ -275,7 +275,7 @@ def status_table(data: dict[str, Any]) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    from mcctl.cli.render import hanging
+    from mcctl.cli.fittable import hanging
 
     # The estate's verdict in words, also when unknown (the table's cells say `?`).
     colour = COLOURS.get(data["status"], "dim")

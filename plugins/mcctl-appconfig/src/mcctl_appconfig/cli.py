@@ -124,7 +124,7 @@ def status_table(data: dict[str, Any]) -> Any:
     from rich.markup import escape
     from rich.text import Text
 
-    from mcctl.cli.render import Col, FitTable
+    from mcctl.cli.fittable import Col, FitTable
     from mcctl.cli.tables import detail_table
 
     store = data["store"]
