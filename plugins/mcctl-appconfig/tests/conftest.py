@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from appconfig_testing import SECTION, estate_text, load
-from typer.testing import CliRunner, Result
 
 import mcctl_appconfig.plugin
 from mcctl.adapters.clients import AzureSession
@@ -19,6 +18,7 @@ from mcctl.ops.registry import Registry
 from mcctl.plugins import build_registry, forget
 from mcctl.sim.app import Sim
 from mcctl.sim.runtime import open_simulator
+from tests.cli.conftest import mcctl  # noqa: F401  (the project's CLI runner fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -70,15 +70,3 @@ def session(estate: Estate, sim: Sim) -> Iterator[AzureSession]:
     s = simulated_session(estate, sim)
     yield s
     s.close()
-
-
-@pytest.fixture
-def mcctl() -> Callable[..., Result]:
-    from mcctl.cli.main import create_app
-
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(create_app(), list(args))
-
-    return run

@@ -10,11 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from mcctl.cli.main import create_app
 from mcctl.config.loader import demo_source
 from mcctl.plugins import forget
+from tests.cli.conftest import mcctl  # noqa: F401  (the project's CLI runner fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -27,16 +26,6 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     forget()
     yield
     forget()  # the next test's process registry must not keep what this one loaded
-
-
-@pytest.fixture
-def mcctl() -> Callable[..., Result]:
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(create_app(), list(args))
-
-    return run
 
 
 @pytest.fixture
