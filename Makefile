@@ -24,16 +24,19 @@ completions: setup
 	$(BIN)/mcctl completion generate --shell fish > completions/mcctl.fish
 	$(BIN)/mcctl completion generate --shell powershell > completions/mcctl.ps1
 
-# mcctl's main job on the simulated estate: a region fails, it is evacuated as one planned and
-# verified operation, then reinstated once it is back.
+# mcctl's main job on the simulated estate: a practice failover drill. The standard drill
+# (`drill plan`) takes westeurope down (a simulated outage), evacuates it to northeurope under one
+# lease — every step planned, rule-checked, journaled — while synthetic probes hit the Front Door
+# endpoint, holds, fails back, and writes a report with the measured RTO and RPO (the path is printed).
 demo: setup
 	$(BIN)/mcctl --sim sim reset
-	$(BIN)/mcctl --sim stamps list
-	$(BIN)/mcctl --sim sim outage start eastus2
-	$(BIN)/mcctl --sim evacuate eastus2 --yes
-	$(BIN)/mcctl --sim sim outage end eastus2
-	$(BIN)/mcctl --sim reinstate eastus2 --yes
-	$(BIN)/mcctl --sim stamps list
+	$(BIN)/mcctl --sim status
+	@mkdir -p build
+	$(BIN)/mcctl --sim drill plan --from westeurope --to northeurope --outage --failback --hold 2m \
+		> build/practice-drill.yaml
+	$(BIN)/mcctl --sim drill run build/practice-drill.yaml --yes --approve all --allow-data-loss --pace 120
+	$(BIN)/mcctl --sim drill list
+	$(BIN)/mcctl --sim status
 
 # Style and the design rules (typecheck), so `make test` refuses a tree that breaks either.
 lint: setup typecheck

@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     TIMEOUT = 6
     PARTIAL = 7
     LOCKED = 8
+    DRILL_ROLLED_BACK = 9  # a drill step failed and the drill was rolled back cleanly
     DEGRADED = 10
     UNHEALTHY = 11
     INTERRUPTED = 130

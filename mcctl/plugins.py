@@ -36,6 +36,7 @@ DEFAULT_PLUGINS = (
     "mcctl.ops.redisgeo",  # redis_unlink, redis_relink
     "mcctl.ops.health",  # the built-in signals of `mcctl health`
     "mcctl.ops.evacuation",  # the health pre-flight rules of evacuate and reinstate
+    "mcctl.ops.drill.kinds",  # the drill step kinds (drill.evacuate, drill.check, drill.fault, ...)
     "mcctl.sim.plugin",  # the simulated Azure resource providers
     "mcctl.cli.plugin",  # the command groups
 )

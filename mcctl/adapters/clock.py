@@ -7,8 +7,14 @@ lease expiries and timestamps too.
 
 from __future__ import annotations
 
+import logging
+import math
+import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Clock(Protocol):
@@ -20,6 +26,12 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None:
         """Let `seconds` pass on this clock (nothing for 0 or less)."""
+
+    def every(
+        self, interval: float, callback: Callable[[float], None], pace: float | None = None
+    ) -> Callable[[], None]:
+        """Call `callback(now)` each time `interval` seconds of this clock pass; returns stop().
+        `pace` (simulated clocks only): wall seconds slept per simulated second between ticks."""
 
 
 class SystemClock:
@@ -34,3 +46,26 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def every(
+        self, interval: float, callback: Callable[[float], None], pace: float | None = None
+    ) -> Callable[[], None]:
+        """A daemon thread calls `callback(now)` on a fixed schedule (start + k * interval, so a slow
+        callback does not drift it; ticks missed meanwhile are skipped). `pace` is meaningless in
+        real time and ignored. A callback's exception is logged and the ticks go on."""
+        if not math.isfinite(interval) or interval <= 0:
+            raise ValueError(f"interval: must be a positive number of seconds, got {interval}")
+        stopped = threading.Event()
+
+        def run() -> None:
+            due = self.now() + interval
+            while not stopped.wait(max(0.0, due - self.now())):
+                now = self.now()
+                try:
+                    callback(now)
+                except Exception:
+                    log.exception("clock tick callback %r failed", callback)
+                due += interval * (math.floor((self.now() - due) / interval) + 1)
+
+        threading.Thread(target=run, name="mcctl-clock-every", daemon=True).start()
+        return stopped.set

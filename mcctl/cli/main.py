@@ -73,7 +73,10 @@ class McctlGroup(TyperGroup):
 
             if _debug(ctx):
                 traceback.print_exc()
-            details = exc.problems if isinstance(exc, EstateFileError) else ()
+            # an estate file's or a drill plan's problems, one line each (each names its field)
+            details = exc.problems if isinstance(exc, EstateFileError) else getattr(exc, "problems", ())
+            if not isinstance(exc, EstateFileError) and len(details) == 1:
+                details = ()  # (a drill plan's one problem is the message itself)
             render.error(exc.message, details, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
         except Terminated as exc:

@@ -15,6 +15,7 @@ from mcctl.hookspecs import hookimpl
 def register_commands(register: Callable[..., None]) -> None:
     from mcctl.cli import completion
     from mcctl.cli.commands import (
+        drill,
         evacuate,
         frontdoor,
         health,
@@ -40,6 +41,7 @@ def register_commands(register: Callable[..., None]) -> None:
     register("scale", scale.scale, group=False)
     register("evacuate", evacuate.evacuate, group=False)
     register("reinstate", evacuate.reinstate, group=False)
+    register("drill", drill.app)
     register("journal", journal.app)
     register("resume", recovery.resume, group=False)
     register("rollback", recovery.rollback, group=False)

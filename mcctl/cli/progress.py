@@ -147,6 +147,13 @@ class LiveReporter:
     def finish(self) -> None:
         self._progress.stop()
 
+    def pause(self) -> None:
+        """Give the terminal back (a prompt in the middle of a run); `resume` takes it again."""
+        self._progress.stop()
+
+    def resume(self) -> None:
+        self._progress.start()
+
 
 def _countdown(task: Any) -> str | None:
     """A waiting row's text, the time left counted at render time; None for a step's row."""

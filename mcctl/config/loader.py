@@ -155,8 +155,9 @@ def _invalid(label: str, problems: list[str]) -> EstateFileError:
     return EstateFileError(f"{label} is invalid ({len(unique)} {noun})", unique)
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    text = ""
+def field_path(loc: tuple[Any, ...], prefix: str = "") -> str:
+    """A pydantic error location as a field path: `stamps[2].region` (`prefix` before it)."""
+    text = prefix
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
@@ -206,7 +207,7 @@ def _describe(err: ErrorDetails) -> str:
         message = f"expected {wanted}, got {type(value).__name__} {value!r}"
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
-    return f"{_path(loc)}: {message}"
+    return f"{field_path(loc)}: {message}"
 
 
 def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:

@@ -8,22 +8,37 @@ from typing import Any
 from mcctl.errors import EstateFileError
 
 
-def parse_estate_yaml(text: str, label: str) -> dict[str, Any]:
-    """The top-level mapping of an estate file, or EstateFileError with one line per problem."""
+class YamlProblem(Exception):
+    """Text that is not YAML a strict reader accepts; the message is one line (with where)."""
+
+
+def load_strict(text: str) -> Any:
+    """`text` parsed by the strict loader (no arbitrary objects, no key twice), bounded in depth.
+    Raises YamlProblem: a syntax error (`line L, column C: ...`) or nesting too deep."""
     import yaml
 
     try:
-        raw = yaml.load(text, Loader=_strict_loader())  # a SafeLoader subclass: no arbitrary objects
+        return yaml.load(text, Loader=_strict_loader())  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise EstateFileError(f"{label} is not valid YAML", [f"{where}{problem}"]) from None
+        raise YamlProblem(f"{where}{problem}") from None
     except RecursionError:
-        raise _too_deep(label) from None
+        raise YamlProblem(TOO_DEEP) from None
+
+
+def parse_estate_yaml(text: str, label: str) -> dict[str, Any]:
+    """The top-level mapping of an estate file, or EstateFileError with one line per problem."""
+    try:
+        raw = load_strict(text)
+    except YamlProblem as exc:
+        if str(exc) == TOO_DEEP:
+            raise _too_deep(label) from None
+        raise EstateFileError(f"{label} is not valid YAML", [str(exc)]) from None
     if not isinstance(raw, dict):
         raise EstateFileError(f"{label} is invalid", ["(top level): expected a mapping of estate settings"])
-    shape = _shape_problem(raw)
+    shape = shape_problem(raw)
     if shape:
         raise EstateFileError(f"{label} is invalid", [shape])
     return raw
@@ -53,6 +68,8 @@ def _strict_loader() -> Any:
     return StrictLoader
 
 
+TOO_DEEP = "nested too deeply"
+
 # An estate file is a few levels deep and a few hundred values: far beyond these it is a mistake or
 # an attack.
 MAX_DEPTH = 32
@@ -63,7 +80,7 @@ def _too_deep(label: str) -> EstateFileError:
     return EstateFileError(f"{label} is invalid", [f"(top level): nested deeper than {MAX_DEPTH} levels"])
 
 
-def _shape_problem(raw: object) -> str | None:
+def shape_problem(raw: object) -> str | None:
     """Depth and size, counted the way validation will walk the data (aliases expanded), without
     recursion."""
     stack: list[tuple[object, int]] = [(raw, 1)]

@@ -105,11 +105,14 @@ def held_error(status: LockStatus, *, estate: str, simulated: bool, holder_gone:
     cli = "mcctl --sim" if simulated else "mcctl"
     if holder_gone and holder is not None and holder.operation:
         op = holder.operation
+        # a drill is resumed and rolled back by `mcctl drill ...` (its holder ran `mcctl drill run|resume`)
+        words = (holder.command or "").split()
+        recover = f"{cli} drill" if "drill" in words[:4] else cli
         return LockHeld(
             f"estate '{estate}' is locked by {who}, a process on this machine that is gone; {expiry} "
             f"({status.kind} lock {status.location})",
-            hint=f"`{cli} resume {op}` takes its lease over and finishes operation {op} "
-            f"(or `{cli} rollback {op}` reverses it); then run this command again "
+            hint=f"`{recover} resume {op}` takes its lease over and finishes operation {op} "
+            f"(or `{recover} rollback {op}` reverses it); then run this command again "
             f"(`{cli} lock break --reason TEXT` frees the lock but leaves {op} unfinished)",
         )
     return LockHeld(

@@ -14,6 +14,10 @@ from typing import Any
 
 from mcctl.domain.snapshot import EstateSnapshot
 
+# The `after` key of a step that changes no value of its own (a drill's check, hold, evacuate...): its
+# `change` is the phrase it holds.
+ACTION = "action"
+
 # How one step moves a snapshot (the step kinds own theirs: mcctl.ops.registry.StepKind.project).
 Projector = Callable[["Step", EstateSnapshot], EstateSnapshot]
 
@@ -31,6 +35,8 @@ class Step:
 
     @property
     def change(self) -> str:
+        if not self.before and list(self.after) == [ACTION]:
+            return str(self.after[ACTION])  # a step that changes no value of its own: what it does
         keys = list(dict.fromkeys([*self.before, *self.after]))
         return ", ".join(f"{k}: {_show(self.before.get(k))} → {_show(self.after.get(k))}" for k in keys)
 
@@ -88,6 +94,7 @@ class PlanKind(StrEnum):
     SCALE = "scale"
     REDIS_UNLINK = "redis_unlink"
     REDIS_RELINK = "redis_relink"
+    DRILL = "drill"  # resumed and rolled back by `mcctl drill resume|rollback` (its probes, approvals)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.edgehealth import in_rotation, verdicts_from_health
+from mcctl.domain.plan import PlanKind
 from mcctl.domain.traffic import edge_shares, routes_from_views
 
 if TYPE_CHECKING:
@@ -54,11 +55,15 @@ class OpenOperation:
 
     @property
     def resume(self) -> str:
-        return f"mcctl resume {self.id}"
+        return f"{self._command} resume {self.id}"
 
     @property
     def rollback(self) -> str:
-        return f"mcctl rollback {self.id}"
+        return f"{self._command} rollback {self.id}"
+
+    @property
+    def _command(self) -> str:
+        return "mcctl drill" if self.kind == PlanKind.DRILL else "mcctl"
 
     def to_dict(self) -> dict[str, Any]:
         return {

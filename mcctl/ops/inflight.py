@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.plan import Step, project_step
 from mcctl.domain.statuses import StepStatus
 from mcctl.errors import McctlError, WaitTimeout
-from mcctl.ops.registry import Registry, current_registry
+from mcctl.ops.registry import Registry, StepNature, current_registry
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -89,6 +89,9 @@ def uncertain_steps(
         if index >= len(plan.steps):
             continue
         step = plan.steps[index]
+        kind = (registry or current_registry()).step_kinds.get(step.kind)
+        if kind is not None and kind.nature is not StepNature.CHANGE:
+            continue  # an action changes nothing; a delegate's children are operations of their own
         state, observed = landing(session, estate, step, registry)
         found.append(InFlightStep(record.id, index, step, state, observed))
     return found

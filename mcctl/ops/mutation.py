@@ -22,9 +22,10 @@ from mcctl.ops.endings import GateFailed, already_ended, fail, run_gate, stop
 from mcctl.ops.guard import Evaluation, evaluate, reevaluate, refusal
 from mcctl.ops.journal import Journal, OperationRecord, new_operation_id
 from mcctl.ops.journal_records import OperationStatus, StepStatus
+from mcctl.ops.registry import StepNature
 from mcctl.ops.result import RunTrace
 from mcctl.ops.services import Reporter, SilentReporter
-from mcctl.ops.steprun import AppliedButFailed, StepOutcome, run_group
+from mcctl.ops.steprun import AppliedButFailed, StepCancelled, StepOutcome, run_group
 from mcctl.ops.steps import executor
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class ApplyContext:
     # What the run got to (operation id once journaled, step outcomes, how it ended): the result
     # document of a run that an error stopped is built from it.
     trace: RunTrace = field(default_factory=RunTrace)
+    # More fields for the operation's journal header (a drill's child names its drill and step).
+    header: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +114,7 @@ def _header(ctx: ApplyContext, op: str, kind: str, evaluation: Evaluation, statu
         "overrides": evaluation.used_overrides,
         **({"in_flight": list(evaluation.in_flight)} if evaluation.in_flight else {}),
         **({"status": status} if status else {}),
+        **ctx.header,
     }
 
 
@@ -217,7 +221,8 @@ def apply(
                     fail(ctx, op, plan, outcomes, failed[0], started, resume)
                 if ctx.between_groups is not None and number < len(groups) - 1 and ctx.wait:
                     run_gate(ctx, op, plan, number, outcomes, started, resume)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, StepCancelled):
+        # (StepCancelled: this run is a drill's child, and the drill was interrupted)
         if journaled:
             seconds = ctx.session.now() - started
             ctx.journal.append({"type": "end", "op": op, "status": OperationStatus.INTERRUPTED, "seconds": seconds})
@@ -299,7 +304,10 @@ def _check_current(ctx: ApplyContext, plan: Plan, todo: list[int], resume: Opera
         seen.add(step.resource_id.lower())
         if resume is not None and index in resume.intents:
             continue
-        live = executor(step, ctx.registry).read(ctx.session, ctx.estate, step)
+        kind = executor(step, ctx.registry)
+        if kind.nature is not StepNature.CHANGE:
+            continue  # nothing of its own to compare: an action, or a delegate whose children check theirs
+        live = kind.read(ctx.session, ctx.estate, step)
         if live != step.before and live != step.after:
             raise EstateChanged(
                 f"the estate changed since the plan was made: step {index + 1} ({step.target}) is now {live}, "

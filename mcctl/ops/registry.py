@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.safety import RuleRegistry, SafetyRule
@@ -24,6 +25,20 @@ if TYPE_CHECKING:
     from mcctl.domain.health import HealthReadings, Signal
     from mcctl.domain.plan import Step
     from mcctl.domain.snapshot import EstateSnapshot
+
+
+class StepNature(StrEnum):
+    """How the engine treats a kind's steps (a drill's steps are of all three natures)."""
+
+    # Changes one resource from `before` to `after`: skipped when already there, read back after it
+    # ran, undone by its inverse, in flight for later plans until seen landed.
+    CHANGE = "change"
+    # Changes nothing itself (a check, a wait, an approval): runs every time it is reached (also on
+    # resume), succeeds when `apply` returns, has nothing to undo and is never in flight.
+    ACTION = "action"
+    # Makes its changes as child operations of its own, journaled (and verified, resumed, rolled back)
+    # like every other operation: the engine neither reads it back nor counts it in flight itself.
+    DELEGATE = "delegate"
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class StepKind:
     # it was planned (a SQL failover's replication links), read again, for a step whose plan was
     # made earlier (resume, rollback: `mcctl.ops.preflight`). None: its rules need nothing observed.
     observe: Callable[[AzureSession, Estate, Step], Step] | None = None
+    nature: StepNature = StepNature.CHANGE
 
     def project_onto(self, step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
         return self.project(step, snapshot) if self.project is not None else snapshot

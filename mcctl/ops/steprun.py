@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mcctl.adapters.lro import WaitOptions
 from mcctl.errors import LockHeld, McctlError, WaitTimeout
 from mcctl.ops.journal_records import StepStatus
-from mcctl.ops.registry import StepKind
+from mcctl.ops.registry import StepKind, StepNature
 from mcctl.ops.steps import executor
 
 if TYPE_CHECKING:
@@ -69,7 +69,11 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
     kind = executor(step, ctx.registry)
     if ctx.cancelled.is_set():
         raise StepCancelled  # interrupted before this step began: nothing of it is sent or journaled
-    ctx.journal.append({"type": "intent", "op": op, "step": index, "target": step.target, "change": step.change})
+    # `at`: the session's clock (simulated time on the simulator), what a drill's timeline is drawn on
+    at = ctx.session.clock.wall()
+    ctx.journal.append(
+        {"type": "intent", "op": op, "step": index, "target": step.target, "change": step.change, "at": at}
+    )
     started = ctx.session.now()
 
     def elapsed() -> float:
@@ -77,6 +81,7 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
 
     def outcome(status: StepStatus, error: str | None = None, observed: dict[str, Any] | None = None) -> StepOutcome:
         record: dict[str, Any] = {"type": "outcome", "op": op, "step": index, "status": status, "seconds": elapsed()}
+        record["at"] = ctx.session.clock.wall()
         if error:
             record["error"] = error
         if observed is not None:
@@ -86,6 +91,8 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
         return StepOutcome(index, status, elapsed(), error)
 
     ctx.reporter.step(index, StepStatus.RUNNING, 0.0)
+    if kind.nature is not StepNature.CHANGE:
+        return _run_action(ctx, kind, index, step, outcome, elapsed)
     submitted = False
     try:
         if index in ctx.joining and _join(ctx, kind, step, index, elapsed):
@@ -121,6 +128,34 @@ def run_step(ctx: ApplyContext, op: str, index: int, step: Step) -> StepOutcome:
         return outcome(StepStatus.FAILED, exc.message)
     except (KeyboardInterrupt, StepCancelled):
         outcome(StepStatus.INTERRUPTED, "interrupted by the operator (the Azure operation may still be running)")
+        raise
+    except Exception as exc:  # a bug: journal it, then let the CLI report an internal error (exit 1)
+        outcome(StepStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+        raise
+
+
+def _run_action(
+    ctx: ApplyContext,
+    kind: StepKind,
+    index: int,
+    step: Step,
+    outcome: Callable[..., StepOutcome],
+    elapsed: Callable[[], float],
+) -> StepOutcome:
+    """An action or a delegating step: it succeeded when `apply` returned. There is no live value to
+    skip it by or read it back with (a check runs again on resume; a delegate's children verify their
+    own steps); a delegate that changed something before failing raises AppliedButFailed."""
+    try:
+        kind.apply(ctx.session, ctx.estate, step, WaitOptions(ctx.timeout, ctx.wait, _progress(ctx, index, elapsed)))
+        return outcome(StepStatus.SUCCEEDED)
+    except WaitTimeout as exc:
+        return outcome(StepStatus.TIMEOUT, exc.message)
+    except AppliedButFailed as exc:
+        return outcome(StepStatus.UNVERIFIED, exc.message)
+    except McctlError as exc:
+        return outcome(StepStatus.FAILED, exc.message)
+    except (KeyboardInterrupt, StepCancelled):
+        outcome(StepStatus.INTERRUPTED, "interrupted by the operator")
         raise
     except Exception as exc:  # a bug: journal it, then let the CLI report an internal error (exit 1)
         outcome(StepStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")

@@ -77,12 +77,15 @@ def run(
     options: RunOptions,
     *,
     touches: tuple[str, ...] = (),
+    header: Mapping[str, Any] | None = None,
+    parent: str | None = None,
 ) -> RunResult:
     """Judge, confirm and apply a new plan. `touches`: resource ids the command is about even when
     its plan is empty (a restore that finds the origins enabled must not say "nothing to do" while a
-    drain of them is still landing)."""
+    drain of them is still landing). `header`: more fields for its journal header (a drill's child
+    names its drill). `parent`: the operation this one puts back (a drill's rollback plan)."""
     check_overrides(options.overrides, services.registry)
-    return _run(services, plan, before, options, touches=touches)
+    return _run(services, plan, before, options, touches=touches, header=header, parent=parent)
 
 
 def resume(services: Services, op: str, options: RunOptions) -> RunResult:
@@ -111,7 +114,7 @@ def resume(services: Services, op: str, options: RunOptions) -> RunResult:
     return RunResult(RunOutcome.APPLIED, result.evaluation, applied)
 
 
-def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
+def rollback(services: Services, op: str, options: RunOptions, *, header: Mapping[str, Any] | None = None) -> RunResult:
     """Apply the inverse of what an operation applied, last first, once nothing of it still runs."""
     from mcctl.ops.recovery import check_recoverable, plan_rollback
 
@@ -140,7 +143,7 @@ def rollback(services: Services, op: str, options: RunOptions) -> RunResult:
         registry=services.registry,
     )
     inverse = _preflight(services, recovery.plan)  # judged as the forward command would judge it
-    return _run(services, inverse, _snapshot(services), options, parent=record.id)
+    return _run(services, inverse, _snapshot(services), options, parent=record.id, header=header)
 
 
 def revert(
@@ -163,6 +166,7 @@ def _run(
     resume: OperationRecord | None = None,
     whole: Plan | None = None,
     approved: bool = False,
+    header: Mapping[str, Any] | None = None,
 ) -> RunResult:
     if plan.data_loss and not options.allow_data_loss and not plan.empty and not options.dry_run:
         # One answer for every data-loss command (and before any rule or prompt): the flag first.
@@ -181,6 +185,7 @@ def _run(
     if resume is not None:
         services.trace.plan = whole  # its steps are numbered as the operation's, not the remainder's
     ctx = _context(services, options)
+    ctx.header = dict(header or {})
     # Changes other runs left in flight (--no-wait, a killed run) count for the rules the way that
     # serves less: a drain as done, a restore as not done.
     resources = (*(step.resource_id for step in plan.steps), *touches)

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from mcctl.sim.clock import SimClock, iso
 from mcctl.sim.faults import FAULT_SIGNALS, Faults
 from mcctl.sim.http import REASONS, ArmError, SimRequest, SimResponse, page
+from mcctl.sim.outages import RegionOutages
 from mcctl.sim.router import Router
 from mcctl.sim.store import SimStore
+from mcctl.sim.ticks import Callback, Ticks
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
@@ -72,7 +74,7 @@ class RequestLogEntry:
     status: int
 
 
-class Sim:
+class Sim(RegionOutages):
     """Handles one ARM request at a time against the store; every request first settles time."""
 
     def __init__(self, store: SimStore, providers: Iterable[Provider], clock: SimClock | None = None) -> None:
@@ -87,6 +89,10 @@ class Sim:
         self._faults = Faults(store)
         self.requests: list[RequestLogEntry] = []  # in memory only: lets tests count ARM calls
         self._thread_time = threading.local()
+        self.ticks = Ticks()  # in memory only: listeners of this process (mcctl/sim/ticks.py)
+        from mcctl.sim.admin import register_admin_routes
+
+        register_admin_routes(self.router)
 
     # -- entry points ------------------------------------------------------------------------------
     def handle(self, req: SimRequest) -> SimResponse:
@@ -132,13 +138,33 @@ class Sim:
         return [content]
 
     def sleep(self, seconds: float) -> None:
-        """What a client's sleep means here: simulated time passes (parallel sleepers overlap)."""
+        """What a client's sleep means here: simulated time passes (parallel sleepers overlap), in
+        chunks that stop at each tick listener's due instant (`every`)."""
         with self.store.transaction():
             self._sync_clock()
             start = getattr(self._thread_time, "last", self.clock.now())
-            self.clock.advance_to(start + seconds)
+        self.ticks.pass_time(start + seconds, self._move_clock, self.clock.now)
+
+    def every(self, interval: float, callback: Callback, pace: float | None = None) -> Callable[[], None]:
+        """Call `callback(simulated now)` each time `interval` simulated seconds pass, from the
+        sleeps and advances of this process (mcctl/sim/ticks.py). `pace`: wall seconds to sleep per
+        simulated second between ticks (None: no waiting). Returns a function that stops it."""
+        with self.store.transaction():
+            self._sync_clock()
+            # Counted from this thread's own simulated time, which its next sleep starts from.
+            base = getattr(self._thread_time, "last", self.clock.now())
+        return self.ticks.add(interval, callback, base, pace)
+
+    def _move_clock(self, instant: float, settle: bool) -> float:
+        """One chunk of a sleep or advance (Ticks.pass_time): the clock to `instant`; returns now."""
+        with self.store.transaction():
+            self._sync_clock()
+            self.clock.advance_to(instant)
             self._thread_time.last = self.clock.now()
+            if settle:
+                self.settle()
             self._save_clock()
+            return self.clock.now()
 
     # -- dispatch ----------------------------------------------------------------------------------
     def _dispatch(self, req: SimRequest) -> SimResponse:
@@ -215,9 +241,14 @@ class Sim:
         """Let simulated time pass (the `mcctl sim advance` command and tests)."""
         with self.store.transaction():
             self._sync_clock()
-            self.clock.advance(seconds)
-            self._save_clock()
-            self.settle()
+            if not self.ticks:
+                self.clock.advance(seconds)
+                self._save_clock()
+                self.settle()
+                return
+            SimClock(self.clock.offset).advance(seconds)  # refuse a bad amount before the first chunk
+            target = self.clock.now() + max(0.0, seconds)
+        self.ticks.pass_time(target, self._move_clock, self.clock.now, settle=True)
 
     def settle(self) -> None:
         """Complete every operation whose simulated duration has elapsed, oldest first."""
@@ -351,27 +382,6 @@ class Sim:
 
     def clear_faults(self) -> None:
         self._faults.clear()
-
-    # -- regions -----------------------------------------------------------------------------------
-    @property
-    def outages(self) -> list[str]:
-        return self.store.data["outages"]
-
-    def region_down(self, region: str | None) -> bool:
-        from mcctl.domain.regions import normalize_region
-
-        return region is not None and normalize_region(region) in self.outages
-
-    def set_outage(self, region: str, down: bool) -> None:
-        from mcctl.domain.regions import normalize_region
-
-        with self.store.transaction():
-            name = normalize_region(region)
-            if down and name not in self.outages:
-                self.outages.append(name)
-            elif not down and name in self.outages:
-                self.outages.remove(name)
-            self.store.dirty = True
 
     # -- shared dependencies a provider plays ------------------------------------------------------
     def dependency_provider(self, name: str) -> DependencyProvider | None:

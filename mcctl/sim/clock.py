@@ -49,6 +49,10 @@ class _Simulator(Protocol):
 
     def sleep(self, seconds: float) -> None: ...
 
+    def every(
+        self, interval: float, callback: Callable[[float], None], pace: float | None = None
+    ) -> Callable[[], None]: ...
+
 
 class ClientClock:
     """Simulated time as the client side sees it (the session's Clock): deadlines, timestamps and
@@ -66,6 +70,14 @@ class ClientClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self._sim.sleep(seconds)
+
+    def every(
+        self, interval: float, callback: Callable[[float], None], pace: float | None = None
+    ) -> Callable[[], None]:
+        """`callback(now)` each time `interval` simulated seconds pass: called by whoever sleeps or
+        advances the simulator in this process, between chunks of its sleep (mcctl/sim/ticks.py).
+        `pace`: wall seconds slept per simulated second between ticks (None: instant)."""
+        return self._sim.every(interval, callback, pace)
 
 
 def iso(instant: float) -> str:

@@ -14,7 +14,7 @@ from mcctl.config.loader import demo_source
 from mcctl.domain.estate import Estate
 from mcctl.sim.app import Sim
 from mcctl.sim.http import SimRequest, SimResponse
-from mcctl.sim.providers.cdn import PROPAGATION_SECONDS, SERVED_BY_HEADER
+from mcctl.sim.providers.cdn import PROPAGATION_SECONDS, SERVED_BY_HEADER, detection_seconds
 from mcctl.sim.router import Router
 from mcctl.sim.runtime import all_providers, seed_state
 from mcctl.sim.store import SimStore
@@ -81,9 +81,31 @@ def test_lower_priority_serves_only_when_every_preferred_origin_is_unhealthy(ses
     assert _served(sim, demo_estate, 8) == dict.fromkeys(ALL - {"eus2-1", "eus2-2"}, 2)
 
     sim.set_outage("westeurope", True)
+    sim.advance(DETECTION)  # once Front Door's probes have noticed
     assert _served(sim, demo_estate, 4) == {"neu-1": 2, "neu-2": 2}
     sim.set_outage("northeurope", True)
+    sim.advance(DETECTION)
     assert _served(sim, demo_estate, 4) == {"eus2-1": 2, "eus2-2": 2}  # the backups take over
+
+
+DETECTION = 60.0  # the demo origin group: a probe every 30 s, 3 of the last 4 must succeed
+
+
+def test_a_region_that_goes_down_gets_requests_until_the_probes_notice(sim, demo_estate) -> None:
+    frontdoor_ = demo_estate.frontdoor
+    group = sim.store.get(f"{frontdoor_.profile_ref.id}/originGroups/{frontdoor_.origin_group}")
+    assert detection_seconds(group) == DETECTION  # (4 - 3 + 1) failed probes, 30 s apart
+    sim.set_outage("westeurope", True)
+
+    during = [_get(sim, demo_estate) for _ in range(6)]  # every origin still in rotation: 1 of 3 fails
+    failed = [r for r in during if r.status == 503]
+    assert [r.headers[SERVED_BY_HEADER] for r in failed] == ["weu-1/westeurope", "weu-2/westeurope"]
+    assert {r.body["error"]["code"] for r in failed} == {"OriginUnreachable"}
+
+    sim.advance(DETECTION - 1)
+    assert any(_get(sim, demo_estate).status == 503 for _ in range(6))
+    sim.advance(1)
+    assert all(_get(sim, demo_estate).status == 200 for _ in range(6))  # routed around it now
 
 
 def test_all_enabled_origins_unhealthy_still_get_the_traffic(sim, demo_estate) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.regions import normalize_region
 from mcctl.sim.http import ArmError, SimRequest, SimResponse, bad_request, not_found
+from mcctl.sim.providers import probe
 from mcctl.sim.router import Router
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ class CdnProvider:
         # The public endpoint, for any path up to MAX_PATH_SEGMENTS deep; no token needed.
         for depth in range(MAX_PATH_SEGMENTS + 1):
             router.add("GET", EDGE_HOST + "".join(f"/{{p{i}}}" for i in range(depth)), _serve_endpoint)
+        router.add("POST", EDGE_HOST + "/mcctl-probe/writes", _serve_endpoint)  # a drill's write probes
 
     def seed(self, sim: Sim, estate: Estate) -> None:
         fd = estate.frontdoor
@@ -606,7 +608,7 @@ def _serve_endpoint(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse
     chosen = choose_origin(sim, group_id, origins)
     if chosen is None:
         return _edge_error(503, "OriginUnavailable", "Every origin of the origin group is disabled.", sim)
-    return _answer_from(sim, chosen, req.path)
+    return _answer_from(sim, chosen, req.path, req.method)
 
 
 def choose_origin(sim: Sim, group_id: str, origins: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -619,11 +621,33 @@ def choose_origin(sim: Sim, group_id: str, origins: list[dict[str, Any]]) -> dic
         return None
     group = sim.store.get(group_id)
     probe = group["properties"].get("healthProbeSettings") if group else None
-    healthy = [o for o in enabled if origin_healthy(sim, o, probe)]
+    healthy = [o for o in enabled if origin_healthy(sim, o, probe) or _not_yet_detected(sim, o, group)]
     pool = healthy or enabled  # all unhealthy: AFD still routes to the enabled origins
     best = min(_priority(o) for o in pool)
     candidates = sorted((o for o in pool if _priority(o) == best), key=lambda o: o["name"])
     return _weighted_pick(sim, group_id.lower(), candidates)
+
+
+def detection_seconds(group: dict[str, Any] | None) -> float:
+    """How long AFD keeps routing to an origin that stopped answering: until enough of its health
+    probes failed that fewer than `successfulSamplesRequired` of the last `sampleSize` succeeded —
+    (sampleSize − required + 1) probes, one every `probeIntervalInSeconds` (60 s by the defaults)."""
+    props = (group or {}).get("properties") or {}
+    probe = props.get("healthProbeSettings") or {}
+    balancing = props.get("loadBalancingSettings") or {}
+    interval = float(probe.get("probeIntervalInSeconds") or 30)
+    sample, required = int(balancing.get("sampleSize") or 4), int(balancing.get("successfulSamplesRequired") or 3)
+    return interval * max(1, sample - required + 1)
+
+
+def _not_yet_detected(sim: Sim, origin: dict[str, Any], group: dict[str, Any] | None) -> bool:
+    """A region that just went down still gets requests (which fail) until AFD's probes notice: what
+    a drill's probes measure as the first part of the outage. (The health metric is the probes' own
+    view: it turns at once.)"""
+    if not (group or {}).get("properties", {}).get("healthProbeSettings"):
+        return False
+    started = sim.outage_started(_stamp_of(sim, origin)["region"])
+    return started is not None and sim.now() < started + detection_seconds(group)
 
 
 def _priority(origin: dict[str, Any]) -> int:
@@ -704,9 +728,11 @@ def _probe_answers_200(sim: Sim, host: str | None, path: str) -> bool:
     return response.status == 200 and response.latency < PROBE_TIMEOUT_SECONDS
 
 
-def _answer_from(sim: Sim, origin: dict[str, Any], path: str) -> SimResponse:
+def _answer_from(sim: Sim, origin: dict[str, Any], path: str, method: str = "GET") -> SimResponse:
     """The origin's answer through the edge: 200 from a running app; AFD's 503 when the region is
-    down; App Service's 403 for a stopped app. Either way the edge says which origin it used."""
+    down; App Service's 403 for a stopped app. Either way the edge says which origin it used.
+    `/mcctl-probe/...` paths are the app's database probes (mcctl/sim/providers/probe.py)."""
+
     stamp = _stamp_of(sim, origin)
     site = _site_of(sim, origin)
     headers = {
@@ -722,4 +748,6 @@ def _answer_from(sim: Sim, origin: dict[str, Any], path: str) -> SimResponse:
     if site is not None and (site["properties"].get("state") or "").lower() != "running":
         error = {"code": "SiteStopped", "message": "Error 403 - This web app is stopped."}
         return SimResponse(403, {"error": error, "served_by": served}, headers, EDGE_LATENCY_SECONDS)
+    if probe.is_probe_path(path):
+        return probe.answer(sim, method, path, served, headers, EDGE_LATENCY_SECONDS)
     return SimResponse(200, {"served_by": served, "path": path}, headers, EDGE_LATENCY_SECONDS)

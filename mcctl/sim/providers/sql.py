@@ -473,9 +473,20 @@ def _forced_blocker(group: dict[str, Any], target: str) -> ArmError | None:
 
 
 def _record_lost_writes(sim: Sim, group: dict[str, Any], target: str) -> None:
+    """A forced failover loses what the secondary had not received: the rows written (probe writes,
+    `write_row`) in the `lag` seconds before the primary was lost (its region's outage began, or now
+    if it still runs). They are removed and listed in the entry's `rows`."""
     lag = group.get("lag_seconds", DEFAULT_LAG_SECONDS)
-    if sim.region_down(_region(sim, group["primary"])):
+    region = _region(sim, group["primary"])
+    lost_at = sim.now()
+    if sim.region_down(region):
         lag = max(lag, OUTAGE_LAG_SECONDS)
+        lost_at = sim.outage_started(region) or lost_at
+    rows = sql_state(sim).setdefault("rows", {})
+    key = group["name"].lower()
+    lost = [rid for rid, row in rows.items() if row["group"] == key and lost_at - lag < row["at"] <= lost_at]
+    for rid in lost:
+        del rows[rid]
     sql_state(sim)["lost_writes"].append(
         {
             "at": sim.now_iso(),
@@ -483,6 +494,7 @@ def _record_lost_writes(sim: Sim, group: dict[str, Any], target: str) -> None:
             "from_server": _name(group["primary"]),
             "to_server": _name(target),
             "seconds_of_lag": lag,
+            "rows": lost,
         }
     )
 
@@ -515,6 +527,68 @@ def _failover_completed(sim: Sim, group: str, target: str, mode: str) -> None:
             raise refusal
         _record_lost_writes(sim, current, target)
     _swap_roles(sim, current, target, "forced" if forced else "planned")
+
+
+# -- the application's rows (the simulated public endpoint's write probes) --------------------------
+class DatabaseError(Exception):
+    """Why the application cannot use the database now: `code` is DatabaseUnavailable (the primary's
+    region is down), DatabaseReadOnly (a failover of the group is in progress) or NoDatabase."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _app_group(sim: Sim) -> dict[str, Any]:
+    """The failover group the application uses (the estate has one: the first)."""
+    groups = sql_state(sim)["groups"]
+    if not groups:
+        raise DatabaseError("NoDatabase", "The estate has no SQL failover group to write to.")
+    return next(iter(groups.values()))
+
+
+def _usable_primary(sim: Sim, group: dict[str, Any]) -> str:
+    primary = group["primary"]
+    if sim.region_down(_region(sim, primary)):
+        raise DatabaseError(
+            "DatabaseUnavailable",
+            f"Cannot open database on server '{_name(primary)}': its region {_region(sim, primary)} is not responding.",
+        )
+    return primary
+
+
+def failover_in_progress(sim: Sim, group_name: str) -> bool:
+    """A failover of the group is running (its LRO has not finished)."""
+    return any(op["status"] == "InProgress" for op in _failovers(sim, group_name.lower()))
+
+
+def write_row(sim: Sim) -> dict[str, Any]:
+    """Write one row through the group's read-write listener (to the primary). Returns {"id",
+    "server", "at"}; raises DatabaseError when the primary cannot take it."""
+    group = _app_group(sim)
+    primary = _usable_primary(sim, group)
+    if failover_in_progress(sim, group["name"]):
+        raise DatabaseError(
+            "DatabaseReadOnly",
+            f"The database on server '{_name(primary)}' is read-only while failover group "
+            f"'{group['name']}' fails over.",
+        )
+    row_id = f"w{sim.store.next_seq()}"
+    sql_state(sim).setdefault("rows", {})[row_id] = {"at": sim.now(), "group": group["name"].lower()}
+    sim.store.dirty = True
+    return {"id": row_id, "server": _name(primary), "at": sim.now()}
+
+
+def read_row(sim: Sim, row_id: str) -> dict[str, Any] | None:
+    """The row as the current primary has it ({"id", "server", "at"}), or None if it is not there
+    (never written, or lost by a forced failover). Raises DatabaseError when the primary is down."""
+    group = _app_group(sim)
+    primary = _usable_primary(sim, group)
+    row = sql_state(sim).get("rows", {}).get(row_id)
+    if row is None or row["group"] != group["name"].lower():
+        return None
+    return {"id": row_id, "server": _name(primary), "at": row["at"]}
 
 
 # -- helpers for tests and fault injection ---------------------------------------------------------

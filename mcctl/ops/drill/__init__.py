@@ -1,0 +1,1 @@
+"""Failover drills: the drill step kinds, the runner and its synthetic probes."""
