@@ -264,3 +264,22 @@ def test_a_rolled_back_drill_keeps_its_probes_and_the_state_after_the_rollback(m
     rollback_step = report["steps"][3]  # the failed check; the rollback ran after it
     assert last_probe > rollback_step["end_offset_seconds"] + 60  # probed through the rollback too
     assert report["rpo"]["measured"] is True and report["rpo"]["writes_lost"] == 0
+
+
+def test_an_automatic_rollback_that_leaves_the_estate_unhealthy_exits_11(mcctl, tmp_path: Path) -> None:
+    plan = tmp_path / "drill.yaml"
+    plan.write_text(
+        "drill: 1\nname: scale-then-fail\nprobes: {write: false}\nsteps:\n"
+        "  - scale: {stamp: neu-1, capacity: 5}\n"
+        "  - check: {sql: {primary_region: eastus2}}\n"
+    )
+    assert mcctl("sim", "stamp", "fail", "eus2-1").exit_code == 0  # broken before the drill, and after
+
+    ran = mcctl("--sim", "-o", "json", "drill", "run", str(plan), "--yes", "--no-probes")
+
+    assert ran.exit_code == 11, ran.stderr
+    assert "was rolled back, but the estate is not healthy" in ran.stderr
+    report = _json(ran)
+    assert report["drill"]["outcome"] == "failed"
+    assert report["rollback"]["status"] == "succeeded" and report["rollback"]["healthy_after"] is False
+    assert _estate(mcctl)["stamps"]["neu-1"][0] == 3  # put back all the same

@@ -41,7 +41,7 @@ def fault_values(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str
     raise ValueError(f"a fault is an outage, end_outage, stamp or dependency fault: {dict(spec)}")
 
 
-def _read(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
+def read_fault(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
     from mcctl.adapters.probes import sim_admin
 
     state = sim_admin(session, "GET", step.resource_id)
@@ -57,4 +57,4 @@ def _apply(session: AzureSession, estate: Estate, step: Step, options: WaitOptio
         sim_admin(session, "PUT", step.resource_id, {"mode": step.after["mode"]})
 
 
-FAULT_KIND = StepKind("drill.fault", _apply, _read)
+FAULT_KIND = StepKind("drill.fault", _apply, read_fault)

@@ -152,7 +152,7 @@ def _rollback(services: Services, record: OperationRecord, options: RunOptions) 
 def rollback_plan(services: Services, record: OperationRecord) -> Plan:
     """The faults the drill injected that are still in effect, ended first (the incident is over);
     then each changing step the drill started, undone, last first, one at a time."""
-    from mcctl.ops.drill.faults import _read as read_fault
+    from mcctl.ops.drill.faults import read_fault
 
     plan = record.plan
     started = set(record.intents)
@@ -236,6 +236,8 @@ def _failed(
     try:
         result = _rollback(services, services.journal.operation(record.id), options.run)
         _after_rollback(services, record.id, result, False)
+    except RollbackLeftUnhealthy:
+        raise  # it ran, and the estate is not healthy after it: exit 11, as `drill rollback` says it
     except McctlError as exc:
         raise DrillFailed(
             f"drill {record.id} stopped ({error.message}) and its rollback did not finish: {exc.message}",
