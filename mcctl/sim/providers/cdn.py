@@ -13,6 +13,9 @@ Front Door also has an edge: a completed change reaches the edge PROPAGATION_SEC
 `sim.store.data["edge"]` keeps, per origin, the configs with the instant each reaches the edge;
 `edge_config()` answers what the edge uses now (for a propagation check).
 
+Origins are also created (full PUT) and deleted as LROs: see cdn_origins.py, which builds on the
+helpers here; a deleted origin stays on the edge until its removal has propagated.
+
 The endpoint itself (`https://{endpoint host}/...`, routed to `/@web/{host}/...`, no token) serves
 from the edge config as AFD does: enabled origins only; among the healthy ones the lowest priority
 wins, weighted among equal priority (a smooth weighted round-robin, so the choice is deterministic);
@@ -102,7 +105,14 @@ class CdnProvider:
 
     @property
     def effects(self) -> Mapping[str, Effect]:
-        return {"cdn.origin.updated": _origin_updated, "cdn.origingroup.updated": _origin_group_updated}
+        # Imported here: cdn_origins builds on this module's helpers (a one-way dependency).
+        from mcctl.sim.providers import cdn_origins
+
+        return {
+            "cdn.origin.updated": _origin_updated,
+            "cdn.origingroup.updated": _origin_group_updated,
+            **cdn_origins.EFFECTS,
+        }
 
     def register(self, router: Router) -> None:
         router.add("GET", f"{SUB}/profiles", _list_profiles_in_subscription)
@@ -118,6 +128,10 @@ class CdnProvider:
         router.add("GET", f"{ORIGIN_GROUP}/origins", _list_origins)
         router.add("GET", f"{ORIGIN_GROUP}/origins/{{origin}}", _get_origin)
         router.add("PATCH", f"{ORIGIN_GROUP}/origins/{{origin}}", _patch_origin)
+        from mcctl.sim.providers import cdn_origins  # see `effects`
+
+        router.add("PUT", f"{ORIGIN_GROUP}/origins/{{origin}}", cdn_origins.put_origin)
+        router.add("DELETE", f"{ORIGIN_GROUP}/origins/{{origin}}", cdn_origins.delete_origin)
         router.add("GET", f"{RG}/operationresults/{{op}}", _operation_status)
         # The public endpoint, for any path up to MAX_PATH_SEGMENTS deep; no token needed.
         for depth in range(MAX_PATH_SEGMENTS + 1):
@@ -271,14 +285,21 @@ def _latest_operation(sim: Sim, resource_id: str) -> dict[str, Any] | None:
 
 
 def _view(sim: Sim, body: dict[str, Any]) -> dict[str, Any]:
-    """The body as ARM shows it now: Updating while an operation runs, Failed after one failed."""
+    """The body as ARM shows it now: Creating/Updating/Deleting while an operation runs (by the
+    operation's kind), Failed after one failed."""
     op = _latest_operation(sim, body["id"])
     if op is None or op["status"] == "Succeeded":
         return body
     body = copy.deepcopy(body)
-    running = op["status"] == "InProgress"
-    body["properties"]["provisioningState"] = "Updating" if running else "Failed"
-    body["properties"]["deploymentStatus"] = "InProgress" if running else "Failed"
+    props = body["properties"]
+    if op["status"] != "InProgress":
+        props["provisioningState"] = props["deploymentStatus"] = "Failed"
+    elif op["kind"].endswith(".create"):
+        # As AFDOrigins_Create.json's 202 body: nothing is deployed to the edge yet.
+        props["provisioningState"], props["deploymentStatus"] = "Creating", "NotStarted"
+    else:
+        props["provisioningState"] = "Deleting" if op["kind"].endswith(".delete") else "Updating"
+        props["deploymentStatus"] = "InProgress"
     return body
 
 
@@ -435,33 +456,54 @@ def _start_update(
     family: str,
     duration: float,
     changes: dict[str, Any],
+    effect: str | None = None,
+    status: int = 202,
 ) -> SimResponse:
-    """Start `{family}.update` (an lro_failure fault can match it); `{family}.updated` applies it."""
-    latest = _latest_operation(sim, current["id"])
-    running = latest if latest is not None and latest["status"] == "InProgress" else None
-    if running is not None and running["effect"]["args"]["changes"] != changes:
-        message = f"Another operation is in progress on '{current['name']}'. Retry after it completes."
-        raise ArmError(409, "Conflict", message)
-    op = running  # the same PATCH again while it runs (a retry, a resume): the same operation
+    """Start `{family}.update` (an lro_failure fault can match it); `effect` (`{family}.updated`: a
+    merge) applies `changes` at completion. Answered `status` (202 for a PATCH, 200 for a full PUT)."""
+    effect = effect or f"{family}.updated"
+    running = running_operation(sim, current["id"])
+    if running is not None and not same_request(running, effect, changes):
+        raise conflict(current["name"])
+    op = running  # the same request again while it runs (a retry, a resume): the same operation
     if op is None:
         op = sim.start_operation(
             f"{family}.update",
             resource_id=current["id"].lower(),
             location="Global",
             duration=duration,
-            effect=f"{family}.updated",
+            effect=effect,
             args={"resource_id": current["id"], "changes": changes, "completes_at": sim.now() + duration},
         )
-    monitor = (
+    headers: dict[str, str] = {}
+    if op["status"] == "InProgress":
+        headers = {"Azure-AsyncOperation": monitor_url(req, op), "Retry-After": sim.retry_after(op)}
+    # 202 with the current body (the change applies at completion), as AFDOrigins_Update.json shows.
+    return SimResponse(status if headers else 200, _view(sim, sim.store.require(current["id"])), headers)
+
+
+def running_operation(sim: Sim, resource_id: str) -> dict[str, Any] | None:
+    """The operation in progress on a resource, if any."""
+    latest = _latest_operation(sim, resource_id)
+    return latest if latest is not None and latest["status"] == "InProgress" else None
+
+
+def same_request(op: dict[str, Any], effect: str, changes: dict[str, Any] | None) -> bool:
+    """Whether `op` is what this request would start (then a repeat joins it instead of a 409)."""
+    return (op.get("effect") or {}).get("name") == effect and op["effect"]["args"].get("changes") == changes
+
+
+def conflict(name: str) -> ArmError:
+    return ArmError(409, "Conflict", f"Another operation is in progress on '{name}'. Retry after it completes.")
+
+
+def monitor_url(req: SimRequest, op: dict[str, Any]) -> str:
+    """The Azure-AsyncOperation (and Location) monitor of `op`, on the host the client called."""
+    return (
         f"{req.base_url}/subscriptions/{_segment(req.path, 'subscriptions')}/resourcegroups/"
         f"{_segment(req.path, 'resourcegroups')}/providers/Microsoft.Cdn/operationresults/{op['id']}"
         f"?api-version={req.param('api-version')}"
     )
-    headers: dict[str, str] = {}
-    if op["status"] == "InProgress":
-        headers = {"Azure-AsyncOperation": monitor, "Retry-After": sim.retry_after(op)}
-    # 202 with the current body (the change applies at completion), as AFDOrigins_Update.json shows.
-    return SimResponse(202 if headers else 200, _view(sim, sim.store.require(current["id"])), headers)
 
 
 def _operation_status(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
@@ -536,19 +578,29 @@ def edge_config(sim: Sim, profile_id: str) -> list[dict[str, Any]]:
     """
     prefix = profile_id.lower() + "/origingroups/"
     now = sim.now()
-    versions_by_origin = sim.store.data.get("edge", {}).get("origins", {})
+    edge = sim.store.data.get("edge", {})
+    versions_by_origin = edge.get("origins", {})
+    known = [
+        (key, body["id"], body["name"], body["properties"].get("originGroupName"))
+        for key, body in sim.store.resources.items()
+        if key.startswith(prefix) and body.get("type", "").lower() == ORIGIN_TYPE.lower()
+    ]
+    # A deleted origin is still routed to until its removal reaches the edge.
+    known += [
+        (key, gone["id"], gone["name"], gone["origin_group"])
+        for key, gone in edge.get("removed", {}).items()
+        if key.startswith(prefix) and key not in sim.store.resources and now < gone["until"]
+    ]
     result = []
-    for key, body in sim.store.resources.items():
-        if not key.startswith(prefix) or body.get("type", "").lower() != ORIGIN_TYPE.lower():
-            continue
+    for key, rid, name, group in known:
         live = [v for v in versions_by_origin.get(key, []) if v["applied_at"] <= now]
         current = max(live, key=lambda v: v["applied_at"]) if live else None
         config = dict(current["config"]) if current else dict.fromkeys(EDGE_FIELDS)
         result.append(
             {
-                "id": body["id"],
-                "name": body["name"],
-                "origin_group": body["properties"].get("originGroupName"),
+                "id": rid,
+                "name": name,
+                "origin_group": group,
                 "applied_at": current["applied_at"] if current else None,
                 **config,
             }
@@ -680,20 +732,38 @@ def _weighted_pick(sim: Sim, group_key: str, candidates: list[dict[str, Any]]) -
 
 def _stamp_of(sim: Sim, origin: dict[str, Any]) -> dict[str, str | None]:
     known = sim.store.data.get("edge", {}).get("stamps", {}).get(origin["id"].lower())
-    if known:
+    if known and known.get("region"):
         return known
-    site = _site_of(sim, origin)  # a state seeded before the stamp map existed
-    name = origin["name"]
-    return {
-        "stamp": name[len("origin-") :] if name.startswith("origin-") else name,
-        "region": normalize_region(site["location"]) if site else None,
-    }
+    # A state seeded before the stamp map existed, or an origin created before its site was.
+    return stamp_for(sim, origin["name"], _site_of(sim, origin))
+
+
+def stamp_for(sim: Sim, origin_name: str, site: dict[str, Any] | None) -> dict[str, str | None]:
+    """Which stamp an origin fronts: the site's `mcctl-stamp` tag (what a deployment pipeline sets),
+    else the origin's name without its `origin-` prefix; the region is the site's."""
+    tagged = ((site or {}).get("tags") or {}).get("mcctl-stamp")
+    name = tagged or (origin_name[len("origin-") :] if origin_name.startswith("origin-") else origin_name)
+    return {"stamp": name, "region": normalize_region(site["location"]) if site else None}
 
 
 def _site_of(sim: Sim, origin: dict[str, Any]) -> dict[str, Any] | None:
     body = sim.store.get(origin["id"])
-    azure = ((body or {}).get("properties", {}).get("azureOrigin") or {}).get("id")
-    return sim.store.get(azure) if azure else None
+    if body is None:
+        return None
+    azure = (body.get("properties", {}).get("azureOrigin") or {}).get("id")
+    return sim.store.get(azure) if azure else site_by_host(sim, body["properties"].get("hostName"))
+
+
+def site_by_host(sim: Sim, host: str | None) -> dict[str, Any] | None:
+    """The web app whose host names include `host` (an origin created without azureOrigin)."""
+    if not host:
+        return None
+    wanted = host.lower()
+    for body in sim.store.resources.values():
+        if body.get("type", "").lower() == "microsoft.web/sites":
+            if wanted in [h.lower() for h in body.get("properties", {}).get("hostNames") or []]:
+                return body
+    return None
 
 
 def origin_healthy(sim: Sim, origin: dict[str, Any], probe: dict[str, Any] | None) -> bool:
