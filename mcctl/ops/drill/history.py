@@ -98,7 +98,7 @@ def _step(record: OperationRecord, index: int, children: list[OperationRecord]) 
         e.get("detail") for e in record.events if e.get("event") == "drill-step-detail" and e.get("step") == index
     ]
     status = STEP_NOT_RUN
-    if outcome is not None and (intent is None or outcome is not None):
+    if outcome is not None:
         status = str(outcome.get("status"))
     elif intent is not None:
         # a step begun and never ended: the drill was interrupted (a kill leaves no end record),

@@ -61,7 +61,7 @@ def _forward(runtime: DrillRuntime, job: DrillStepKind, index: int, step: Step, 
     from mcctl.domain.statuses import OperationStatus
     from mcctl.ops import usecases
 
-    services = runtime.child_services(index, step, wait.on_progress)
+    services = runtime.child_services(step, _progress_of(wait))
     options = replace(runtime.options, timeout=float(step.params.get("timeout") or runtime.options.timeout or 600))
     earlier = children(runtime.services, runtime.drill, index)
     last = earlier[-1] if earlier else None
@@ -82,10 +82,13 @@ def _forward(runtime: DrillRuntime, job: DrillStepKind, index: int, step: Step, 
             check_applied(result.applied.status, result.applied.operation, step.target)
         operation = result.operation
     # as `mcctl evacuate` and `frontdoor drain --verify` do: the change must show at the edge
-    progress = wait.on_progress or (lambda _: None)
-    verified = verify_at_edge(services, job, step.params["spec"], operation, progress)
+    verified = verify_at_edge(services, job, step.params["spec"], operation, _progress_of(wait))
     if verified is not None:
         _journal_detail(runtime, step, verified)
+
+
+def _progress_of(wait: WaitOptions) -> Callable[[str], None]:
+    return wait.on_progress or (lambda _: None)  # (the engine always passes one)
 
 
 def _put_back(runtime: DrillRuntime, record: OperationRecord) -> bool:
@@ -106,7 +109,7 @@ def _undo(runtime: DrillRuntime, index: int, step: Step, wait: WaitOptions) -> N
     for record in reversed(children(runtime.services, runtime.drill, index)):
         if not record.applied_steps() and not record.uncertain_steps():
             continue
-        services = runtime.child_services(index, step, wait.on_progress)
+        services = runtime.child_services(step, _progress_of(wait))
         result = usecases.rollback(services, record.id, options, header=header(runtime.operation, index, "rollback"))
         if result.applied is not None:
             check_applied(result.applied.status, result.applied.operation, step.target)

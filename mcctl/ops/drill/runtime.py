@@ -9,7 +9,6 @@ process, shared by the threads of a parallel step group.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,7 +54,6 @@ class DrillRuntime:
     # While rolling back: the drill whose children are put back.
     rollback_of: str | None = None
     lease: OperatorLease | None = None  # the drill's, once the engine took it
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def operation(self) -> str:
@@ -70,11 +68,10 @@ class DrillRuntime:
         """The drill operation whose steps these are (the one rolled back, while rolling back)."""
         return self.rollback_of or self.operation
 
-    def child_services(self, index: int, step: Step, on_progress: Callable[[str], None] | None = None) -> Services:
-        """Services for a child operation of step `index`: the drill's journal and session, its lease
-        joined, already approved (the operator approved the drill), progress shown as the step's.
-        `on_progress`: the drill step's own (renews the drill's lease; raises once the drill was
-        interrupted, which then interrupts the child too, also in a parallel group's thread)."""
+    def child_services(self, step: Step, on_progress: Callable[[str], None]) -> Services:
+        """Services for a child operation of `step`: the drill's journal and session, its lease
+        joined, already approved (the operator approved the drill), its progress shown on the step's
+        row through `on_progress` (the drill step's own)."""
         from mcctl.ops.services import Approve, QuietNotices, Services
 
         parent = self.services
@@ -86,8 +83,7 @@ class DrillRuntime:
             registry=parent.registry,
             command=parent.command,
             confirmation=Approve(),
-            # (a rollback's step shows at its place in the rollback plan, not the drill's)
-            reporter=_StepProgress(parent.reporter, int(step.params.get("position", index)), step.target, on_progress),
+            reporter=_StepProgress(parent.reporter, step.target, on_progress),
             notices=QuietNotices(),
         )
 
@@ -161,11 +157,12 @@ class JoinedLease:
 
 
 class _StepProgress:
-    """A child operation's progress, shown as its drill step's status line."""
+    """A child operation's progress, shown as its drill step's status line (through the step's own
+    `on_progress`, which also renews the drill's lease and raises StepCancelled once the drill was
+    interrupted — which interrupts the child at its next poll as well)."""
 
-    def __init__(self, reporter: Any, index: int, target: str, on_progress: Callable[[str], None] | None) -> None:
-        self._reporter, self._index, self._target = reporter, index, target
-        self._on_progress = on_progress
+    def __init__(self, reporter: Any, target: str, on_progress: Callable[[str], None]) -> None:
+        self._reporter, self._target, self._on_progress = reporter, target, on_progress
         self._plan: Any = None
 
     def start(self, plan: Any, operation: str) -> None:
@@ -174,13 +171,7 @@ class _StepProgress:
 
     def step(self, index: int, status: str, elapsed: float) -> None:
         what = self._plan.steps[index].target if self._plan is not None and index < len(self._plan.steps) else ""
-        text = f"{what}: {status}" if what else str(status)
-        if self._on_progress is not None:
-            # the drill step's progress: shows it, renews the drill's lease, and raises StepCancelled
-            # once the drill was interrupted — which interrupts this child at its next poll as well
-            self._on_progress(text)
-            return
-        self._reporter.step(self._index, text, elapsed)
+        self._on_progress(f"{what}: {status}" if what else str(status))
 
     def note(self, message: str) -> None:
         self._reporter.note(message)

@@ -18,13 +18,13 @@ from mcctl.domain.drill.spec import DrillPlanError, DrillSpec, DrillStepKind, On
 from mcctl.domain.plan import ROLLBACK_PREFIX, Plan, Step
 from mcctl.domain.statuses import OperationStatus
 from mcctl.errors import ExitCode, McctlError, UsageError
+from mcctl.ops.drill.conditions import read_status
 from mcctl.ops.drill.kept import keep, write
 from mcctl.ops.drill.plan import DRILL_KIND, FILE_FIELD, SPEC_FIELD, check_faults, drill_plan, spec_of
 from mcctl.ops.drill.probing import probes_for
 from mcctl.ops.drill.runtime import Approvals, DrillRuntime, on_journaled, running
 
 if TYPE_CHECKING:
-    from mcctl.ops.drill.probing import DrillProbes
     from mcctl.ops.journal import OperationRecord
     from mcctl.ops.services import Services
     from mcctl.ops.usecases import RunOptions, RunResult
@@ -83,7 +83,7 @@ def run_drill(services: Services, spec: DrillSpec, options: DrillOptions, *, sou
     if options.run.dry_run:
         result = usecases.run(services, plan, before, options.run)
         return DrillResult(None, result, previews=_previews(services, spec, options))
-    state = _status(services)
+    state = read_status(services)
     runtime = DrillRuntime(services, _child_options(options), options.approvals, options.prompt)
     header = {SPEC_FIELD: spec.to_dict(), FILE_FIELD: source}
     journaled: dict[str, Any] = {}
@@ -100,7 +100,7 @@ def run_drill(services: Services, spec: DrillSpec, options: DrillOptions, *, sou
         try:
             result = usecases.run(services, plan, before, options.run, header=header)
         except McctlError as exc:
-            return _failed(services, runtime, prober, exc, state, options)
+            return _failed(services, runtime, exc, options)
         finally:
             keep(services, state, prober, journaled.get("drill"))  # (after its rollback, if one ran)
     return DrillResult(result.operation, result, healthy_after=None)
@@ -119,7 +119,7 @@ def resume_drill(services: Services, operation: str, options: DrillOptions) -> D
         try:
             result = usecases.resume(services, record.id, options.run)
         except McctlError as exc:
-            return _failed(services, runtime, prober, exc, None, options)
+            return _failed(services, runtime, exc, options)
         finally:
             keep(services, None, prober, record.id)
     return DrillResult(record.id, result)
@@ -176,8 +176,7 @@ def rollback_plan(services: Services, record: OperationRecord) -> Plan:
             group=number + 1,
         )
         steps.append(undo)
-    placed = tuple(replace(step, params={**step.params, "position": i}) for i, step in enumerate(steps))
-    return Plan(kind=ROLLBACK_KIND, summary=f"roll back drill {record.id}", steps=placed)
+    return Plan(kind=ROLLBACK_KIND, summary=f"roll back drill {record.id}", steps=tuple(steps))
 
 
 def _delegate(services: Services, step: Step) -> bool:
@@ -190,8 +189,6 @@ def _delegate(services: Services, step: Step) -> bool:
 def _after_rollback(services: Services, operation: str, result: RunResult, dry_run: bool) -> DrillResult:
     if dry_run or result.applied is None:
         return DrillResult(operation, None, rollback=result)  # (nothing ran: what was recorded stands)
-    from mcctl.ops.drill.conditions import read_status
-
     status = read_status(services)
     healthy = status.get("status") == "healthy"
     write(services, operation, "rollback.json", {"operation": result.operation, "status": status, "healthy": healthy})
@@ -205,14 +202,7 @@ def _after_rollback(services: Services, operation: str, result: RunResult, dry_r
     return drill
 
 
-def _failed(
-    services: Services,
-    runtime: DrillRuntime,
-    prober: DrillProbes | None,
-    error: McctlError,
-    state: dict[str, Any] | None,
-    options: DrillOptions,
-) -> DrillResult:
+def _failed(services: Services, runtime: DrillRuntime, error: McctlError, options: DrillOptions) -> DrillResult:
     """A step failed (or a rule refused the drill): apply the failed step's on-failure policy."""
     operation = services.trace.operation
     record = services.journal.operation(operation) if operation and services.trace.journaled else None
@@ -230,7 +220,6 @@ def _failed(
             hint=f"`mcctl drill resume {record.id}` after fixing the cause, or `mcctl drill rollback {record.id}`",
         ) from error
     services.notices.warn(f"drill {record.id}: {error.message}; rolling back (on_failure: rollback)")
-    keep(services, state, prober, record.id)
     runtime.rollback_of = record.id
     services.trace.reset()
     try:
@@ -331,12 +320,6 @@ def _snapshot(services: Services) -> Any:
     from mcctl.ops.inventory import read_inventory
 
     return read_inventory(services.session, services.estate).snapshot()
-
-
-def _status(services: Services) -> dict[str, Any]:
-    from mcctl.ops.drill.conditions import read_status
-
-    return read_status(services)
 
 
 def _previews(services: Services, spec: DrillSpec, options: DrillOptions) -> list[dict[str, Any]]:
