@@ -42,6 +42,7 @@ def _app_state(site: Any) -> WebAppState:
         availability_state=plain(props.availability_state) if props else None,
         default_host_name=props.default_host_name if props else None,
         server_farm_id=props.server_farm_id if props else None,
+        tags=tuple(sorted((str(k), str(v)) for k, v in (site.tags or {}).items())),
     )
 
 

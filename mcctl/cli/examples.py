@@ -62,6 +62,18 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "mcctl stamps": ("mcctl stamps list", "mcctl stamps show weu-1"),
     "mcctl stamps list": ("mcctl stamps list", "mcctl stamps list --region westeurope -o wide"),
     "mcctl stamps show": ("mcctl stamps show weu-1", "mcctl stamps show weu-1 -o json"),
+    "mcctl stamps validate": (
+        "mcctl stamps validate weu-3",
+        "mcctl stamps validate weu-3 --smoke / --smoke /api/items --max-latency 800ms",
+        "mcctl stamps validate weu-3 -o json",
+    ),
+    "mcctl stamps add": ("mcctl stamps add weu-3 --yes", "mcctl stamps add weu-3 --weight 1 --dry-run"),
+    "mcctl stamps retire": ("mcctl stamps retire weu-1 --dry-run", "mcctl stamps retire weu-1 --yes"),
+    "mcctl shift": (
+        "mcctl shift --from weu-1 --to weu-3 --steps 10,50,100 --interval 5m",
+        "mcctl shift --from weu-1 --to weu-3 --steps 10,50,100 --revert-on-failure",
+        "mcctl shift --from weu-1,weu-2 --to weu-3,weu-4 --dry-run",
+    ),
     "mcctl frontdoor": ("mcctl frontdoor status", "mcctl frontdoor drain westeurope --dry-run"),
     "mcctl frontdoor status": ("mcctl frontdoor status", "mcctl frontdoor status -o json"),
     "mcctl frontdoor drain": (
@@ -110,7 +122,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "mcctl sim status": ("mcctl --sim sim status",),
     "mcctl sim reset": ("mcctl --sim sim reset",),
     "mcctl sim advance": ("mcctl --sim sim advance 600",),
-    "mcctl sim stamp": ("mcctl --sim sim stamp down weu-1", "mcctl --sim sim stamp ok weu-1"),
+    "mcctl sim stamp": (
+        "mcctl --sim sim stamp down weu-1",
+        "mcctl --sim sim stamp ok weu-1",
+        "mcctl --sim sim stamp deploy weu-3 --region westeurope",
+    ),
     "mcctl sim dependency": ("mcctl --sim sim dependency down sql", "mcctl --sim sim dependency ok sql"),
     "mcctl sim serve": ("mcctl --sim sim serve --port 8443",),
     "mcctl sim outage": ("mcctl --sim sim outage start westeurope", "mcctl --sim sim outage end westeurope"),

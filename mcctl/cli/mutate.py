@@ -111,9 +111,10 @@ def services_of(runtime: Runtime, flags: MutationFlags) -> Services:
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.progress import reporter
 
+    session = runtime.session  # first: opening it discovers the stamps a pipeline deployed
     built = services(
         runtime.estate,
-        runtime.session,
+        session,
         journal_of(runtime),
         command=command_line(runtime),
         confirmation=TerminalConfirmation(runtime, flags),

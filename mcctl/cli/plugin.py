@@ -25,6 +25,7 @@ def register_commands(register: Callable[..., None]) -> None:
         recovery,
         redis,
         scale,
+        shift,
         sim,
         sql,
         stamps,
@@ -39,6 +40,7 @@ def register_commands(register: Callable[..., None]) -> None:
     register("wait", wait.app)
     register("sql", sql.app)
     register("scale", scale.scale, group=False)
+    register("shift", shift.shift, group=False)
     register("evacuate", evacuate.evacuate, group=False)
     register("reinstate", evacuate.reinstate, group=False)
     register("drill", drill.app)

@@ -128,7 +128,18 @@ class Runtime:
                     session.close()
                     raise
             self._session = session
+            from mcctl.ops.discovery import discover
+
+            # Stamps a pipeline deployed (tagged web apps) and where each is in a release: every
+            # command that talks to Azure sees the same estate, whoever changed the tags.
+            self._estate = discover(session, self.estate)
         return self._session
+
+    def discovered_estate(self) -> Estate:
+        """The estate with the stamps a pipeline deployed and tagged (opening the session finds them):
+        for a command that names a stamp the estate file does not list."""
+        self.session  # noqa: B018  (opening it is what discovers them)
+        return self.estate
 
     def close(self) -> None:
         if self._session is not None:

@@ -111,13 +111,16 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
             r["sql_role"] or "", _e(r["sql_role"] or "-")
         )
         unread = r["origin_enabled"] is None  # the origin could not be read: its weight is not "unset"
+        lifecycle = r.get("lifecycle") or "active"
         table.add_row(
-            _e(r["name"]),
+            _e(r["name"]) + ("" if lifecycle == "active" else f" [dim]{_e(lifecycle)}[/dim]"),
             _e(r["region"]),
             _e(r["sku"] or "?"),
             instances,
             app_state if app_state == "Running" else f"[red]{app_state}[/red]",
-            _yes_no(r["origin_enabled"], "enabled", "[yellow]disabled[/yellow]"),
+            "[dim]none[/dim]"
+            if _no_origin(r)
+            else _yes_no(r["origin_enabled"], "enabled", "[yellow]disabled[/yellow]"),
             "[dim]?[/dim]" if unread else "-" if r["origin_weight"] is None else _e(r["origin_weight"]),
             "[dim]?[/dim]" if unread else "-" if r["origin_priority"] is None else _e(r["origin_priority"]),
             redis,
@@ -127,6 +130,12 @@ def stamps_table(rows: list[dict[str, Any]]) -> Any:
             _health(r.get("health")),
         )
     return table
+
+
+def _no_origin(row: dict[str, Any]) -> bool:
+    """A candidate stamp before `stamps add`, or a retired one: no origin (not an unreadable one)."""
+    no_values = row["origin_weight"] is None and row["origin_priority"] is None
+    return row.get("lifecycle") in ("candidate", "retired") and row["origin_enabled"] is False and no_values
 
 
 def _serving(row: dict[str, Any]) -> str:
@@ -265,7 +274,9 @@ def _traffic(plan: dict[str, Any]) -> list[Any]:
         return []
     numbers = sorted({step["group"] for step in plan["steps"]})
     numbers += range(len(numbers), len(previews))  # a hand-made plan with more previews than groups
-    parts = [_t("share of edge traffic by region:")]
+    # a shift's preview is by stamp set ("from weu-1", "to weu-3"), every other plan's by region
+    by_set = all(key.startswith(("from ", "to ")) for shares in previews for key in shares)
+    parts = [_t(f"share of edge traffic by {'stamp set' if by_set else 'region'}:")]
     for number, shares in zip(numbers, previews, strict=False):
         parts.extend(_t(line) for line in traffic_lines(f"after group {number}: ", shares))
     return parts

@@ -19,12 +19,15 @@ from mcctl.domain.estate import (
     FrontDoor,
     HealthDependency,
     HealthSettings,
+    Lifecycle,
     LockConfig,
     RedisGeoReplication,
     RedisMember,
+    ReleaseSettings,
     ResourceRef,
     SafetySettings,
     SimulationSettings,
+    SmokeCheck,
     SqlFailoverGroup,
     SqlServer,
     Stamp,
@@ -375,7 +378,7 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
             group_nickname=model.redis.group_nickname,
             database=model.redis.database,
         )
-    stamps = tuple(
+    every = tuple(
         Stamp(
             name=s.name,
             region=normalize_region(s.region),
@@ -386,9 +389,14 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
             origin=s.origin,
             health_url=s.health_url,
             drained=s.drained,
+            lifecycle=Lifecycle(s.lifecycle),
+            generation=s.generation,
+            color=s.color,
         )
         for s in model.stamps
     )
+    stamps = tuple(s for s in every if s.lifecycle is not Lifecycle.RETIRED)
+    retired = tuple(s for s in every if s.lifecycle is Lifecycle.RETIRED)
     sim = model.simulation
     return Estate(
         name=model.name,
@@ -399,11 +407,18 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
         sql=sql,
         redis=redis,
         stamps=stamps,
+        retired=retired,
         lock=_lock(model),
         safety=SafetySettings(
             model.safety.min_serving_regions, model.safety.min_serving_stamps, model.safety.min_serving_capacity
         ),
         health=_health(model),
         simulation=SimulationSettings(sim.instances, sim.max_instances, sim.sku),
+        release=ReleaseSettings(
+            smoke=tuple(SmokeCheck(c.path, c.status, c.max_latency_ms) for c in model.release.smoke),
+            probes=model.release.probes,
+            max_latency_ms=model.release.max_latency_ms,
+            min_instances=model.release.min_instances,
+        ),
         source=source.location,
     )

@@ -103,6 +103,10 @@ class RedisModel(_Strict):
     database: ResourceName = "default"
 
 
+# A release label (generation, color): what an ARM tag value can hold, without control characters.
+Label = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+
+
 class StampModel(_Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     region: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -113,6 +117,10 @@ class StampModel(_Strict):
     health_url: HttpUrl
     subscription: Subscription | None = None
     drained: bool = False  # not meant to serve: with its origin disabled, health says drained
+    # Blue-green: where the stamp is in a release (its web app's `mcctl-lifecycle` tag, when set, wins).
+    lifecycle: Literal["candidate", "active", "retiring", "retired"] = "active"
+    generation: Label | None = None
+    color: Label | None = None
 
     @field_validator("region")
     @classmethod
@@ -129,6 +137,23 @@ class SimulationModel(_Strict):
     instances: int = Field(default=2, ge=1, le=1000)
     max_instances: int = Field(default=30, ge=1, le=1000)
     sku: ResourceName = "P1v3"
+
+
+class SmokeCheckModel(_Strict):
+    """One smoke URL a candidate stamp must answer before it gets traffic (`stamps validate`)."""
+
+    path: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^/[^\s]*$", max_length=2048)]
+    status: int = Field(default=200, ge=100, le=599)
+    max_latency_ms: int | None = Field(default=None, ge=1, le=600_000)
+
+
+class ReleaseModel(_Strict):
+    """Blue-green releases: what `stamps validate` checks on a candidate stamp."""
+
+    smoke: list[SmokeCheckModel] = Field(default_factory=list, max_length=100)
+    probes: int = Field(default=5, ge=1, le=100)  # health-endpoint probes per validation
+    max_latency_ms: int = Field(default=1000, ge=1, le=600_000)  # per health probe
+    min_instances: int = Field(default=2, ge=1, le=1000)  # a candidate with fewer does not validate
 
 
 class LockModel(_Strict):
@@ -257,6 +282,7 @@ class EstateModel(_Strict):
     safety: SafetyModel = Field(default_factory=SafetyModel)
     health: HealthModel = Field(default_factory=HealthModel)
     simulation: SimulationModel = Field(default_factory=SimulationModel)
+    release: ReleaseModel = Field(default_factory=ReleaseModel)
     # Each plugin's own settings, by section name; the plugin parses its section (mcctl.config.sections).
     plugins: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Any] = Field(
         default_factory=dict

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 RedisKind = Literal["managed", "cache"]
@@ -39,6 +40,25 @@ class Cloud:
     tenant: str | None = None  # the tenant to sign in to ("adfs" with an ADFS authority)
 
 
+class Lifecycle(StrEnum):
+    """Where a stamp is in a blue-green release: deployed and not yet given traffic (candidate),
+    serving (active), being moved off (retiring: a shift took its traffic), gone (retired: origin
+    deleted, plan at its minimum). The spellings are an estate-file, tag and JSON contract."""
+
+    CANDIDATE = "candidate"
+    ACTIVE = "active"
+    RETIRING = "retiring"
+    RETIRED = "retired"
+
+
+# ARM tags on a stamp's web app: what a deployment pipeline sets and mcctl keeps current. They are
+# the live truth of a stamp's lifecycle (two operators, two machines: both read the same tags).
+TAG_STAMP = "mcctl-stamp"
+TAG_LIFECYCLE = "mcctl-lifecycle"
+TAG_GENERATION = "mcctl-generation"
+TAG_COLOR = "mcctl-color"
+
+
 @dataclass(frozen=True)
 class Stamp:
     name: str
@@ -52,6 +72,16 @@ class Stamp:
     # Marked `drained: true` in the estate file: not meant to serve (being built, retired, kept cold).
     # With its origin disabled it is drained on purpose, as after a journaled drain.
     drained: bool = False
+    lifecycle: Lifecycle = Lifecycle.ACTIVE
+    generation: str | None = None  # a release label, e.g. "2026.12" or "g7"
+    color: str | None = None  # blue | green | any label a team uses for the two sets
+    discovered: bool = False  # found by its tags on ARM, not listed in the estate file
+
+    @property
+    def candidate(self) -> bool:
+        """Deployed but not yet given traffic on purpose: its origin may not exist yet, and while
+        its origin is off it is drained by design, not unhealthy."""
+        return self.lifecycle is Lifecycle.CANDIDATE
 
     @property
     def plan_ref(self) -> ResourceRef:
@@ -64,6 +94,8 @@ class Stamp:
 
 # What `drained_by` says of a stamp drained on purpose by its mark in the estate file (not an operation).
 DRAINED_IN_ESTATE = "estate file"
+# ... and of a candidate stamp whose origin does not exist yet or is still disabled (not yet given traffic).
+CANDIDATE_NOT_IN_ROTATION = "its release: a candidate, not yet given traffic"
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,25 @@ class HealthSettings:
 
 
 @dataclass(frozen=True)
+class SmokeCheck:
+    """A path a candidate stamp must answer, with the status wanted and an optional latency limit."""
+
+    path: str
+    status: int = 200
+    max_latency_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    """What `stamps validate` checks before a candidate stamp gets traffic (estate file `release:`)."""
+
+    smoke: tuple[SmokeCheck, ...] = ()
+    probes: int = 5  # health-endpoint probes
+    max_latency_ms: int = 1000  # per health probe
+    min_instances: int = 2
+
+
+@dataclass(frozen=True)
 class SimulationSettings:
     """Initial values the simulator seeds an estate with (ignored against real Azure)."""
 
@@ -207,9 +258,12 @@ class Estate:
     redis: RedisGeoReplication | None
     stamps: tuple[Stamp, ...]
     lock: LockConfig | None = None
+    # Retired stamps: kept for `stamps list` and their history, never read, judged or changed.
+    retired: tuple[Stamp, ...] = ()
     safety: SafetySettings = field(default_factory=SafetySettings)
     health: HealthSettings = field(default_factory=HealthSettings)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    release: ReleaseSettings = field(default_factory=ReleaseSettings)
     source: str = ""  # where it was read from, for messages
     # The plugins' settings (the estate file's `plugins:`), by section name, as each plugin parsed them.
     plugins: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -234,3 +288,6 @@ class Estate:
 
     def stamp(self, name: str) -> Stamp | None:
         return next((s for s in self.stamps if s.name == name), None)
+
+    def retired_stamp(self, name: str) -> Stamp | None:
+        return next((s for s in self.retired if s.name == name), None)

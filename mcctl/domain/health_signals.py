@@ -228,6 +228,8 @@ def origin_signal(origin: OriginState | None, missing: str | None = None, draine
     or the estate file's mark; such an origin is as it should be, so the signal is healthy and the
     stamp is `drained`."""
     if origin is None:
+        if drained_by is not None:  # a candidate stamp before `stamps add`: no origin yet, by design
+            return Signal("origin", "healthy", f"no origin yet (drained by {drained_by})")
         if missing:
             return Signal("origin", "unhealthy", missing)
         return Signal("origin", "unknown", "could not be read")

@@ -38,6 +38,12 @@ class WebAppState:
     availability_state: str | None
     default_host_name: str | None
     server_farm_id: str | None
+    # ARM tags: a stamp's `mcctl-*` tags (mcctl.domain.estate) say which stamp it is and where it is
+    # in a release. A tuple of pairs, so the state stays hashable.
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def tag(self, name: str) -> str | None:
+        return dict(self.tags).get(name)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,9 @@ class PlanKind(StrEnum):
     SCALE = "scale"
     REDIS_UNLINK = "redis_unlink"
     REDIS_RELINK = "redis_relink"
+    SHIFT = "shift"  # blue-green: traffic moved between two stamp sets (mcctl.domain.shift)
+    STAMP_ADD = "stamp-add"  # blue-green: a candidate's origin created (mcctl.domain.release)
+    STAMP_RETIRE = "stamp-retire"  # blue-green: origin deleted, plan at its minimum, marked retired
     DRILL = "drill"  # resumed and rolled back by `mcctl drill resume|rollback` (its probes, approvals)
 
 

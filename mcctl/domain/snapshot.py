@@ -43,19 +43,21 @@ class EstateSnapshot:
         """Refuses to guess: a stamp whose plan, app or origin is unknown cannot be reasoned about."""
         stamps = []
         for v in views:
-            parts = (("plan", v.plan), ("web app", v.app), ("origin", v.origin))
+            # A candidate stamp has no origin until `stamps add`: it serves nothing, knowingly.
+            origin_known = v.origin is not None or v.stamp.candidate or v.stamp.lifecycle == "retired"
+            parts = (("plan", v.plan), ("web app", v.app), ("origin", v.origin if not origin_known else True))
             unknown = [name for name, part in parts if part is None]
-            if unknown or v.plan is None or v.app is None or v.origin is None:
+            if unknown or v.plan is None or v.app is None:
                 raise ValueError(f"stamp {v.stamp.name}: {', '.join(unknown)} state unknown")
             stamps.append(
                 StampSnapshot(
                     name=v.stamp.name,
                     region=v.stamp.region,
-                    origin_enabled=v.origin.enabled,
+                    origin_enabled=v.origin.enabled if v.origin is not None else False,
                     app_running=(v.app.state or "").lower() == "running",
                     instances=v.plan.capacity or 0,
                     workers_up=(v.plan.number_of_workers or 0) > 0,
-                    origin_settled=not _updating(v.origin.provisioning_state),
+                    origin_settled=v.origin is None or not _updating(v.origin.provisioning_state),
                 )
             )
         return cls(tuple(stamps), sql_primary)

@@ -34,8 +34,13 @@ def stamp_rows(views: Sequence[StampView], health: Mapping[str, StampHealth]) ->
                 # its region has a SQL server whose role could not be read: unknown, not "no SQL here"
                 "sql_role": view.sql_role or ("unknown" if has_sql else None),
                 "edge_health": str(edge[name]) if view.origin is not None else None,
-                "traffic_share": shares.get(name),
+                "traffic_share": 0.0 if view.no_origin else shares.get(name),
                 "health": stamp.status if stamp is not None else None,
             }
         )
     return rows
+
+
+def retired_rows(views: Sequence[StampView]) -> list[dict[str, Any]]:
+    """Retired stamps whose plan and web app still exist: the same fields, serving nothing."""
+    return [{**view.summary(), "edge_health": None, "traffic_share": 0.0, "health": "retired"} for view in views]

@@ -40,6 +40,9 @@ class StampView:
     redis: RegionLinkVerdict | None
     sql_role: str | None
     problems: tuple[str, ...] = field(default_factory=tuple)
+    # The origins were read and this stamp has none: a candidate before `stamps add` (for any other
+    # stamp that is a problem, in `problems`).
+    no_origin: bool = False
 
     @property
     def serving(self) -> bool | None:
@@ -47,6 +50,8 @@ class StampView:
 
         None when the origin or the app could not be read: unknown is not "no".
         """
+        if self.no_origin and self.origin is None:
+            return False
         if self.origin is None or self.app is None:
             return None
         return (
@@ -82,12 +87,15 @@ class StampView:
             "web_app": self.stamp.web_app,
             "app_state": app.state if app else None,
             "origin": self.stamp.origin,
-            "origin_enabled": origin.enabled if origin else None,
+            "origin_enabled": origin.enabled if origin else (False if self.no_origin else None),
             "origin_weight": origin.weight if origin else None,
             "origin_priority": origin.priority if origin else None,
             "redis_link": redis.verdict if redis else None,
             "sql_role": self.sql_role,
             "serving": self.serving,
+            "lifecycle": self.stamp.lifecycle.value,
+            "generation": self.stamp.generation,
+            "color": self.stamp.color,
         }
 
     def detail(self, estate: Estate) -> dict[str, Any]:

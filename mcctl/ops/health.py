@@ -176,7 +176,7 @@ def drained_stamps(
     journal (the health gate's view: every stamp judged as if meant to serve)."""
     if inventory is None or operations is None:
         return {}
-    from mcctl.domain.estate import DRAINED_IN_ESTATE
+    from mcctl.domain.estate import CANDIDATE_NOT_IN_ROTATION, DRAINED_IN_ESTATE
     from mcctl.ops.scale import journaled_drains
 
     found = journaled_drains(inventory.views, operations)
@@ -184,6 +184,8 @@ def drained_stamps(
     for view in inventory.views:
         if view.stamp.name in marked and view.origin is not None and not view.origin.enabled:
             found.setdefault(view.stamp.name, DRAINED_IN_ESTATE)
+        if view.stamp.candidate and (view.origin is None or not view.origin.enabled):
+            found.setdefault(view.stamp.name, CANDIDATE_NOT_IN_ROTATION)
     return found
 
 

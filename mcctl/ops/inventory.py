@@ -30,12 +30,15 @@ class Inventory:
     views: list[StampView]
     errors: list[McctlError] = field(default_factory=list)
     sql_primary: str | None = None  # region of the failover group's primary, when known
+    # Retired stamps whose plan and web app still exist: in the rules' snapshot (serving nothing), so
+    # a plan that brings one back (the rollback of a retire) can be judged; shown nowhere else.
+    retired: list[StampView] = field(default_factory=list)
 
     def snapshot(self) -> EstateSnapshot:
         """What the safety rules reason about. Refuses to guess: any read error stops a mutation."""
         if self.errors:
             raise self.errors[0]
-        return EstateSnapshot.from_views(self.views, self.sql_primary)
+        return EstateSnapshot.from_views([*self.views, *self.retired], self.sql_primary)
 
 
 def read_inventory(
@@ -85,7 +88,7 @@ def read_inventory(
             problems.append(f"App Service plan '{stamp.app_service_plan}' not found in {stamp.resource_group}")
         if "apps:" + stamp.subscription in results and app is None:
             problems.append(f"web app '{stamp.web_app}' not found in {stamp.resource_group}")
-        if origins is not None and origin is None:
+        if origins is not None and origin is None and not stamp.candidate:  # a candidate gets one from `stamps add`
             problems.append(
                 f"Front Door origin '{stamp.origin}' not found in origin group {estate.frontdoor.origin_group}"
             )
@@ -99,12 +102,21 @@ def read_inventory(
                 redis=verdicts.get(stamp.region),
                 sql_role=roles.get(stamp.region),
                 problems=tuple(problems),
+                no_origin=origins is not None and origin is None,
             )
         )
     if missing:
         errors.append(ResourceMissingError("; ".join(missing), hint="check the names in the estate file"))
     primary = next((region for region, role in roles.items() if role == "Primary"), None)
-    return Inventory(views, errors, primary)
+    retired = [
+        StampView(stamp=s, plan=plan, app=app, origin=None, redis=None, sql_role=None, no_origin=True)
+        for s in estate.retired
+        if not wanted
+        and not stamp_name
+        and (plan := plans.get(s.plan_ref.id.lower())) is not None
+        and (app := apps.get(s.app_ref.id.lower())) is not None
+    ]
+    return Inventory(views, errors, primary, retired)
 
 
 def _redis_verdicts(estate: Estate, results: dict[str, Any], errors: dict[str, McctlError]) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def executor(step: Step, registry: Registry | None = None) -> StepKind:
 
 
 def _stamp(estate: Estate, step: Step) -> Stamp:
-    stamp = estate.stamp(step.params["stamp"])
+    # a retired stamp too: rolling back its retirement scales its plan back up
+    stamp = estate.stamp(step.params["stamp"]) or estate.retired_stamp(step.params["stamp"])
     if stamp is None:
         from mcctl.errors import UsageError
 

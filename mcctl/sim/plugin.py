@@ -3,7 +3,8 @@
 Factories, not instances: every simulator gets fresh providers, and `mcctl --help` imports none of
 them. The order matters (the router takes the first match): HealthProvider before CdnProvider, so
 the Front Door endpoint's catch-all `/@web/{host}/...` routes do not shadow the stamps' health
-endpoints.
+endpoints. The tags provider comes first: its routes (`{any resource id}/providers/
+Microsoft.Resources/tags/default`) are never shadowed by a provider's own catch-all.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from mcctl.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from mcctl.sim.app import Provider
+
+
+def _tags() -> Provider:
+    from mcctl.sim.providers.tags import TagsProvider
+
+    return TagsProvider()
 
 
 def _web() -> Provider:
@@ -66,6 +73,7 @@ def _blob() -> Provider:
 
 
 BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
+    ("Microsoft.Resources/tags", _tags),
     ("Microsoft.Web", _web),
     ("health", _health),
     ("Microsoft.Cdn", _cdn),

@@ -11,7 +11,7 @@ from mcctl.config.loader import demo_source
 FIELDS = {
     "name", "region", "resource_group", "plan", "sku", "instances", "workers", "max_instances", "web_app",
     "app_state", "origin", "origin_enabled", "origin_weight", "origin_priority", "redis_link", "sql_role", "serving",
-    "edge_health", "traffic_share", "health",
+    "edge_health", "traffic_share", "health", "lifecycle", "generation", "color",
 }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mcctl.cli.commands import sim_stamp
 from mcctl.cli.runtime import Runtime, emit
 from mcctl.errors import Terminated, UsageError
 
@@ -294,27 +295,8 @@ SlowLatency = Annotated[
 ]
 
 
-@app.command("stamp")
-def stamp_health(
-    ctx: typer.Context,
-    mode: Annotated[str, typer.Argument(help="ok | slow | degraded | fail | down")],
-    stamp: Annotated[str, typer.Argument(help="Stamp whose health endpoint to change.")],
-    latency: SlowLatency = None,
-    check: Annotated[str | None, typer.Option(help="The report check that fails for 'degraded'/'fail'.")] = None,
-) -> None:
-    """Make a stamp's health endpoint slow, degraded, failing (503) or unreachable, or ok again."""
-    from mcctl.cli import render
-    from mcctl.sim.providers.health import set_fault
-
-    runtime: Runtime = ctx.obj
-    if mode not in HEALTH_MODES:
-        raise UsageError(f"MODE: must be one of {', '.join(HEALTH_MODES)}, got '{mode}'")
-    found = runtime.estate.stamp(stamp)
-    if found is None:
-        raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {', '.join(s.name for s in runtime.estate.stamps)})")
-    _check_latency(mode, latency)
-    set_fault(_sim(ctx), found.health_url, mode, target=f"stamp {found.name}", latency=latency, check=check)
-    render.note(f"health endpoint of stamp {found.name}: {mode}" + (f" ({latency:g}s)" if latency else ""))
+# `sim stamp MODE STAMP` and `sim stamp deploy NAME --region R`: one command (mcctl/cli/commands/sim_stamp.py)
+app.command("stamp", help=sim_stamp.HELP)(sim_stamp.stamp_command)
 
 
 def _check_latency(mode: str, latency: float | None) -> None:

@@ -29,19 +29,20 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.tables import stamps_table
     from mcctl.domain.selection import known_region
-    from mcctl.domain.stamprows import stamp_rows
+    from mcctl.domain.stamprows import retired_rows, stamp_rows
     from mcctl.ops.health import assess
     from mcctl.ops.inventory import read_inventory
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    estate = runtime.estate
     if region is not None:  # (an explicit empty value, `--region "$UNSET"`, is a mistake, not "every region")
-        known_region(estate, region, "--region")
-    inventory = read_inventory(runtime.session, estate, region)
+        known_region(runtime.estate, region, "--region")
+    session = runtime.session  # first: opening it finds the stamps a pipeline tagged
+    estate = runtime.estate
+    inventory = read_inventory(session, estate, region)
     operations = journal_of(runtime).operations()  # a stamp drained on purpose says drained, as in `health`
-    health = assess(runtime.session, estate, region=region, inventory=inventory, operations=operations).stamps
-    rows = stamp_rows(inventory.views, health)
+    health = assess(session, estate, region=region, inventory=inventory, operations=operations).stamps
+    rows = stamp_rows(inventory.views, health) + retired_rows(inventory.retired)
     emit(runtime, rows, table=stamps_table)
     _report(runtime, inventory.errors)
 
@@ -62,7 +63,7 @@ def show_stamp(
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    estate = runtime.estate
+    estate = runtime.estate if runtime.estate.stamp(stamp) else runtime.discovered_estate()
     found = known_stamp(estate, stamp, "STAMP")
     inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
     operations = journal_of(runtime).operations()
@@ -71,3 +72,13 @@ def show_stamp(
     detail = {**inventory.views[0].detail(estate), "health": health.status, "health_reasons": list(health.reasons)}
     emit(runtime, detail, table=detail_table)
     _report(runtime, inventory.errors)
+
+
+def _register_release_commands() -> None:
+    from mcctl.cli.commands import stamps_release, stamps_validate
+
+    stamps_validate.register(app)
+    stamps_release.register(app)
+
+
+_register_release_commands()

@@ -145,6 +145,8 @@ class CdnProvider:
         sim.store.put(_origin_group_body(fd))
         sim.store.put(_route_body(fd))
         for stamp in estate.stamps:
+            if stamp.candidate:
+                continue  # a pipeline deployed it; its origin comes with `mcctl stamps add`
             body = _origin_body(fd, stamp.origin, f"{stamp.web_app}.azurewebsites.net", stamp.app_ref.id)
             sim.store.put(body)
             # Seeded config has been on the edge "forever".

@@ -6,6 +6,14 @@ They are reached through the same transport as ARM: `Sim.route_path` maps a publ
 `/@web/{host}{path}`, and no token is needed. Routes: `/health/stamp` and `/health` on any host;
 a host/path that is not a configured endpoint answers 404.
 
+The stamps' web apps also answer other paths on their App Service host (`*.azurewebsites.*`, up to
+six path segments; what `stamps validate --smoke PATH` asks of a candidate, directly, not through
+Front Door): `GET /` and any other path → 200 `{"stamp", "region", "host", "path"}` with the
+`x-mcctl-served-by: STAMP/REGION` header, as the edge's answers carry; `/missing` and paths under
+it → 404; a host that is no web app's → 404. The same outage/stopped answers as the health endpoint
+apply, and the stamp's health fault (`sim stamp MODE STAMP`) plays on these paths too: `fail` → 500,
+`slow` → its latency, `down` → no answer; `degraded` is the report's business and changes nothing.
+
 What an endpoint answers:
 - the stamp's region is down (`sim outage start`): 503 from the App Service front end (not JSON);
 - the stamp's web app is stopped: 403, as App Service answers for a stopped app;
@@ -34,6 +42,10 @@ HANG_SECONDS = 86400.0  # "down": longer than any client waits
 DEFAULT_SLOW_SECONDS = 2.0
 STAMP_CHECKS = ("Sql", "Redis", "StampStorage")
 SITE_TYPE = "microsoft.web/sites"
+SITE_HOST = "/@web/{app}.azurewebsites.{suffix}"  # a web app's default host name (any cloud's suffix)
+SITE_PATH_SEGMENTS = 6  # paths a web app answers beyond its health endpoint: / up to /a/b/c/d/e/f
+MISSING_PREFIX = "/missing"  # a web app's paths that do not exist (404), for smoke checks that must fail
+SERVED_BY_HEADER = "x-mcctl-served-by"  # as the edge's answers (mcctl/sim/providers/cdn.py)
 
 
 def endpoint_key(url: str) -> str:
@@ -88,6 +100,9 @@ class HealthProvider:
     def register(self, router: Router) -> None:
         router.add("GET", "/@web/{host}/health/stamp", _serve)
         router.add("GET", "/@web/{host}/health", _serve)
+        # The App Service host only: a catch-all on any host would shadow the Front Door endpoint's.
+        for depth in range(SITE_PATH_SEGMENTS + 1):
+            router.add("GET", SITE_HOST + "".join(f"/{{p{i}}}" for i in range(depth)), _serve_site)
 
     def seed(self, sim: Sim, estate: Estate) -> None:
         endpoints: dict[str, dict[str, Any]] = {}
@@ -170,3 +185,45 @@ def _serve(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
         entries[failing] = (verdict, "simulated failure")
         return SimResponse(200 if mode == "degraded" else 503, _report(verdict, entries, base), latency=base)
     return SimResponse(200, _report("Healthy", {c: ("Healthy", None) for c in checks}, base), latency=base)
+
+
+# -- the web apps' other paths (smoke checks) ------------------------------------------------------
+def _stamp_endpoint(state: dict[str, Any], host: str) -> tuple[str, dict[str, Any] | None]:
+    """The fault key of the stamp served on `host` (its health endpoint's), and that endpoint if
+    seeded; a stamp deployed later (a pipeline's candidate) has its fault at `host/health/stamp`."""
+    for key, endpoint in state["endpoints"].items():
+        if endpoint.get("kind") == "stamp" and key.split("/", 1)[0] == host:
+            return key, endpoint
+    return f"{host}/health/stamp", None
+
+
+def _serve_site(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    host = f"{p['app']}.azurewebsites.{p['suffix']}".lower()
+    state = health_state(sim)
+    key, endpoint = _stamp_endpoint(state, host)
+    site = _site_for(sim, host, endpoint)
+    if site is None:
+        return _text(404, "<h1>404 Web Site not found</h1>")
+    region = (endpoint or {}).get("region") or normalize_region(site.get("location", ""))
+    if sim.region_down(region):
+        return _text(503, "<h1>Service Unavailable</h1><p>The service is unavailable.</p>")
+    if (site.get("properties", {}).get("state") or "").lower() == "stopped":
+        return _text(403, "<h1>Error 403 - This web app is stopped.</h1>")
+    tags = {k.lower(): v for k, v in (site.get("tags") or {}).items()}
+    name = (endpoint or {}).get("name") or tags.get("mcctl-stamp") or site.get("name", host)
+    headers = {SERVED_BY_HEADER: f"{name}/{region}"}
+    fault = state["faults"].get(key, {})
+    mode = fault.get("mode", "ok")
+    latency = 0.02 + (zlib.crc32(f"{host}{req.path}".encode()) % 50) / 1000
+    if mode == "down":
+        return _text(504, "", latency=HANG_SECONDS)
+    if mode == "slow":
+        latency = float(fault.get("latency", DEFAULT_SLOW_SECONDS))
+    if mode == "fail":
+        error = {"error": {"code": "InternalServerError", "message": "simulated failure"}}
+        return SimResponse(500, error, headers, latency=latency)
+    path = req.path.lower()
+    if path == MISSING_PREFIX or path.startswith(MISSING_PREFIX + "/"):
+        return SimResponse(404, {"error": {"code": "NotFound", "message": f"{req.path} not found"}}, headers, latency)
+    body = {"stamp": name, "region": region, "host": host, "path": req.path}
+    return SimResponse(200, body, headers, latency=latency)

@@ -72,53 +72,64 @@ class WebProvider:
         settings = estate.simulation
         for stamp in estate.stamps:
             pid = plan_id(stamp.subscription, stamp.resource_group, stamp.app_service_plan)
-            sim.store.put(
-                {
-                    "id": pid,
-                    "name": stamp.app_service_plan,
-                    "type": PLAN_TYPE,
-                    "kind": "app",
-                    "location": display_name(stamp.region),
-                    "properties": {
-                        "geoRegion": display_name(stamp.region),
-                        "isSpot": False,
-                        "maximumNumberOfWorkers": settings.max_instances,
-                        "numberOfSites": 1,
-                        "numberOfWorkers": settings.instances,
-                        "provisioningState": "Succeeded",
-                        "reserved": False,
-                        "status": "Ready",
-                        "targetWorkerCount": 0,
-                        "targetWorkerSizeId": 0,
-                        "zoneRedundant": False,
-                    },
-                    "sku": _sku(settings.sku, settings.instances),
-                }
-            )
-            host = f"{stamp.web_app}.azurewebsites.net"
-            sim.store.put(
-                {
-                    "id": site_id(stamp.subscription, stamp.resource_group, stamp.web_app),
-                    "name": stamp.web_app,
-                    "type": SITE_TYPE,
-                    "kind": "app",
-                    "location": display_name(stamp.region),
-                    "properties": {
-                        "state": "Running",
-                        "hostNames": [host],
-                        "repositorySiteName": stamp.web_app,
-                        "usageState": "Normal",
-                        "enabled": True,
-                        "enabledHostNames": [host, f"{stamp.web_app}.scm.azurewebsites.net"],
-                        "availabilityState": "Normal",
-                        "serverFarmId": pid,
-                        "reserved": False,
-                        "httpsOnly": True,
-                        "defaultHostName": host,
-                        "resourceGroup": stamp.resource_group,
-                    },
-                }
-            )
+            sim.store.put(plan_body(pid, stamp.region, settings.sku, settings.instances, settings.max_instances))
+            sid = site_id(stamp.subscription, stamp.resource_group, stamp.web_app)
+            sim.store.put(site_body(sid, stamp.region, pid))
+
+
+def plan_body(pid: str, region: str, sku: str, instances: int, max_instances: int) -> dict[str, Any]:
+    """An App Service plan as ARM shows it once created and Ready (GetAppServicePlan.json's shape)."""
+    return {
+        "id": pid,
+        "name": pid.rsplit("/", 1)[-1],
+        "type": PLAN_TYPE,
+        "kind": "app",
+        "location": display_name(region),
+        "properties": {
+            "geoRegion": display_name(region),
+            "isSpot": False,
+            "maximumNumberOfWorkers": max_instances,
+            "numberOfSites": 1,
+            "numberOfWorkers": instances,
+            "provisioningState": "Succeeded",
+            "reserved": False,
+            "status": "Ready",
+            "targetWorkerCount": 0,
+            "targetWorkerSizeId": 0,
+            "zoneRedundant": False,
+        },
+        "sku": _sku(sku, instances),
+    }
+
+
+def site_body(sid: str, region: str, pid: str, tags: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A running web app on plan `pid` (GetWebApp.json's shape), `<name>.azurewebsites.net`."""
+    name = sid.rsplit("/", 1)[-1]
+    host = f"{name}.azurewebsites.net"
+    body: dict[str, Any] = {
+        "id": sid,
+        "name": name,
+        "type": SITE_TYPE,
+        "kind": "app",
+        "location": display_name(region),
+        "properties": {
+            "state": "Running",
+            "hostNames": [host],
+            "repositorySiteName": name,
+            "usageState": "Normal",
+            "enabled": True,
+            "enabledHostNames": [host, f"{name}.scm.azurewebsites.net"],
+            "availabilityState": "Normal",
+            "serverFarmId": pid,
+            "reserved": False,
+            "httpsOnly": True,
+            "defaultHostName": host,
+            "resourceGroup": sid.split("/")[4],
+        },
+    }
+    if tags:
+        body["tags"] = dict(tags)
+    return body
 
 
 # -- views -----------------------------------------------------------------------------------------

@@ -1,0 +1,351 @@
+"""Blue-green traffic shifts between two stamp sets, planned (pure): `mcctl shift --from A --to B`.
+
+A shift moves the edge traffic the --from set serves now to the --to set, step by step. At step p
+(a percentage from `parse_steps`) the --to set gets p% of the pair's traffic: with W the sum of the
+--from set's effective weights now (Front Door weights 1..1000 per origin), the --to origins share
+W*p/100 evenly and each --from origin keeps (100-p)% of its own weight; every weight is clamped to
+1..1000 (ARM refuses 0). The first step also enables disabled --to origins (at the --from set's
+priority, so the weights split at all); the last one (100) disables the --from origins, recording
+the weight and priority each had before (`prior`, as a drain does, so `frontdoor restore` can bring
+one back) and marks the sets' lifecycle (--to active, --from retiring).
+
+The two sets' `set_origin` steps of one step share one parallel group: their weights change
+together. Every shift step carries what the `shift` gate (ops) and the `shift-capacity` rule need in
+its params (`side`, `share`, `gate`), so a resumed shift is gated and judged like the first run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from mcctl.domain.estate import Lifecycle
+from mcctl.domain.frontdoor import (
+    MAX_WEIGHT,
+    MIN_WEIGHT,
+    ORIGIN_UPDATE_SECONDS,
+    FrontDoorObserved,
+    Prior,
+    share_weight,
+)
+from mcctl.domain.lifecycle import lifecycle_step
+from mcctl.domain.plan import Plan, PlanKind, Step
+from mcctl.domain.safety import RuleContext, SafetyRule, Verdict
+from mcctl.domain.traffic import SET_ORIGIN, traffic_preview
+from mcctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from mcctl.domain.estate import Estate, Stamp
+    from mcctl.domain.observed import OriginState
+
+SHIFT = PlanKind.SHIFT
+GATE = "shift"  # the gate between the steps of a gradual shift (registered by mcctl.ops.shift)
+RULE = "shift-capacity"
+FROM, TO = "from", "to"  # a shift step's params["side"]
+DEFAULT_PROBES = 20  # answers of the public endpoint the error-rate gate reads after each interval
+
+
+def parse_stamp_set(text: str, option: str) -> tuple[str, ...]:
+    """`--from weu-1,weu-2`: stamp names, comma-separated, each once."""
+    names = tuple(part.strip() for part in text.split(","))
+    if not text.strip() or any(not name for name in names):
+        raise UsageError(f"{option}: expected stamp names like weu-1,weu-2, got '{text}'")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageError(f"{option}: stamp {', '.join(twice)} named twice")
+    return names
+
+
+@dataclass(frozen=True)
+class SetShiftRequest:
+    """A shift as the operator asked for it: from one stamp set to another, at once (`(100,)`) or by
+    `percentages` with `interval` seconds between the steps; `max_error_rate` (percent) adds an
+    error-rate check of the public endpoint (`probes` answers) to the gate between steps."""
+
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    percentages: tuple[int, ...] = (100,)
+    interval: float = 60.0
+    max_error_rate: float | None = None
+    probes: int = DEFAULT_PROBES
+
+    @property
+    def gradual(self) -> bool:
+        return len(self.percentages) > 1
+
+    def validate(self, estate: Estate) -> None:
+        """Bad input names the option (exit 2, nothing read or changed)."""
+        for option, names in (("--from", self.sources), ("--to", self.targets)):
+            if not names:
+                raise UsageError(f"{option}: name at least one stamp")
+            for name in names:
+                if estate.stamp(name) is not None:
+                    continue
+                if estate.retired_stamp(name) is not None:
+                    raise UsageError(f"{option}: stamp {name} is retired; a shift moves traffic between serving stamps")
+                known = ", ".join(s.name for s in estate.stamps)
+                raise UsageError(f"{option}: no stamp '{name}' in the estate (stamps: {known})")
+        both = [name for name in self.targets if name in self.sources]
+        if both:
+            raise UsageError(f"--to: {', '.join(both)} also in --from: the two sets must be disjoint")
+        regions = {
+            option: _regions(estate, names) for option, names in (("--from", self.sources), ("--to", self.targets))
+        }
+        if set(regions["--from"]) != set(regions["--to"]):
+            raise UsageError(
+                f"--to: the sets must cover the same regions (--from: {', '.join(regions['--from'])}; "
+                f"--to: {', '.join(regions['--to'])})"
+            )
+        if self.max_error_rate is not None and not 0 <= self.max_error_rate < 100:
+            raise UsageError(f"--max-error-rate: a percentage from 0 to below 100, got {self.max_error_rate:g}")
+        if self.probes < 1:
+            raise UsageError("--probes: must be at least 1")
+
+    def gate_params(self) -> dict[str, Any]:
+        return {"max_error_rate": self.max_error_rate, "probes": self.probes}
+
+
+def _regions(estate: Estate, names: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(s.region for s in (estate.stamp(n) for n in names) if s is not None))
+
+
+def _origin_of(observed: FrontDoorObserved, stamp: Stamp, option: str) -> OriginState:
+    view = next((v for v in observed.views if v.stamp.name == stamp.name), None)
+    if view is None or view.origin is None:
+        if option == "--to":
+            raise UsageError(
+                f"--to: stamp {stamp.name} has no Front Door origin '{stamp.origin}' (or it could not be read)",
+                hint=f"mcctl stamps add {stamp.name}",
+            )
+        raise UsageError(f"--from: stamp {stamp.name}: its Front Door origin '{stamp.origin}' could not be read")
+    return view.origin
+
+
+def _clamp(value: float) -> int:
+    return max(MIN_WEIGHT, min(MAX_WEIGHT, round(value)))
+
+
+def target_weight(total: int, percent: int, count: int) -> int:
+    """Each of `count` --to origins at step `percent`: an even share of `percent`% of `total`, scaled
+    down with the --from weights when it would exceed Front Door's maximum (step_scale)."""
+    return _clamp(total * percent / 100 / count * step_scale(total, percent, count))
+
+
+def step_scale(total: int, percent: int, count: int) -> float:
+    """1, or less when the --to origins' share of `total` would exceed 1000 each: then every weight
+    of the step is scaled down alike, so the split stays `percent`% (a clamp alone would not)."""
+    wanted = total * percent / 100 / count
+    return min(1.0, MAX_WEIGHT / wanted) if wanted > 0 else 1.0
+
+
+def _step(stamp: Stamp, estate: Estate, before: dict, after: dict, group: int, label: str, **params: Any) -> Step:
+    return Step(
+        kind=SET_ORIGIN,
+        target=f"stamp {stamp.name} origin {stamp.origin} ({label})",
+        resource_id=estate.frontdoor.origin_id(stamp.origin),
+        before=before,
+        after=after,
+        params={"stamp": stamp.name, "origin": stamp.origin, **params},
+        expected_seconds=ORIGIN_UPDATE_SECONDS,
+        group=group,
+    )
+
+
+def _live(origin: OriginState) -> dict[str, Any]:
+    return {"enabled": origin.enabled, "weight": origin.effective_weight, "priority": origin.effective_priority}
+
+
+def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftRequest) -> Plan:
+    """The shift as steps, one parallel group per percentage (see the module's docstring)."""
+    request.validate(estate)
+    sources = [s for s in (estate.stamp(n) for n in request.sources) if s is not None]
+    targets = [s for s in (estate.stamp(n) for n in request.targets) if s is not None]
+    to_live = {s.name: _live(_origin_of(observed, s, "--to")) for s in targets}
+    from_origins = {s.name: _origin_of(observed, s, "--from") for s in sources}
+    serving = [s for s in sources if from_origins[s.name].enabled]
+    if not serving:
+        raise UsageError(f"--from: {', '.join(request.sources)} serve nothing (origins disabled): nothing to shift")
+    from_live = {s.name: _live(from_origins[s.name]) for s in serving}
+    total = sum(live["weight"] for live in from_live.values())
+    priority = min(live["priority"] for live in from_live.values())
+    gate = {"gate": request.gate_params()} if request.gradual else {}
+    last = len(request.percentages) - 1
+    steps: list[Step] = []
+    for group, percent in enumerate(request.percentages):
+        params = {"share": percent, **gate}
+        scale = step_scale(total, percent, len(targets))
+        for stamp in targets:
+            live = to_live[stamp.name]
+            want: dict[str, Any] = {"weight": target_weight(total, percent, len(targets))}
+            if not live["enabled"]:
+                want["enabled"] = True
+            if live["priority"] != priority:
+                want["priority"] = priority  # the weights split only among origins of one priority
+            changed = {k: v for k, v in want.items() if live[k] != v}
+            if changed:
+                was = {k: live[k] for k in changed}
+                steps.append(_step(stamp, estate, was, changed, group, f"to {percent}%", side=TO, **params))
+                live.update(changed)
+        for stamp in serving:
+            live = from_live[stamp.name]
+            origin = from_origins[stamp.name]
+            prior = observed.priors.get(stamp.origin) or Prior(origin.weight, origin.priority)
+            change = _from_change(live, origin, percent, group == last, scale)
+            if change is None:
+                continue
+            before, after, label = change
+            steps.append(
+                _step(stamp, estate, before, after, group, label, side=FROM, prior=prior.as_params(), **params)
+            )
+            live.update(after)
+    steps.extend(lifecycle_steps(targets, sources, last))
+    notes = _notes(request, sources, serving, targets, total)
+    regions = ", ".join(_regions(estate, request.sources))
+    what = f"shift {regions} from {', '.join(request.sources)} to {', '.join(request.targets)}"
+    if request.gradual:
+        what += f" in steps of {'/'.join(map(str, request.percentages))}%"
+    plan = Plan(
+        kind=SHIFT,
+        summary=what,
+        steps=_ordered(steps),
+        notes=tuple(notes),
+        gate=GATE if request.gradual else None,
+        interval=request.interval if request.gradual else 0.0,
+    )
+    return replace(plan, traffic=set_traffic(observed, plan, request.sources, request.targets))
+
+
+def _from_change(
+    live: dict[str, Any], origin: OriginState, percent: int, final: bool, scale: float = 1.0
+) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    """A --from origin at step `percent`: (100-p)% of its own weight (× `scale`, see step_scale),
+    disabled at the last step; None when the weight would not go down."""
+    if final:
+        return {"enabled": True}, {"enabled": False}, "from 0%: disabled"
+    weight = share_weight(round(origin.effective_weight * scale), 100 - percent)
+    if weight >= live["weight"]:
+        return None
+    return {"weight": live["weight"]}, {"weight": weight}, f"from {100 - percent}%"
+
+
+def lifecycle_steps(targets: Sequence[Stamp], sources: Sequence[Stamp], group: int) -> list[Step]:
+    """The sets' lifecycle once the traffic has moved: --to active, --from retiring (in the last group)."""
+    steps = [
+        lifecycle_step(s, s.lifecycle, Lifecycle.ACTIVE, group) for s in targets if s.lifecycle != Lifecycle.ACTIVE
+    ]
+    steps += [
+        lifecycle_step(s, s.lifecycle, Lifecycle.RETIRING, group) for s in sources if s.lifecycle != Lifecycle.RETIRING
+    ]
+    return steps
+
+
+def _ordered(steps: list[Step]) -> tuple[Step, ...]:
+    return tuple(sorted(steps, key=lambda s: s.group))  # stable: --to before --from within a group
+
+
+def _notes(
+    request: SetShiftRequest, sources: Sequence[Stamp], serving: Sequence[Stamp], targets: Sequence[Stamp], total: int
+) -> list[str]:
+    notes = [
+        f"{s.name} serves nothing now (origin disabled): nothing of it to shift" for s in sources if s not in serving
+    ]
+    per = "; ".join(f"{p}%: {target_weight(total, p, len(targets))}" for p in request.percentages)
+    notes.append(
+        f"weights: W = {total} (the --from origins' now); at step p each --to origin gets W×p%/{len(targets)} "
+        f"({per}), each --from origin (100-p)% of its own; the last step disables the --from origins"
+    )
+    if request.gradual:
+        check = f"no stamp of {', '.join(request.targets)} is unhealthy"
+        if request.max_error_rate is not None:
+            check += f" and at most {request.max_error_rate:g}% of {request.probes} answers of the endpoint fail"
+        notes.append(f"before each next step: wait {request.interval:g}s, then go on only if {check}")
+    notes.append("Front Door applies an accepted change at the edge minutes later")
+    return notes
+
+
+def set_label(side: str, names: Sequence[str]) -> str:
+    """The traffic preview's key of a set: `from weu-1` / `to weu-3,weu-4`."""
+    return f"{side} {','.join(names)}"
+
+
+def set_traffic(
+    observed: FrontDoorObserved, plan: Plan, sources: Sequence[str], targets: Sequence[str]
+) -> tuple[dict[str, float], ...]:
+    """Per step group, each set's share of all edge traffic (Front Door's routing rule, with every
+    other origin as it is): keys `from A,B` and `to C,D` (`set_label`)."""
+    labels = {name: set_label(FROM, sources) for name in sources} | {name: set_label(TO, targets) for name in targets}
+    routes = [
+        replace(route, region=labels.get(route.stamp, f"other {route.region}")) for route in observed.routes
+    ]  # the preview sums shares by `region`: here by set
+    keep = (set_label(FROM, sources), set_label(TO, targets))
+    return tuple({key: shares.get(key, 0.0) for key in keep} for shares in traffic_preview(routes, plan))
+
+
+# -- the safety rule -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ShiftSets:
+    """What a shift plan moves, read back from its steps (also a resumed plan's remainder)."""
+
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    shares: tuple[tuple[int, int], ...]  # (step group, the --to set's share in percent after it)
+    gate: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, plan: Plan) -> ShiftSets:
+        origin_steps = [s for s in plan.steps if s.kind == SET_ORIGIN and s.params.get("side") in (FROM, TO)]
+        sources = tuple(dict.fromkeys(s.params["stamp"] for s in origin_steps if s.params["side"] == FROM))
+        targets = tuple(dict.fromkeys(s.params["stamp"] for s in origin_steps if s.params["side"] == TO))
+        shares = tuple(sorted({(s.group, int(s.params["share"])) for s in origin_steps if "share" in s.params}))
+        gate: Mapping[str, Any] = next(
+            (s.params["gate"] for s in origin_steps if isinstance(s.params.get("gate"), dict)), {}
+        )
+        return cls(sources, targets, shares, gate)
+
+
+def shift_capacity(ctx: RuleContext) -> Verdict | None:
+    """At every step the --to set runs at least min_serving_capacity × its share × the --from set's
+    instances before the shift (the traffic it takes must not land on too few instances)."""
+    if ctx.plan.kind != SHIFT:
+        return None
+    sets = ShiftSets.of(ctx.plan)
+    if not sets.sources or not sets.targets or not sets.shares:
+        return None
+    known = {s.name: s for s in ctx.before.stamps}
+    from_instances = sum(known[n].instances for n in sets.sources if n in known)
+    to_instances = sum(known[n].instances for n in sets.targets if n in known)
+    ratio = ctx.settings.min_serving_capacity
+    numbers: dict[str, Any] = {
+        "from": list(sets.sources),
+        "to": list(sets.targets),
+        "from_instances": from_instances,
+        "to_instances": to_instances,
+        "minimum_share": ratio,
+    }
+    for number, (_, percent) in enumerate(sets.shares, 1):
+        needed = ratio * percent / 100 * from_instances
+        if to_instances < needed:
+            numbers |= {"step": number, "share": percent, "needed": round(needed, 2)}
+            return (
+                False,
+                f"step {number} ({percent}% to {', '.join(sets.targets)}, {100 - percent}% left on "
+                f"{', '.join(sets.sources)}): {', '.join(sets.targets)} run(s) {to_instances} instance(s), below "
+                f"{needed:g} ({ratio:.0%} × {percent}% of the {from_instances} instance(s) of "
+                f"{', '.join(sets.sources)})",
+                numbers,
+            )
+    top = max(p for _, p in sets.shares)
+    return (
+        True,
+        f"{', '.join(sets.targets)} run(s) {to_instances} instance(s), enough for {top}% of the traffic of the "
+        f"{from_instances} instance(s) of {', '.join(sets.sources)} (minimum {ratio:.0%})",
+        numbers,
+    )
+
+
+SHIFT_CAPACITY_RULE = SafetyRule(
+    RULE,
+    "at every step of a shift the --to set runs enough instances for its share of the --from set's traffic",
+    shift_capacity,
+)

@@ -1,0 +1,80 @@
+"""`stamps add` and `stamps retire`, the I/O side: what their planners (mcctl.domain.release) are
+given, read from ARM, and the checks that come before a plan — the candidate validated before its
+origin is created, the edge sending a stamp nothing before its origin is deleted."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mcctl.domain.originspec import origin_for
+from mcctl.domain.release import ReleaseObserved
+from mcctl.errors import SafetyRefusal, UsageError
+from mcctl.ops.inventory import Inventory, read_inventory
+
+if TYPE_CHECKING:
+    from mcctl.adapters.clients import AzureSession
+    from mcctl.domain.estate import Estate, Stamp
+    from mcctl.domain.frontdoor_verify import Verification
+
+
+def release_stamp(estate: Estate, name: str) -> Stamp:
+    """The stamp named on the command line (tagged stamps included: the session discovered them)."""
+    stamp = estate.stamp(name)
+    if stamp is not None:
+        return stamp
+    if estate.retired_stamp(name) is not None:
+        raise UsageError(f"STAMP: stamp '{name}' is retired")
+    known = ", ".join(s.name for s in estate.stamps)
+    raise UsageError(f"STAMP: unknown stamp '{name}' (stamps: {known})")
+
+
+def observe_release(session: AzureSession, estate: Estate, stamp: Stamp) -> tuple[ReleaseObserved, Inventory]:
+    """The stamp's origin as it exists, the origin it should have, its plan's instances and the
+    region's other stamps with an enabled origin; with the inventory the rules' snapshot comes from."""
+    from mcctl.adapters import frontdoor_origins
+
+    inventory = read_inventory(session, estate)
+    inventory.snapshot()  # a failed read stops here with its own error, not a guess
+    views = {v.stamp.name: v for v in inventory.views}
+    view = views[stamp.name]
+    existing = frontdoor_origins.read_origin_spec(session, estate.frontdoor, stamp.origin)
+    host = view.app.default_host_name if view.app is not None else None
+    priorities = [v.origin.effective_priority for v in inventory.views if v.origin is not None and v.origin.enabled]
+    wanted = origin_for(stamp, host, min(priorities, default=1)) if host else None
+    others = tuple(
+        v.stamp.name
+        for v in inventory.views
+        if v.stamp.region == stamp.region and v.stamp.name != stamp.name and v.origin is not None and v.origin.enabled
+    )
+    capacity = view.plan.capacity if view.plan is not None else None
+    return ReleaseObserved(stamp, existing, wanted, capacity, others), inventory
+
+
+def require_validated(session: AzureSession, estate: Estate, stamp: Stamp) -> None:
+    """`stamps add` creates an origin only for a stamp that passes `stamps validate`."""
+    from mcctl.ops.stampvalidate import validate_stamp
+
+    result = validate_stamp(session, estate, stamp)
+    if result.passed:
+        return
+    failed = "; ".join(f"{c.name}: {c.detail}" for c in result.failed_checks)
+    raise SafetyRefusal(
+        f"stamp {stamp.name} did not validate ({failed}); nothing was changed",
+        hint=f"mcctl stamps validate {stamp.name} shows every check (--skip-validation adds it anyway)",
+    )
+
+
+def require_edge_drained(
+    session: AzureSession, estate: Estate, stamp: Stamp, *, timeout: float, count: int = 10
+) -> Verification:
+    """Before its origin is deleted, the edge must send the stamp nothing: a disabled origin keeps
+    getting traffic until the change has propagated (minutes), and deleting it then cuts requests."""
+    from mcctl.ops.frontdoor import verify_traffic
+
+    verification = verify_traffic(session, estate, [stamp.name], mode="away", count=count, timeout=timeout)
+    if not verification.passed:
+        raise SafetyRefusal(
+            f"stamp {stamp.name} still serves at the edge: {verification.describe()}; nothing was changed",
+            hint=f"wait for the edge, then retry: mcctl frontdoor verify --stamp {stamp.name}",
+        )
+    return verification

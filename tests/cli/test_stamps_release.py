@@ -1,0 +1,183 @@
+"""`mcctl stamps add|retire` on the persisted simulator: a deployed candidate's origin created (an LRO)
+once it validates, disabled at weight 1; refused when it does not validate or when its origin exists
+with other settings; retire refused while the stamp serves or is the last of its region, then
+allowed (origin deleted, plan at its minimum, lifecycle tag `retired`), and rolled back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcctl.config.loader import demo_source, load_estate
+from mcctl.sim.app import Sim
+from mcctl.sim.runtime import open_simulator, sim_state_path
+
+ESTATE = load_estate(demo_source())
+FD = ESTATE.frontdoor
+ORIGINS = f"{FD.profile_ref.id}/originGroups/{FD.origin_group}/origins".lower()
+SITES = f"/subscriptions/{ESTATE.subscription}/resourceGroups"
+
+
+def _sim() -> Sim:
+    sim, _ = open_simulator(ESTATE, demo_source().fingerprint, path=sim_state_path("demo"))
+    return sim
+
+
+def _origin(name: str) -> dict[str, Any] | None:
+    return _sim().store.get(f"{ORIGINS}/{name}")
+
+
+def _capacity(rg: str, plan: str) -> int:
+    body = _sim().store.get(f"{SITES}/{rg}/providers/Microsoft.Web/serverfarms/{plan}")
+    assert body is not None
+    return int(body["sku"]["capacity"])
+
+
+def _site_tags(rg: str, app: str) -> dict[str, str]:
+    body = _sim().store.get(f"{SITES}/{rg}/providers/Microsoft.Web/sites/{app}")
+    assert body is not None
+    return dict(body.get("tags") or {})
+
+
+def _rows(mcctl) -> dict[str, dict[str, Any]]:
+    listed = mcctl("--sim", "-o", "json", "stamps", "list")
+    assert listed.exit_code == 0, listed.stderr
+    return {row["name"]: row for row in json.loads(listed.stdout)}
+
+
+def _deploy(mcctl, name: str = "weu-3") -> None:
+    deployed = mcctl("--sim", "sim", "stamp", "deploy", name, "--region", "westeurope")
+    assert deployed.exit_code == 0, deployed.stderr
+
+
+def _one_line(result: Any) -> str:
+    return " ".join(result.stderr.split())
+
+
+# -- add -------------------------------------------------------------------------------------------
+def test_add_creates_the_origin_disabled_once_the_candidate_validates(mcctl) -> None:
+    _deploy(mcctl)
+    assert _rows(mcctl)["weu-3"]["lifecycle"] == "candidate"
+    assert _origin("origin-weu-3") is None
+
+    added = mcctl("--sim", "-o", "json", "stamps", "add", "weu-3", "--yes")
+    assert added.exit_code == 0, added.stderr
+    data = json.loads(added.stdout)
+    assert (data["status"], data["kind"]) == ("applied", "stamp-add")
+    [step] = data["plan"]["steps"]
+    assert (step["kind"], step["before"], step["after"]) == (
+        "create_origin", {"exists": False}, {"exists": True, "enabled": False, "weight": 1},
+    )  # fmt: skip
+    origin = _origin("origin-weu-3")
+    assert origin is not None
+    props = origin["properties"]
+    assert (props["enabledState"], props["weight"], props["hostName"], props["provisioningState"]) == (
+        "Disabled", 1, "app-mc-weu-3.azurewebsites.net", "Succeeded",
+    )  # fmt: skip
+    assert props["azureOrigin"]["id"].lower().endswith("/sites/app-mc-weu-3")
+    row = _rows(mcctl)["weu-3"]
+    assert (row["lifecycle"], row["origin_enabled"], row["serving"], row["health"]) == (
+        "candidate", False, False, "drained",
+    )  # fmt: skip
+
+    again = mcctl("--sim", "-o", "json", "stamps", "add", "weu-3", "--yes")
+    assert again.exit_code == 0 and json.loads(again.stdout)["status"] == "nothing_to_do"
+
+
+def test_add_at_a_minimal_weight_enables_it(mcctl) -> None:
+    _deploy(mcctl)
+    added = mcctl("--sim", "stamps", "add", "weu-3", "--weight", "1", "--yes")
+    assert added.exit_code == 0, added.stderr
+    props = (_origin("origin-weu-3") or {})["properties"]
+    assert (props["enabledState"], props["weight"]) == ("Enabled", 1)
+
+
+def test_add_is_refused_when_the_candidate_does_not_validate(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "sim", "stamp", "fail", "weu-3").exit_code == 0
+    refused = mcctl("--sim", "stamps", "add", "weu-3", "--yes")
+    assert refused.exit_code == 5
+    assert "stamp weu-3 did not validate (health:" in _one_line(refused)
+    assert _origin("origin-weu-3") is None
+
+    forced = mcctl("--sim", "stamps", "add", "weu-3", "--skip-validation", "--yes")
+    assert forced.exit_code == 0, forced.stderr
+    assert "was not validated (--skip-validation)" in forced.stderr
+    assert _origin("origin-weu-3") is not None
+
+
+def test_add_refuses_an_origin_that_exists_with_other_settings(mcctl) -> None:
+    _deploy(mcctl)
+    from mcctl.adapters import frontdoor_origins
+    from mcctl.adapters.lro import WaitOptions
+    from mcctl.bootstrap import simulated_session
+    from mcctl.domain.originspec import OriginSpec
+
+    sim = _sim()
+    session = simulated_session(ESTATE, sim)
+    try:  # someone else's origin under the name the stamp would get
+        frontdoor_origins.create_origin(session, FD, "origin-weu-3", OriginSpec("other.example.com"), WaitOptions())
+    finally:
+        session.close()
+    before = _origin("origin-weu-3")
+
+    refused = mcctl("--sim", "stamps", "add", "weu-3", "--yes")
+    assert refused.exit_code == 5
+    message = _one_line(refused)
+    assert "origin origin-weu-3 already exists" in message and "host_name: app-mc-weu-3.azurewebsites.net" in message
+    assert _origin("origin-weu-3") == before
+
+
+def test_add_and_retire_name_the_stamp_argument_on_bad_input(mcctl) -> None:
+    for command in ("add", "retire"):
+        unknown = mcctl("--sim", "stamps", command, "weu-9", "--yes")
+        assert unknown.exit_code == 2
+        assert "STAMP: unknown stamp 'weu-9'" in unknown.stderr and len(unknown.stderr.strip().splitlines()) <= 2
+    weight = mcctl("--sim", "stamps", "add", "weu-1", "--weight", "0", "--yes")
+    assert weight.exit_code == 2 and "--weight" in weight.stderr
+
+
+# -- retire ----------------------------------------------------------------------------------------
+def test_retire_is_refused_while_the_stamp_serves(mcctl) -> None:
+    refused = mcctl("--sim", "stamps", "retire", "weu-1", "--yes")
+    assert refused.exit_code == 5
+    assert "stamp weu-1 still serves: its origin origin-weu-1 is enabled" in _one_line(refused)
+    assert _origin("origin-weu-1") is not None and _capacity("rg-mc-weu-1", "asp-mc-weu-1") == 3
+
+
+def test_retire_is_refused_for_the_last_stamp_of_its_region(mcctl) -> None:
+    drained = mcctl("--sim", "frontdoor", "drain", "westeurope", "--yes")
+    assert drained.exit_code == 0, drained.stderr
+    refused = mcctl("--sim", "stamps", "retire", "weu-1", "--yes")
+    assert refused.exit_code == 5
+    assert "stamp weu-1 is the last of region westeurope" in _one_line(refused)
+    assert _origin("origin-weu-1") is not None
+
+
+def test_retire_after_a_drain_then_roll_it_back(mcctl) -> None:
+    assert mcctl("--sim", "frontdoor", "drain", "--stamp", "weu-1", "--yes").exit_code == 0
+
+    retired = mcctl("--sim", "-o", "json", "stamps", "retire", "weu-1", "--yes")
+    assert retired.exit_code == 0, retired.stderr
+    data = json.loads(retired.stdout)
+    assert [s["kind"] for s in data["plan"]["steps"]] == ["delete_origin", "scale_plan", "set_lifecycle"]
+    assert _origin("origin-weu-1") is None
+    assert _capacity("rg-mc-weu-1", "asp-mc-weu-1") == 1
+    assert _site_tags("rg-mc-weu-1", "app-mc-weu-1")["mcctl-lifecycle"] == "retired"
+    rows = _rows(mcctl)
+    assert (rows["weu-1"]["lifecycle"], rows["weu-1"]["health"], rows["weu-1"]["serving"]) == (
+        "retired", "retired", False,
+    )  # fmt: skip
+    health = mcctl("--sim", "-o", "json", "health", "--region", "westeurope")
+    assert health.exit_code == 0, health.stderr  # a retired stamp is judged no more
+
+    again = mcctl("--sim", "stamps", "retire", "weu-1", "--yes")
+    assert again.exit_code == 2 and "STAMP: stamp 'weu-1' is retired" in again.stderr
+
+    undone = mcctl("--sim", "rollback", data["operation"], "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    origin = _origin("origin-weu-1")
+    assert origin is not None and origin["properties"]["enabledState"] == "Disabled"
+    assert _capacity("rg-mc-weu-1", "asp-mc-weu-1") == 3
+    assert _site_tags("rg-mc-weu-1", "app-mc-weu-1")["mcctl-lifecycle"] == "active"
+    assert _rows(mcctl)["weu-1"]["lifecycle"] == "active"
