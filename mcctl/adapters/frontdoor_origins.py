@@ -32,6 +32,13 @@ def _spec(origin: Any) -> OriginSpec:
 
 def read_origin_spec(session: AzureSession, fd: FrontDoor, origin: str) -> OriginSpec | None:
     """The origin's settings, or None when it does not exist."""
+    found = read_origin(session, fd, origin)
+    return found[0] if found is not None else None
+
+
+def read_origin(session: AzureSession, fd: FrontDoor, origin: str) -> tuple[OriginSpec, str | None] | None:
+    """The origin's settings and provisioning state (`Failed` after a create that failed: it exists
+    but Front Door never deploys it), or None when it does not exist."""
     from azure.core.exceptions import ResourceNotFoundError
 
     with azure_errors(f"reading origin {origin} of origin group {fd.origin_group}"):
@@ -39,7 +46,7 @@ def read_origin_spec(session: AzureSession, fd: FrontDoor, origin: str) -> Origi
             found = session.cdn(fd.subscription).afd_origins.get(fd.resource_group, fd.profile, fd.origin_group, origin)
         except ResourceNotFoundError:
             return None
-        return _spec(found)
+        return _spec(found), plain(found.provisioning_state)
 
 
 def create_origin(session: AzureSession, fd: FrontDoor, origin: str, spec: OriginSpec, options: WaitOptions) -> None:

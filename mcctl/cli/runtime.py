@@ -135,6 +135,13 @@ class Runtime:
             self._estate = discover(session, self.estate)
         return self._session
 
+    def estate_naming(self, *stamps: str | None) -> Estate:
+        """The estate in which to look up the stamps a command names: the estate file's, or — when
+        one is not in it — with the stamps a pipeline tagged on ARM (an Azure read, only then)."""
+        if all(name is None or self.estate.stamp(name) is not None for name in stamps):
+            return self.estate
+        return self.discovered_estate()
+
     def discovered_estate(self) -> Estate:
         """The estate with the stamps a pipeline deployed and tagged (opening the session finds them):
         for a command that names a stamp the estate file does not list."""

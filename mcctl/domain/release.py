@@ -9,12 +9,14 @@ serves, the last serving stamp of a region.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.estate import Lifecycle
 from mcctl.domain.lifecycle import lifecycle_step
 from mcctl.domain.plan import Plan, PlanKind, Step
+from mcctl.domain.safety import RuleContext, SafetyRule, Verdict
 from mcctl.errors import SafetyRefusal, UsageError
 
 if TYPE_CHECKING:
@@ -58,9 +60,13 @@ def _origin_step(estate: Estate, stamp: Stamp, kind: str, before: dict, after: d
     )
 
 
-def plan_add(estate: Estate, observed: ReleaseObserved, weight: int | None = None) -> Plan:
+def plan_add(
+    estate: Estate, observed: ReleaseObserved, weight: int | None = None, validation: Mapping[str, Any] | None = None
+) -> Plan:
     """Create the stamp's origin in the origin group: disabled (weight 1, so nothing can send it
-    more than a trickle if someone enables it by hand), or enabled at `weight` (1..1000)."""
+    more than a trickle if someone enables it by hand), or enabled at `weight` (1..1000).
+    `validation`: what `stamps validate` found (`verdict`, `failed`: the failed checks' lines), kept
+    in the step for the rule `stamp-validated` (journaled with the plan: a resume is judged by it)."""
     stamp, wanted = observed.stamp, observed.wanted
     if wanted is None:
         raise UsageError(f"STAMP: the web app of {stamp.name} has no host name to send traffic to")
@@ -81,6 +87,8 @@ def plan_add(estate: Estate, observed: ReleaseObserved, weight: int | None = Non
     spec = wanted.at(enabled=enabled, weight=weight or 1)
     after = {"exists": True, "enabled": enabled, "weight": spec.weight}
     step = _origin_step(estate, stamp, CREATE_ORIGIN, {"exists": False}, after, spec)
+    if validation is not None:
+        step = replace(step, params={**step.params, "validation": dict(validation)})
     how = f"enabled at weight {weight}" if enabled else "disabled"
     notes = [
         f"{stamp.origin} → {wanted.host_name} (priority {wanted.priority}), {how}: "
@@ -96,7 +104,7 @@ def plan_add(estate: Estate, observed: ReleaseObserved, weight: int | None = Non
 
 
 def plan_retire(estate: Estate, observed: ReleaseObserved) -> Plan:
-    """Delete the stamp's (disabled) origin, scale its plan to the minimum, mark it retired."""
+    """Mark the stamp retired, delete its (disabled) origin, scale its plan to the minimum."""
     stamp, existing = observed.stamp, observed.existing
     if existing is not None and existing.enabled:
         raise SafetyRefusal(
@@ -109,10 +117,15 @@ def plan_retire(estate: Estate, observed: ReleaseObserved) -> Plan:
             "nothing was changed",
             hint="add and shift traffic to a new stamp of the region first (stamps add, shift)",
         )
+    # Marked retired first: from then on nothing reads, judges or counts it (a run killed after the
+    # delete must not leave a stamp whose missing origin stops every later plan), then its origin
+    # goes, then its plan shrinks. A rollback does the reverse, the tag last.
     steps: list[Step] = []
+    if stamp.lifecycle is not Lifecycle.RETIRED:
+        steps.append(lifecycle_step(stamp, stamp.lifecycle, Lifecycle.RETIRED, group=0))
     if existing is not None:
         before = {"exists": True, "enabled": existing.enabled, "weight": existing.weight}
-        steps.append(_origin_step(estate, stamp, DELETE_ORIGIN, before, {"exists": False}, existing))
+        steps.append(replace(_origin_step(estate, stamp, DELETE_ORIGIN, before, {"exists": False}, existing), group=1))
     if observed.capacity is not None and observed.capacity > MIN_PLAN_CAPACITY:
         steps.append(
             Step(
@@ -123,11 +136,9 @@ def plan_retire(estate: Estate, observed: ReleaseObserved) -> Plan:
                 after={"capacity": MIN_PLAN_CAPACITY},
                 params={"stamp": stamp.name},
                 expected_seconds=PLAN_SCALE_SECONDS,
-                group=1,
+                group=2,
             )
         )
-    if stamp.lifecycle is not Lifecycle.RETIRED:
-        steps.append(lifecycle_step(stamp, stamp.lifecycle, Lifecycle.RETIRED, group=2))
     notes = [
         f"{', '.join(observed.others_serving)} keep serving {stamp.region}",
         "the web app and its plan stay (scaled to the minimum) for a rollback; delete them when the release is done",
@@ -147,3 +158,25 @@ def project_presence(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
 
 def project_lifecycle(step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
     return snapshot  # a label: nothing the safety rules count
+
+
+# -- the rule: a candidate gets an origin only once it validated -----------------------------------
+VALIDATED = "stamp-validated"
+
+
+def stamp_validated(ctx: RuleContext) -> Verdict | None:
+    """A `stamps add` plan creates an origin only for a stamp that passed `stamps validate` when the
+    plan was made (overridable: `--override stamp-validated --reason TEXT`)."""
+    checked = [s for s in ctx.plan.steps if s.kind == CREATE_ORIGIN and isinstance(s.params.get("validation"), dict)]
+    if ctx.plan.kind != ADD or not checked:
+        return None
+    verdicts = {s.params["stamp"]: s.params["validation"] for s in checked}
+    bad = {stamp: list(v.get("failed") or []) for stamp, v in verdicts.items() if v.get("verdict") != "passed"}
+    numbers: dict[str, Any] = {"failed": bad}
+    if bad:
+        detail = "; ".join(f"{stamp}: {', '.join(lines) or 'failed'}" for stamp, lines in bad.items())
+        return False, f"did not validate ({detail}); `mcctl stamps validate STAMP` shows every check", numbers
+    return True, f"{', '.join(verdicts)} validated (every check of `stamps validate` passed)", numbers
+
+
+VALIDATED_RULE = SafetyRule(VALIDATED, "a stamp gets its Front Door origin only once it validates", stamp_validated)

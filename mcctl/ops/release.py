@@ -4,7 +4,7 @@ origin is created, the edge sending a stamp nothing before its origin is deleted
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.originspec import origin_for
 from mcctl.domain.release import ReleaseObserved
@@ -50,18 +50,13 @@ def observe_release(session: AzureSession, estate: Estate, stamp: Stamp) -> tupl
     return ReleaseObserved(stamp, existing, wanted, capacity, others), inventory
 
 
-def require_validated(session: AzureSession, estate: Estate, stamp: Stamp) -> None:
-    """`stamps add` creates an origin only for a stamp that passes `stamps validate`."""
+def validation_of(session: AzureSession, estate: Estate, stamp: Stamp) -> dict[str, Any]:
+    """`stamps validate`'s verdict on the stamp, as the `create_origin` step keeps it for the rule
+    `stamp-validated`: `verdict` and the failed checks' lines."""
     from mcctl.ops.stampvalidate import validate_stamp
 
     result = validate_stamp(session, estate, stamp)
-    if result.passed:
-        return
-    failed = "; ".join(f"{c.name}: {c.detail}" for c in result.failed_checks)
-    raise SafetyRefusal(
-        f"stamp {stamp.name} did not validate ({failed}); nothing was changed",
-        hint=f"mcctl stamps validate {stamp.name} shows every check (--skip-validation adds it anyway)",
-    )
+    return {"verdict": str(result.verdict), "failed": [f"{c.name}: {c.detail}" for c in result.failed_checks]}
 
 
 def require_edge_drained(

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.estate import TAG_LIFECYCLE
 from mcctl.domain.lifecycle import SET_LIFECYCLE
 from mcctl.domain.originspec import OriginSpec
-from mcctl.domain.release import CREATE_ORIGIN, DELETE_ORIGIN, project_lifecycle, project_presence
+from mcctl.domain.release import (
+    CREATE_ORIGIN,
+    DELETE_ORIGIN,
+    VALIDATED_RULE,
+    project_lifecycle,
+    project_presence,
+)
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.registry import StepKind
 from mcctl.ops.steps import still_provisioning
@@ -23,6 +29,7 @@ if TYPE_CHECKING:
     from mcctl.adapters.lro import WaitOptions
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.plan import Step
+    from mcctl.domain.safety import SafetyRule
 
 
 def _stamp(estate: Estate, step: Step) -> Stamp:
@@ -50,13 +57,21 @@ def _presence_apply(session: AzureSession, estate: Estate, step: Step, options: 
 
 def _presence_read(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
     """`{"exists": False}`, or `{"exists": True, "enabled": ..., "weight": ...}`: the two shapes a
-    create's before and after (and a delete's after and before) have."""
+    create's before and after (and a delete's after and before) have. For a create, an origin still
+    being created, or whose creation failed (`Failed`: Front Door never deploys it), is not done: it
+    reads its `provisioning` state too, so the step is neither skipped nor verified, a rollback waits
+    for a running create before deleting, and a resume creates a failed one again (a PUT replaces
+    it); for a delete it is an origin like any other, to be deleted."""
     from mcctl.adapters import frontdoor_origins
 
-    spec = frontdoor_origins.read_origin_spec(session, estate.frontdoor, step.params["origin"])
-    if spec is None:
+    found = frontdoor_origins.read_origin(session, estate.frontdoor, step.params["origin"])
+    if found is None:
         return {"exists": False}
-    return {"exists": True, "enabled": spec.enabled, "weight": spec.weight}
+    spec, state = found
+    live: dict[str, Any] = {"exists": True, "enabled": spec.enabled, "weight": spec.weight}
+    if step.after.get("exists") and (state or "succeeded").lower() != "succeeded":
+        live["provisioning"] = state  # still Creating (a killed run's create), or Failed
+    return live
 
 
 def _presence_pending(session: AzureSession, estate: Estate, step: Step) -> bool:
@@ -95,6 +110,11 @@ def _lifecycle_read(session: AzureSession, estate: Estate, step: Step) -> dict[s
 
 
 SET_LIFECYCLE_KIND = StepKind(SET_LIFECYCLE, _lifecycle_apply, _lifecycle_read, project=project_lifecycle)
+
+
+@hookimpl
+def register_safety_rules(register: Callable[[SafetyRule], None]) -> None:
+    register(VALIDATED_RULE)
 
 
 @hookimpl

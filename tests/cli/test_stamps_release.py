@@ -95,15 +95,23 @@ def test_add_at_a_minimal_weight_enables_it(mcctl) -> None:
 def test_add_is_refused_when_the_candidate_does_not_validate(mcctl) -> None:
     _deploy(mcctl)
     assert mcctl("--sim", "sim", "stamp", "fail", "weu-3").exit_code == 0
-    refused = mcctl("--sim", "stamps", "add", "weu-3", "--yes")
+    refused = mcctl("--sim", "-o", "json", "stamps", "add", "weu-3", "--yes")
     assert refused.exit_code == 5
-    assert "stamp weu-3 did not validate (health:" in _one_line(refused)
+    assert "refused by safety rule stamp-validated: did not validate (weu-3: health:" in _one_line(refused)
+    data = json.loads(refused.stdout)
+    assert data["refused"] == ["stamp-validated"]
+    [rule] = [r for r in data["rules"] if r["rule"] == "stamp-validated"]
+    assert rule["numbers"]["failed"]["weu-3"][0].startswith("health:")
     assert _origin("origin-weu-3") is None
+    journaled = json.loads(mcctl("--sim", "-o", "json", "journal", "show", "latest").stdout)
+    assert (journaled["kind"], journaled["status"]) == ("stamp-add", "refused")
 
-    forced = mcctl("--sim", "stamps", "add", "weu-3", "--skip-validation", "--yes")
+    forced = mcctl("--sim", "stamps", "add", "weu-3", "--override", "stamp-validated", "--reason", "known", "--yes")
     assert forced.exit_code == 0, forced.stderr
-    assert "was not validated (--skip-validation)" in forced.stderr
     assert _origin("origin-weu-3") is not None
+    journaled = json.loads(mcctl("--sim", "-o", "json", "journal", "show", "latest").stdout)
+    assert journaled["overrides"] == ["stamp-validated"]
+    assert "known" in json.dumps(journaled["rules"])  # the reason is journaled with the rule
 
 
 def test_add_refuses_an_origin_that_exists_with_other_settings(mcctl) -> None:
@@ -160,7 +168,7 @@ def test_retire_after_a_drain_then_roll_it_back(mcctl) -> None:
     retired = mcctl("--sim", "-o", "json", "stamps", "retire", "weu-1", "--yes")
     assert retired.exit_code == 0, retired.stderr
     data = json.loads(retired.stdout)
-    assert [s["kind"] for s in data["plan"]["steps"]] == ["delete_origin", "scale_plan", "set_lifecycle"]
+    assert [s["kind"] for s in data["plan"]["steps"]] == ["set_lifecycle", "delete_origin", "scale_plan"]
     assert _origin("origin-weu-1") is None
     assert _capacity("rg-mc-weu-1", "asp-mc-weu-1") == 1
     assert _site_tags("rg-mc-weu-1", "app-mc-weu-1")["mcctl-lifecycle"] == "retired"

@@ -148,7 +148,7 @@ def verify(
     if count < 1:
         raise UsageError("--count: must be at least 1")
     target = Target(region, stamp)
-    target.validate(runtime.estate)
+    target.validate(runtime.estate_naming(stamp))
     stamps = [s.name for s in target.stamps(runtime.estate)]
     with _probe_progress() as shown:
         result = verify_traffic(
@@ -189,7 +189,7 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     from mcctl.ops.inventory import read_inventory
 
     target = Target(shift.region, shift.stamp)
-    target.validate(runtime.estate)
+    target.validate(runtime.estate_naming(shift.stamp))
     percentages = parse_steps(shift.steps) if shift.steps is not None else ()
     _check_flags(shift, flags)
     inventory = read_inventory(runtime.session, runtime.estate)

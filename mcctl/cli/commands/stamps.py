@@ -63,7 +63,7 @@ def show_stamp(
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    estate = runtime.estate if runtime.estate.stamp(stamp) else runtime.discovered_estate()
+    estate = runtime.estate_naming(stamp)
     found = known_stamp(estate, stamp, "STAMP")
     inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
     operations = journal_of(runtime).operations()

@@ -23,31 +23,23 @@ def add(
         int | None,
         typer.Option("--weight", min=1, max=1000, help="Create it enabled at this weight (default: disabled)."),
     ] = None,
-    skip_validation: Annotated[
-        bool, typer.Option("--skip-validation", help="Create the origin even if `stamps validate` fails.")
-    ] = False,
     *,
     flags: MutationFlags,
 ) -> None:
     """Create the stamp's Front Door origin in the origin group (an LRO), disabled or at a minimal
-    weight, once the stamp validates; nothing to do if it exists as wanted, refused if it exists
-    with other settings."""
-    from mcctl.cli import render
+    weight, once the stamp validates (rule `stamp-validated`); nothing to do if it exists as wanted,
+    refused if it exists with other settings."""
     from mcctl.cli.render import check_query
     from mcctl.domain.release import plan_add
-    from mcctl.ops.release import observe_release, release_stamp, require_validated
+    from mcctl.ops.release import observe_release, release_stamp, validation_of
 
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)
     session = runtime.session  # opening it finds the stamps a pipeline tagged
     found = release_stamp(runtime.estate, stamp)
     observed, inventory = observe_release(session, runtime.estate, found)
-    plan = plan_add(runtime.estate, observed, weight)
-    if not plan.empty:
-        if skip_validation:
-            render.warn(f"stamp {found.name} was not validated (--skip-validation)")
-        else:
-            require_validated(session, runtime.estate, found)
+    validation = validation_of(session, runtime.estate, found) if observed.existing is None else None
+    plan = plan_add(runtime.estate, observed, weight, validation)
     run_mutation(runtime, plan, inventory.snapshot(), flags)
 
 
