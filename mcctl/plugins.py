@@ -34,7 +34,7 @@ DEFAULT_PLUGINS = (
     "mcctl.ops.sqlfailover",  # sql_failover, the SQL link pre-flight rule
     "mcctl.ops.frontdoor",  # the health gate of gradual shifts
     "mcctl.ops.shift",  # the shift gate and the shift-capacity rule (blue-green)
-    "mcctl.ops.release_steps",  # create_origin, delete_origin, set_lifecycle (blue-green releases)
+    "mcctl.ops.bluegreen",  # create_origin, delete_origin, set_lifecycle (blue-green releases)
     "mcctl.ops.redisgeo",  # redis_unlink, redis_relink
     "mcctl.ops.health",  # the built-in signals of `mcctl health`
     "mcctl.ops.evacuation",  # the health pre-flight rules of evacuate and reinstate
