@@ -6,8 +6,13 @@ Everything is built lazily, so `mcctl --help` and usage errors cost no estate lo
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mcctl.errors import UsageError
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
@@ -135,12 +140,21 @@ class Runtime:
             self._estate = discover(session, self.estate)
         return self._session
 
-    def estate_naming(self, *stamps: str | None) -> Estate:
-        """The estate in which to look up the stamps a command names: the estate file's, or — when
-        one is not in it — with the stamps a pipeline tagged on ARM (an Azure read, only then)."""
-        if all(name is None or self.estate.stamp(name) is not None for name in stamps):
-            return self.estate
-        return self.discovered_estate()
+    def validated(self, validate: Callable[[Estate], T], *stamps: str | None) -> T:
+        """`validate` (a request's check) against the estate a command's stamp names mean: bad input
+        the estate file alone shows fails before any Azure call; a command that names stamps is
+        then checked against the stamps as they are on ARM (one a pipeline tagged, or one retired
+        since the file was written: an Azure read)."""
+        named = [name for name in stamps if name is not None]
+        try:
+            checked = validate(self.estate)
+        except UsageError:
+            if all(self.estate.stamp(name) is not None for name in named):
+                raise
+        else:
+            if not named:
+                return checked
+        return validate(self.discovered_estate())
 
     def discovered_estate(self) -> Estate:
         """The estate with the stamps a pipeline deployed and tagged (opening the session finds them):

@@ -95,7 +95,7 @@ class Stamp:
 # What `drained_by` says of a stamp drained on purpose by its mark in the estate file (not an operation).
 DRAINED_IN_ESTATE = "estate file"
 # ... and of a candidate stamp whose origin does not exist yet or is still disabled (not yet given traffic).
-CANDIDATE_NOT_IN_ROTATION = "its release: a candidate, not yet given traffic"
+CANDIDATE_NOT_IN_ROTATION = "release (a candidate)"
 
 
 @dataclass(frozen=True)

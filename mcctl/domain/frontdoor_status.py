@@ -58,6 +58,8 @@ def status_document(
     region_configured = edge_shares(routes_from_views(views))
     origins: list[dict[str, Any]] = []  # JSON rows: one value type per key is more than a dict literal can say
     for view in views:
+        if view.no_origin:
+            continue  # a candidate before `stamps add`: no origin to show (`stamps list` shows the stamp)
         o = view.origin
         verdict = found[view.stamp.name]
         origins.append(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.estate import DRAINED_IN_ESTATE
+from mcctl.domain.estate import CANDIDATE_NOT_IN_ROTATION, DRAINED_IN_ESTATE
 from mcctl.domain.health_signals import RANK, SEVERITY, Signal, Status
 
 if TYPE_CHECKING:
@@ -142,8 +142,11 @@ def stamp_health(
     if not signals:
         reasons = ["no signal could be read"]
     if drained_by is not None:
-        by = "its mark in the estate file" if drained_by == DRAINED_IN_ESTATE else f"operation {drained_by}"
-        why = f"drained on purpose by {by} (origin disabled, no traffic)"
+        if drained_by == CANDIDATE_NOT_IN_ROTATION:
+            why = "a candidate of a release, not yet given traffic (no origin yet, or disabled)"
+        else:
+            by = "its mark in the estate file" if drained_by == DRAINED_IN_ESTATE else f"operation {drained_by}"
+            why = f"drained on purpose by {by} (origin disabled, no traffic)"
         if status != "healthy":
             why += f"; its own signals: {status}"
         return StampHealth(name, region, "drained", [why, *reasons], notes, tuple(signals), weights, drained_by, status)

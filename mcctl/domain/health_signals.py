@@ -229,7 +229,7 @@ def origin_signal(origin: OriginState | None, missing: str | None = None, draine
     stamp is `drained`."""
     if origin is None:
         if drained_by is not None:  # a candidate stamp before `stamps add`: no origin yet, by design
-            return Signal("origin", "healthy", f"no origin yet (drained by {drained_by})")
+            return Signal("origin", "healthy", f"no origin yet ({drained_by}: `mcctl stamps add` creates it)")
         if missing:
             return Signal("origin", "unhealthy", missing)
         return Signal("origin", "unknown", "could not be read")

@@ -45,6 +45,7 @@ class ReleaseObserved:
     wanted: OriginSpec | None = None
     capacity: int | None = None
     others_serving: tuple[str, ...] = ()
+    existing_state: str | None = None  # the origin's provisioning state (`Failed`: its create failed)
 
 
 def _origin_step(estate: Estate, stamp: Stamp, kind: str, before: dict, after: dict, spec: OriginSpec) -> Step:
@@ -73,6 +74,13 @@ def plan_add(
     if weight is not None and not 1 <= weight <= 1000:
         raise UsageError(f"--weight: Front Door weights are 1 to 1000, got {weight}")
     existing = observed.existing
+    if existing is not None and (observed.existing_state or "").lower() == "failed":
+        raise SafetyRefusal(
+            f"origin {stamp.origin} exists but its creation failed (provisioning state Failed): Front Door does "
+            "not route to it; nothing was changed",
+            hint="`mcctl resume OP` of the `stamps add` that made it creates it again (`mcctl journal list`), "
+            "`mcctl rollback OP` deletes it",
+        )
     if existing is not None:
         differences = wanted.differences(existing)
         if differences:

@@ -24,6 +24,8 @@ def known_region(estate: Estate, region: str, option: str = "--region") -> str:
 
 def known_stamp(estate: Estate, name: str, option: str = "--stamp") -> Stamp:
     found = estate.stamp(name)
+    if found is None and estate.retired_stamp(name) is not None:
+        raise UsageError(f"{option}: stamp '{name}' is retired (blue-green: its origin was deleted)")
     if found is None:
         raise UsageError(f"{option}: unknown stamp '{name}' (stamps: {', '.join(s.name for s in estate.stamps)})")
     return found

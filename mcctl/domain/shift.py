@@ -1,17 +1,19 @@
 """Blue-green traffic shifts between two stamp sets, planned (pure): `mcctl shift --from A --to B`.
 
 A shift moves the edge traffic the --from set serves now to the --to set, step by step. At step p
-(a percentage from `parse_steps`) the --to set gets p% of the pair's traffic: with W the sum of the
---from set's effective weights now (Front Door weights 1..1000 per origin), the --to origins share
-W*p/100 evenly and each --from origin keeps (100-p)% of its own weight; every weight is clamped to
-1..1000 (ARM refuses 0). The first step also enables disabled --to origins (at the --from set's
-priority, so the weights split at all); the last one (100) disables the --from origins, recording
-the weight and priority each had before (`prior`, as a drain does, so `frontdoor restore` can bring
-one back) and marks the sets' lifecycle (--to active, --from retiring).
+(a percentage from `parse_steps`) the --to set gets p% of the pair's traffic (`PairWeights`): with W
+the enabled --from and --to origins' weights together (Front Door weights 1..1000 per origin), the
+--to origins share W*p/100 evenly and each --from origin keeps its part of W*(100-p)/100; when a --to
+weight would exceed 1000 every weight of the step is scaled down alike (ARM refuses 0: at least 1). A
+step at or below the --to set's share now is left out (a shift never lowers it). The first step also
+enables disabled --to origins (at the --from set's priority, so the weights split at all); the last
+one (100) disables the --from origins, recording the weight and priority each had before (`prior`,
+as a drain does, so `frontdoor restore` can bring one back). Then, in a group of its own (gated like
+the others), the sets' lifecycle tags: --to active, --from retiring.
 
 The two sets' `set_origin` steps of one step share one parallel group: their weights change
 together. Every shift step carries what the `shift` gate (ops) and the `shift-capacity` rule need in
-its params (`side`, `share`, `gate`), so a resumed shift is gated and judged like the first run.
+its params (`sets`, `side`, `share`, `gate`), so a resumed shift is gated and judged like the first run.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from mcctl.domain.frontdoor import (
     ORIGIN_UPDATE_SECONDS,
     FrontDoorObserved,
     Prior,
-    share_weight,
 )
 from mcctl.domain.lifecycle import lifecycle_step
 from mcctl.domain.plan import Plan, PlanKind, Step
@@ -112,6 +113,13 @@ def _regions(estate: Estate, names: Sequence[str]) -> list[str]:
 
 def _origin_of(observed: FrontDoorObserved, stamp: Stamp, option: str) -> OriginState:
     view = next((v for v in observed.views if v.stamp.name == stamp.name), None)
+    failed = view is not None and view.origin is not None and (view.origin.provisioning_state or "") == "Failed"
+    if failed and option == "--to":
+        raise UsageError(
+            f"--to: stamp {stamp.name}'s origin '{stamp.origin}' failed to be created (provisioning state Failed): "
+            "Front Door does not route to it",
+            hint="resume or roll back the `stamps add` that made it (`mcctl journal list`)",
+        )
     if view is None or view.origin is None:
         if option == "--to":
             raise UsageError(
@@ -124,19 +132,6 @@ def _origin_of(observed: FrontDoorObserved, stamp: Stamp, option: str) -> Origin
 
 def _clamp(value: float) -> int:
     return max(MIN_WEIGHT, min(MAX_WEIGHT, round(value)))
-
-
-def target_weight(total: int, percent: int, count: int) -> int:
-    """Each of `count` --to origins at step `percent`: an even share of `percent`% of `total`, scaled
-    down with the --from weights when it would exceed Front Door's maximum (step_scale)."""
-    return _clamp(total * percent / 100 / count * step_scale(total, percent, count))
-
-
-def step_scale(total: int, percent: int, count: int) -> float:
-    """1, or less when the --to origins' share of `total` would exceed 1000 each: then every weight
-    of the step is scaled down alike, so the split stays `percent`% (a clamp alone would not)."""
-    wanted = total * percent / 100 / count
-    return min(1.0, MAX_WEIGHT / wanted) if wanted > 0 else 1.0
 
 
 def _step(stamp: Stamp, estate: Estate, before: dict, after: dict, group: int, label: str, **params: Any) -> Step:
@@ -157,7 +152,8 @@ def _live(origin: OriginState) -> dict[str, Any]:
 
 
 def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftRequest) -> Plan:
-    """The shift as steps, one parallel group per percentage (see the module's docstring)."""
+    """The shift as steps, one parallel group per percentage, the lifecycle tags in a last group of
+    their own (see the module's docstring)."""
     request.validate(estate)
     sources = [s for s in (estate.stamp(n) for n in request.sources) if s is not None]
     targets = [s for s in (estate.stamp(n) for n in request.targets) if s is not None]
@@ -167,17 +163,19 @@ def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftReq
     if not serving:
         raise UsageError(f"--from: {', '.join(request.sources)} serve nothing (origins disabled): nothing to shift")
     from_live = {s.name: _live(from_origins[s.name]) for s in serving}
-    total = sum(live["weight"] for live in from_live.values())
+    weights = PairWeights.of(from_live, to_live)
     priority = min(live["priority"] for live in from_live.values())
-    gate = {"gate": request.gate_params()} if request.gradual else {}
-    last = len(request.percentages) - 1
+    shares = [p for p in request.percentages if p == 100 or p > weights.start]
+    common: dict[str, Any] = {
+        "sets": {FROM: list(request.sources), TO: list(request.targets)},
+        **({"gate": request.gate_params()} if request.gradual else {}),
+    }
     steps: list[Step] = []
-    for group, percent in enumerate(request.percentages):
-        params = {"share": percent, **gate}
-        scale = step_scale(total, percent, len(targets))
+    for group, percent in enumerate(shares):
+        params = {"share": percent, **common}
         for stamp in targets:
             live = to_live[stamp.name]
-            want: dict[str, Any] = {"weight": target_weight(total, percent, len(targets))}
+            want: dict[str, Any] = {"weight": weights.target(percent, len(targets))}
             if not live["enabled"]:
                 want["enabled"] = True
             if live["priority"] != priority:
@@ -191,7 +189,7 @@ def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftReq
             live = from_live[stamp.name]
             origin = from_origins[stamp.name]
             prior = observed.priors.get(stamp.origin) or Prior(origin.weight, origin.priority)
-            change = _from_change(live, origin, percent, group == last, scale)
+            change = _from_change(live, weights.source(origin.effective_weight, percent, len(targets)), percent)
             if change is None:
                 continue
             before, after, label = change
@@ -199,8 +197,11 @@ def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftReq
                 _step(stamp, estate, before, after, group, label, side=FROM, prior=prior.as_params(), **params)
             )
             live.update(after)
-    steps.extend(lifecycle_steps(targets, sources, last))
-    notes = _notes(request, sources, serving, targets, total)
+    # Tagged once the traffic has moved (and, gradually, once the gate has seen the --to set carry
+    # all of it): a step that failed or a run cut short never leaves a set marked for what it is not.
+    tags = lifecycle_steps(targets, sources, len(shares))
+    steps.extend(replace(step, params={**step.params, **common}) for step in tags)
+    notes = _notes(request, sources, serving, targets, weights, shares)
     regions = ", ".join(_regions(estate, request.sources))
     what = f"shift {regions} from {', '.join(request.sources)} to {', '.join(request.targets)}"
     if request.gradual:
@@ -216,14 +217,47 @@ def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftReq
     return replace(plan, traffic=set_traffic(observed, plan, request.sources, request.targets))
 
 
-def _from_change(
-    live: dict[str, Any], origin: OriginState, percent: int, final: bool, scale: float = 1.0
-) -> tuple[dict[str, Any], dict[str, Any], str] | None:
-    """A --from origin at step `percent`: (100-p)% of its own weight (× `scale`, see step_scale),
-    disabled at the last step; None when the weight would not go down."""
-    if final:
+@dataclass(frozen=True)
+class PairWeights:
+    """The two sets' weights: W = the enabled --from and --to origins' weights together (a --to set
+    already serving keeps its part: the shift never lowers it). At step p the --to origins share
+    W×p% evenly and each --from origin keeps its part of W×(100−p)%; when a --to weight would exceed
+    Front Door's 1000, every weight of the step is scaled down alike, so the split stays p%."""
+
+    from_total: int
+    to_total: int  # of the enabled --to origins
+
+    @classmethod
+    def of(cls, from_live: Mapping[str, Mapping[str, Any]], to_live: Mapping[str, Mapping[str, Any]]) -> PairWeights:
+        to_total = sum(int(live["weight"]) for live in to_live.values() if live["enabled"])
+        return cls(sum(int(live["weight"]) for live in from_live.values()), to_total)
+
+    @property
+    def total(self) -> int:
+        return self.from_total + self.to_total
+
+    @property
+    def start(self) -> float:
+        """The --to set's share of the pair now, in percent (a step at or below it changes nothing)."""
+        return 100 * self.to_total / self.total
+
+    def _scale(self, percent: int, count: int) -> float:
+        wanted = self.total * percent / 100 / count
+        return min(1.0, MAX_WEIGHT / wanted) if wanted > 0 else 1.0
+
+    def target(self, percent: int, count: int) -> int:
+        return _clamp(self.total * percent / 100 / count * self._scale(percent, count))
+
+    def source(self, weight: int, percent: int, count: int = 1) -> int:
+        part = weight * self.total * (100 - percent) / 100 / self.from_total
+        return _clamp(part * self._scale(percent, count))
+
+
+def _from_change(live: dict[str, Any], weight: int, percent: int) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    """A --from origin at step `percent`: `weight` (PairWeights.source), disabled at the last step;
+    None when the weight would not go down."""
+    if percent == 100:
         return {"enabled": True}, {"enabled": False}, "from 0%: disabled"
-    weight = share_weight(round(origin.effective_weight * scale), 100 - percent)
     if weight >= live["weight"]:
         return None
     return {"weight": live["weight"]}, {"weight": weight}, f"from {100 - percent}%"
@@ -245,15 +279,27 @@ def _ordered(steps: list[Step]) -> tuple[Step, ...]:
 
 
 def _notes(
-    request: SetShiftRequest, sources: Sequence[Stamp], serving: Sequence[Stamp], targets: Sequence[Stamp], total: int
+    request: SetShiftRequest,
+    sources: Sequence[Stamp],
+    serving: Sequence[Stamp],
+    targets: Sequence[Stamp],
+    weights: PairWeights,
+    shares: Sequence[int],
 ) -> list[str]:
     notes = [
         f"{s.name} serves nothing now (origin disabled): nothing of it to shift" for s in sources if s not in serving
     ]
-    per = "; ".join(f"{p}%: {target_weight(total, p, len(targets))}" for p in request.percentages)
+    skipped = [p for p in request.percentages if p not in shares]
+    if skipped:
+        notes.append(
+            f"{', '.join(request.targets)} already take {weights.start:.0f}% of the pair's traffic: "
+            f"step(s) {', '.join(f'{p}%' for p in skipped)} would lower it, left out"
+        )
+    per = "; ".join(f"{p}%: {weights.target(p, len(targets))}" for p in shares)
     notes.append(
-        f"weights: W = {total} (the --from origins' now); at step p each --to origin gets W×p%/{len(targets)} "
-        f"({per}), each --from origin (100-p)% of its own; the last step disables the --from origins"
+        f"weights: W = {weights.total} (the enabled --from and --to origins' now); at step p the --to origins "
+        f"share W×p% ({per} each), each --from origin keeps its part of W×(100-p)%, all scaled down alike "
+        f"above 1000; the last step disables the --from origins, then tags the sets active / retiring"
     )
     if request.gradual:
         check = f"no stamp of {', '.join(request.targets)} is unhealthy"
@@ -294,52 +340,61 @@ class ShiftSets:
 
     @classmethod
     def of(cls, plan: Plan) -> ShiftSets:
+        marked = [s for s in plan.steps if isinstance(s.params.get("sets"), dict)]
         origin_steps = [s for s in plan.steps if s.kind == SET_ORIGIN and s.params.get("side") in (FROM, TO)]
-        sources = tuple(dict.fromkeys(s.params["stamp"] for s in origin_steps if s.params["side"] == FROM))
-        targets = tuple(dict.fromkeys(s.params["stamp"] for s in origin_steps if s.params["side"] == TO))
+        if marked:  # every step of a shift names both sets, so a plan that moves one of them still knows both
+            sets = marked[0].params["sets"]
+            sources, targets = tuple(sets.get(FROM) or ()), tuple(sets.get(TO) or ())
+        else:  # a plan journaled before the steps named the sets
+            sources = tuple(dict.fromkeys(s.params["stamp"] for s in origin_steps if s.params["side"] == FROM))
+            targets = tuple(dict.fromkeys(s.params["stamp"] for s in origin_steps if s.params["side"] == TO))
         shares = tuple(sorted({(s.group, int(s.params["share"])) for s in origin_steps if "share" in s.params}))
         gate: Mapping[str, Any] = next(
-            (s.params["gate"] for s in origin_steps if isinstance(s.params.get("gate"), dict)), {}
+            (s.params["gate"] for s in plan.steps if isinstance(s.params.get("gate"), dict)), {}
         )
         return cls(sources, targets, shares, gate)
 
 
 def shift_capacity(ctx: RuleContext) -> Verdict | None:
-    """At every step the --to set runs at least min_serving_capacity × its share × the --from set's
-    instances before the shift (the traffic it takes must not land on too few instances)."""
+    """At every step the --to set runs at least min_serving_capacity × its share × the instances
+    that serve the pair's traffic before the shift (the --from set's serving ones, and the --to
+    set's if it already serves): the traffic it takes must not land on too few instances."""
     if ctx.plan.kind != SHIFT:
         return None
     sets = ShiftSets.of(ctx.plan)
     if not sets.sources or not sets.targets or not sets.shares:
         return None
     known = {s.name: s for s in ctx.before.stamps}
-    from_instances = sum(known[n].instances for n in sets.sources if n in known)
+    from_instances = sum(known[n].instances for n in sets.sources if n in known and known[n].serving)
     to_instances = sum(known[n].instances for n in sets.targets if n in known)
+    to_serving = sum(known[n].instances for n in sets.targets if n in known and known[n].serving)
+    load = from_instances + to_serving
     ratio = ctx.settings.min_serving_capacity
+    carriers = ", ".join(sets.sources) + (f", {', '.join(sets.targets)}" if to_serving else "")
     numbers: dict[str, Any] = {
         "from": list(sets.sources),
         "to": list(sets.targets),
         "from_instances": from_instances,
         "to_instances": to_instances,
+        "serving_instances": load,
         "minimum_share": ratio,
     }
     for number, (_, percent) in enumerate(sets.shares, 1):
-        needed = ratio * percent / 100 * from_instances
+        needed = ratio * percent / 100 * load
         if to_instances < needed:
             numbers |= {"step": number, "share": percent, "needed": round(needed, 2)}
             return (
                 False,
                 f"step {number} ({percent}% to {', '.join(sets.targets)}, {100 - percent}% left on "
                 f"{', '.join(sets.sources)}): {', '.join(sets.targets)} run(s) {to_instances} instance(s), below "
-                f"{needed:g} ({ratio:.0%} × {percent}% of the {from_instances} instance(s) of "
-                f"{', '.join(sets.sources)})",
+                f"{needed:g} ({ratio:.0%} × {percent}% of the {load} instance(s) of {carriers})",
                 numbers,
             )
     top = max(p for _, p in sets.shares)
     return (
         True,
         f"{', '.join(sets.targets)} run(s) {to_instances} instance(s), enough for {top}% of the traffic of the "
-        f"{from_instances} instance(s) of {', '.join(sets.sources)} (minimum {ratio:.0%})",
+        f"{load} instance(s) of {carriers} (minimum {ratio:.0%})",
         numbers,
     )
 

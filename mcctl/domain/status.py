@@ -243,7 +243,8 @@ def _region(
     known = views is not None and len(mine) == len(stamps)
     region_health = health.regions.get(name) if health is not None else None
     serving = [v.serving for v in mine]
-    drained = [None if v.origin is None else not v.origin.enabled for v in mine]
+    # a candidate with no origin yet is drained by design (not unreadable)
+    drained = [(True if v.no_origin else None) if v.origin is None else not v.origin.enabled for v in mine]
     return RegionStatus(
         name=name,
         health=str(region_health.status) if region_health is not None else UNKNOWN,

@@ -111,7 +111,7 @@ def read_inventory(
     retired = [
         StampView(stamp=s, plan=plan, app=app, origin=None, redis=None, sql_role=None, no_origin=True)
         for s in estate.retired
-        if not wanted
+        if (not wanted or s.region == wanted)
         and not stamp_name
         and (plan := plans.get(s.plan_ref.id.lower())) is not None
         and (app := apps.get(s.app_ref.id.lower())) is not None

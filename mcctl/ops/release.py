@@ -37,7 +37,8 @@ def observe_release(session: AzureSession, estate: Estate, stamp: Stamp) -> tupl
     inventory.snapshot()  # a failed read stops here with its own error, not a guess
     views = {v.stamp.name: v for v in inventory.views}
     view = views[stamp.name]
-    existing = frontdoor_origins.read_origin_spec(session, estate.frontdoor, stamp.origin)
+    found = frontdoor_origins.read_origin(session, estate.frontdoor, stamp.origin)
+    existing, state = found if found is not None else (None, None)
     host = view.app.default_host_name if view.app is not None else None
     priorities = [v.origin.effective_priority for v in inventory.views if v.origin is not None and v.origin.enabled]
     wanted = origin_for(stamp, host, min(priorities, default=1)) if host else None
@@ -47,7 +48,7 @@ def observe_release(session: AzureSession, estate: Estate, stamp: Stamp) -> tupl
         if v.stamp.region == stamp.region and v.stamp.name != stamp.name and v.origin is not None and v.origin.enabled
     )
     capacity = view.plan.capacity if view.plan is not None else None
-    return ReleaseObserved(stamp, existing, wanted, capacity, others), inventory
+    return ReleaseObserved(stamp, existing, wanted, capacity, others, state), inventory
 
 
 def validation_of(session: AzureSession, estate: Estate, stamp: Stamp) -> dict[str, Any]:

@@ -33,6 +33,18 @@ def test_a_release_from_deploy_to_retire(mcctl) -> None:
     assert json.loads(back.stdout)["passed"] is True
     status = json.loads(_ok(mcctl("--sim", "-o", "json", "frontdoor", "status")).stdout)
     assert "origin-weu-1" not in json.dumps(status)
+    # the region-wide checks know the region's stamps as they are now: weu-3 in, weu-1 out
+    region = _ok(mcctl("--sim", "-o", "json", "frontdoor", "verify", "westeurope", "--restored", "--timeout", "5m"))
+    assert json.loads(region.stdout)["stamps"] == ["weu-2", "weu-3"]
+    waited = _ok(mcctl("--sim", "-o", "json", "wait", "frontdoor", "-r", "westeurope", "--for", "serving"))
+    assert "weu-2, weu-3 serve again" in json.loads(waited.stdout)["detail"]
+    _ok(mcctl("--sim", "wait", "health", "--region", "westeurope", "--for", "healthy", "--timeout", "1m"))
+    shown = json.loads(_ok(mcctl("--sim", "-o", "json", "stamps", "show", "weu-1")).stdout)
+    assert (shown["lifecycle"], shown["health"], shown["origin_enabled"], shown["problems"]) == (
+        "retired", "retired", False, [],
+    )  # fmt: skip
+    scaled = mcctl("--sim", "scale", "weu-1", "--instances", "2", "--yes")
+    assert scaled.exit_code == 2 and "stamp 'weu-1' is retired" in scaled.stderr
 
     operations = json.loads(_ok(mcctl("--sim", "-o", "json", "journal", "list")).stdout)
     kinds = [(op["kind"], op["status"]) for op in operations]

@@ -65,8 +65,8 @@ def test_a_full_shift_in_three_gated_steps(mcctl, candidate) -> None:
         ("weu-3", "weight: 500 → 1000"),
         ("weu-1", "enabled: True → False"),
     ]
-    assert result.stderr.count("waiting 300s before step group") == 2
-    assert result.stderr.count("shift gate before step group") == 2 and "passed (weu-3 not unhealthy)" in result.stderr
+    assert result.stderr.count("waiting 300s before step group") == 3  # the tags wait for the last gate too
+    assert result.stderr.count("shift gate before step group") == 3 and "passed (weu-3 not unhealthy)" in result.stderr
 
     assert _pick(origins(mcctl), "weu-1", "weu-2", "weu-3") == [(False, 500, 1), (True, 1000, 1), (True, 1000, 1)]
     op = journal(mcctl)[-1]
@@ -91,7 +91,7 @@ def test_a_failed_gate_reverts_when_asked(mcctl, candidate) -> None:
         mcctl, "shift", "--from", "weu-1", "--to", "weu-3", "--steps", "10,50,100", "--yes", "--revert-on-failure"
     )
     assert result.exit_code == 5, result.stderr
-    assert "stopped after 2 of" in result.stderr and "shift gate before step group 2 of 3" in result.stderr
+    assert "stopped after 2 of" in result.stderr and "shift gate before step group 2 of 4" in result.stderr
     assert "weu-3: health endpoint" in result.stderr and "reverted: the origins are back" in result.stderr
     assert _pick(origins(mcctl), "weu-1", "weu-3") == [START["weu-1"], START["weu-3"]]
     ops = journal(mcctl)[-2:]

@@ -47,7 +47,7 @@ def test_kill_9_mid_shift_then_resume_and_rollback(mcctl) -> None:
     resumed = _run(mcctl, "resume", op["id"], "--yes")
     assert resumed.exit_code == 0, resumed.stderr
     # gated like the first run: its settings are read from the journaled plan (before the last group)
-    assert "shift gate before step group 3 of 3: passed" in resumed.stderr
+    assert "shift gate before step group 3 of 4: passed" in resumed.stderr
     assert _origins(mcctl) == {"weu-1": (False, 500), "weu-3": (True, 1000)}
     assert json.loads(_run(mcctl, "-o", "json", "journal", "show", op["id"]).stdout)["status"] == "succeeded"
 

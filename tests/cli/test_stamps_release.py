@@ -189,3 +189,46 @@ def test_retire_after_a_drain_then_roll_it_back(mcctl) -> None:
     assert _capacity("rg-mc-weu-1", "asp-mc-weu-1") == 3
     assert _site_tags("rg-mc-weu-1", "app-mc-weu-1")["mcctl-lifecycle"] == "active"
     assert _rows(mcctl)["weu-1"]["lifecycle"] == "active"
+
+
+def test_an_origin_whose_creation_failed_is_not_added_and_takes_no_traffic(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "sim", "fault", "add", "lro_failure", "--operation", "cdn.origin.create").exit_code == 0
+    failed = mcctl("--sim", "stamps", "add", "weu-3", "--yes")
+    assert failed.exit_code == 7, failed.stderr  # the origin is there, Failed: it may have been made
+    shown = json.loads(mcctl("--sim", "-o", "json", "stamps", "show", "weu-3").stdout)
+    assert shown["origin_provisioning_state"] == "Failed"
+
+    again = mcctl("--sim", "stamps", "add", "weu-3", "--yes")
+    assert again.exit_code == 5 and "its creation failed (provisioning state Failed)" in _one_line(again)
+    shift = mcctl("--sim", "shift", "--from", "weu-1", "--to", "weu-3", "--yes")
+    assert shift.exit_code == 2 and "--to: stamp weu-3's origin 'origin-weu-3' failed to be created" in shift.stderr
+
+    op = json.loads(mcctl("--sim", "-o", "json", "journal", "list").stdout)[-1]["id"]
+    resumed = mcctl("--sim", "resume", op, "--yes")  # creates it again (a PUT replaces the failed one)
+    assert resumed.exit_code == 0, resumed.stderr
+    props = (_origin("origin-weu-3") or {})["properties"]
+    assert (props["provisioningState"], props["enabledState"], props["weight"]) == ("Succeeded", "Disabled", 1)
+
+
+def test_a_shift_that_fails_in_its_last_step_leaves_the_lifecycle_tags_alone(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "stamps", "add", "weu-3", "--yes").exit_code == 0
+    fault = ("sim", "fault", "add", "lro_failure", "--operation", "cdn.origin.update", "--path", "origin-weu-1")
+    assert mcctl("--sim", *fault, "--count", "5").exit_code == 0
+    stopped = mcctl("--sim", "shift", "--from", "weu-1", "--to", "weu-3", "--yes")
+    assert stopped.exit_code == 7, stopped.stderr
+    rows = _rows(mcctl)
+    assert (rows["weu-1"]["lifecycle"], rows["weu-1"]["origin_enabled"]) == ("active", True)
+    assert rows["weu-3"]["lifecycle"] == "candidate"  # tagged only once the traffic has moved
+    assert "mcctl-lifecycle" not in _site_tags("rg-mc-weu-1", "app-mc-weu-1")
+
+
+def test_restoring_a_stamp_a_shift_moved_off_warns_of_its_retiring_tag(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "stamps", "add", "weu-3", "--yes").exit_code == 0
+    assert mcctl("--sim", "shift", "--from", "weu-1", "--to", "weu-3", "--yes").exit_code == 0
+    assert _rows(mcctl)["weu-1"]["lifecycle"] == "retiring"
+    restored = mcctl("--sim", "frontdoor", "restore", "--stamp", "weu-1", "--yes")
+    assert restored.exit_code == 0, restored.stderr
+    assert "weu-1 is tagged retiring" in " ".join(restored.stderr.split())

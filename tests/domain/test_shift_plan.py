@@ -78,14 +78,16 @@ def test_a_gradual_shift_moves_the_weights_of_both_sets_together(estate) -> None
     # the disabling step records the origin's weight/priority before the shift (frontdoor restore)
     last = [s for s in plan.steps if s.after.get("enabled") is False][0]
     assert last.params["prior"] == {"weight": 1000, "priority": 1} and last.params["side"] == "from"
-    # the last group marks weu-1 retiring (weu-3 is already active in the estate file)
+    # a group of its own, after the gate has seen weu-3 carry it all, marks weu-1 retiring (weu-3 is
+    # already active in the estate file)
     lifecycle = [(s.group, s.params["stamp"], s.after) for s in plan.steps if s.kind == "set_lifecycle"]
-    assert lifecycle == [(2, "weu-1", {"lifecycle": Lifecycle.RETIRING.value})]
+    assert lifecycle == [(3, "weu-1", {"lifecycle": Lifecycle.RETIRING.value})]
     # the preview: each set's share of all edge traffic after each step (7 origins of 1000 → 6 serve)
     assert [dict(t) for t in plan.traffic] == [
         {"from weu-1": 0.15, "to weu-3": 0.0167},
         {"from weu-1": 0.0833, "to weu-3": 0.0833},
         {"from weu-1": 0.0, "to weu-3": 0.1667},
+        {"from weu-1": 0.0, "to weu-3": 0.1667},  # (the tags move no traffic)
     ]
     # the gate's settings travel with the plan (resume is gated the same way)
     assert ShiftSets.of(Plan.from_dict(plan.to_dict())).gate == {"max_error_rate": None, "probes": 20}
@@ -120,7 +122,9 @@ def test_weights_split_evenly_and_proportionally_and_clamp_to_what_arm_accepts(e
 
 def test_a_shift_at_once_is_one_group_with_no_gate(estate) -> None:
     plan = plan_shift(estate, _observed(estate), SetShiftRequest(("weu-1",), ("weu-3",)))
-    assert plan.gate is None and plan.interval == 0.0 and {s.group for s in plan.steps} == {0}
+    assert plan.gate is None and plan.interval == 0.0
+    assert {s.group for s in plan.steps if s.kind == "set_origin"} == {0}
+    assert {s.group for s in plan.steps if s.kind == "set_lifecycle"} == {1}  # once the traffic has moved
     assert ShiftSets.of(plan).gate == {}
 
 
@@ -205,3 +209,25 @@ def test_weights_above_the_maximum_scale_every_weight_of_the_step_alike(estate) 
     weights = {s.params["stamp"]: s.after.get("weight", s.before.get("weight", 1000)) for s in first}
     assert weights["weu-3"] == 1000 and weights["weu-1"] == weights["weu-2"] == 56
     assert round(weights["weu-3"] / sum(weights.values()), 2) == 0.90
+
+
+def test_a_to_set_that_already_serves_keeps_its_part_and_is_judged_by_the_rule(estate) -> None:
+    # weu-3 already serves at 1000 beside weu-2 (1000): W = 2000, weu-3 starts at 50% of the pair
+    observed = _observed(estate, {"weu-3": _origin("origin-weu-3")})
+    plan = plan_shift(estate, observed, SetShiftRequest(("weu-2",), ("weu-3",), (10, 50, 75, 100), 60.0))
+    # 10% and 50% would lower weu-3: left out (a note says so); at 75% weu-3 would need 1500, so the
+    # step is scaled by 1000/1500: weu-3 1000, weu-2 333 (75/25); at 100% weu-2 is disabled
+    assert _origin_changes(plan) == [
+        (0, "weu-2", {"weight": 1000}, {"weight": 333}),
+        (1, "weu-2", {"enabled": True}, {"enabled": False}),
+    ]
+    assert any("would lower it, left out" in note for note in plan.notes)
+    # the rule knows both sets though no --to weight changes: 1 instance of weu-3 cannot take 75% of
+    # what weu-2 and weu-3 served together (3 + 1 instances)
+    sets = ShiftSets.of(plan)
+    assert (sets.sources, sets.targets) == (("weu-2",), ("weu-3",))
+    stamps = tuple(StampSnapshot(s.name, s.region, True, True, 1 if s.name == "weu-3" else 3) for s in estate.stamps)
+    before = EstateSnapshot(stamps)
+    verdict = shift_capacity(RuleContext(plan, before, before, estate.safety))
+    assert verdict is not None and verdict[0] is False
+    assert "of the 4 instance(s) of weu-2, weu-3" in verdict[1]

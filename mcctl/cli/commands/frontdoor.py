@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mcctl.cli.progress import ProbeProgress
     from mcctl.domain.frontdoor import Target
     from mcctl.domain.frontdoor_verify import Verification
+    from mcctl.domain.plan import Plan
     from mcctl.errors import PartiallyApplied
     from mcctl.ops.journal import Journal
 
@@ -148,8 +149,9 @@ def verify(
     if count < 1:
         raise UsageError("--count: must be at least 1")
     target = Target(region, stamp)
-    target.validate(runtime.estate_naming(stamp))
-    stamps = [s.name for s in target.stamps(runtime.estate)]
+    runtime.validated(target.validate, stamp)
+    # the region's stamps as they are on ARM: a new stamp a pipeline tagged counts, a retired one not
+    stamps = [s.name for s in target.stamps(runtime.discovered_estate())]
     with _probe_progress() as shown:
         result = verify_traffic(
             runtime.session,
@@ -189,7 +191,7 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     from mcctl.ops.inventory import read_inventory
 
     target = Target(shift.region, shift.stamp)
-    target.validate(runtime.estate_naming(shift.stamp))
+    runtime.validated(target.validate, shift.stamp)
     percentages = parse_steps(shift.steps) if shift.steps is not None else ()
     _check_flags(shift, flags)
     inventory = read_inventory(runtime.session, runtime.estate)
@@ -198,6 +200,7 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     planner = plan_drain if shift.verb == "drain" else plan_restore
     observed = observe(inventory, journal.operations())
     plan = planner(runtime.estate, observed, ShiftRequest(target, percentages, shift.interval))
+    _warn_retiring(runtime, plan)
     try:
         origins = tuple(runtime.estate.frontdoor.origin_id(s.origin) for s in target.stamps(runtime.estate))
         # a gradual plan carries its health gate and interval
@@ -208,6 +211,21 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
         _revert(runtime, flags, exc)
     if shift.verify and not flags.dry_run:
         _verify(runtime, journal, result.operation, target, shift)
+
+
+def _warn_retiring(runtime: Runtime, plan: Plan) -> None:
+    """A restore that brings back a stamp a shift moved off: its `retiring` tag stays until a shift
+    moves it again (`mcctl shift --from ... --to STAMP`), and `stamps retire` would take it out."""
+    from mcctl.cli import render
+    from mcctl.domain.estate import Lifecycle
+
+    named = {str(step.params.get("stamp")) for step in plan.steps if step.after.get("enabled") is True}
+    for stamp in runtime.estate.stamps:
+        if stamp.name in named and stamp.lifecycle is Lifecycle.RETIRING:
+            render.warn(
+                f"{stamp.name} is tagged retiring (a shift moved its traffic off); restored, it serves again but "
+                f"keeps that tag: shift traffic back to it (`mcctl shift --to {stamp.name}`) to make it active"
+            )
 
 
 def _note(message: str) -> None:

@@ -57,7 +57,7 @@ def scale(
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)  # the root's --query too: never change the estate, then fail to print
     request = ScaleRequest(stamp, region, instances, _delta(by), to_carry, factor, split)
-    request.validate(runtime.estate_naming(stamp))
+    runtime.validated(request.validate, stamp)
     # --to-carry names the drain behind a region that serves less than its plans hold
     operations = journal_of(runtime).operations() if to_carry is not None else ()
     observed = observe_scale(runtime.session, runtime.estate, operations)

@@ -91,7 +91,7 @@ def shift(
     )
     # Bad input before any Azure call; a name the estate file does not list may be a stamp a pipeline
     # deployed and tagged: looked for on ARM (the session discovers them) before it is refused.
-    request.validate(runtime.estate_naming(*request.sources, *request.targets))
+    runtime.validated(request.validate, *request.sources, *request.targets)
     inventory = read_inventory(runtime.session, runtime.estate)
     plan = plan_shift(runtime.estate, observe(inventory, journal_of(runtime).operations()), request)
     try:

@@ -63,7 +63,10 @@ def show_stamp(
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    estate = runtime.estate_naming(stamp)
+    estate = runtime.discovered_estate()  # its lifecycle as its tags say; a stamp a pipeline tagged
+    if estate.retired_stamp(stamp) is not None:
+        _show_retired(runtime, stamp)
+        return
     found = known_stamp(estate, stamp, "STAMP")
     inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
     operations = journal_of(runtime).operations()
@@ -72,6 +75,21 @@ def show_stamp(
     detail = {**inventory.views[0].detail(estate), "health": health.status, "health_reasons": list(health.reasons)}
     emit(runtime, detail, table=detail_table)
     _report(runtime, inventory.errors)
+
+
+def _show_retired(runtime: Runtime, name: str) -> None:
+    """A retired stamp: what is left of it (plan and web app, kept for a rollback), no origin."""
+    from mcctl.cli.tables import detail_table
+    from mcctl.errors import UsageError
+    from mcctl.ops.inventory import read_inventory
+
+    estate = runtime.estate
+    inventory = read_inventory(runtime.session, estate)
+    view = next((v for v in inventory.retired if v.stamp.name == name), None)
+    if view is None:
+        raise UsageError(f"STAMP: stamp '{name}' is retired and its plan and web app are gone")
+    detail = {**view.detail(estate), "health": "retired", "health_reasons": ["retired: its origin was deleted"]}
+    emit(runtime, detail, table=detail_table)
 
 
 def _register_release_commands() -> None:

@@ -76,7 +76,10 @@ def health(
     def operations() -> list[OperationRecord]:  # re-read each poll: which stamps are drained on purpose
         return journal().operations()
 
-    condition = health_condition(runtime.estate, region, _wanted(HealthWanted, wanted), operations)
+    wanted_health = _wanted(HealthWanted, wanted)
+    health_condition(runtime.estate, region, wanted_health, operations)  # bad input: before any Azure call
+    # the region's stamps as they are on ARM: a new stamp a pipeline tagged counts, a retired one not
+    condition = health_condition(runtime.discovered_estate(), region, wanted_health, operations)
     _run(runtime, condition, timeout, interval)
 
 
@@ -136,7 +139,10 @@ def frontdoor(
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    condition = edge_condition(runtime.estate, region, _wanted(EdgeWanted, wanted), count=count)
+    wanted_edge = _wanted(EdgeWanted, wanted)
+    edge_condition(runtime.estate, region, wanted_edge, count=count)  # bad input: before any Azure call
+    # the region's stamps as they are on ARM: a new stamp a pipeline tagged counts, a retired one not
+    condition = edge_condition(runtime.discovered_estate(), region, wanted_edge, count=count)
     _run(runtime, condition, timeout, interval)
 
 
