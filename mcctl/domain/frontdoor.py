@@ -207,9 +207,10 @@ class RevertRequest:
 
 
 # -- planning --------------------------------------------------------------------------------------
-def _origin_step(
+def origin_step(
     stamp: Stamp, estate: Estate, before: dict, after: dict, group: int, step: str = "", **params: Any
 ) -> Step:
+    """A `set_origin` step on the stamp's origin; `step` labels what it does (`-50% of weight`)."""
     return Step(
         kind=STEP_KIND,
         target=f"stamp {stamp.name} origin {stamp.origin}" + (f" ({step})" if step else ""),
@@ -222,7 +223,7 @@ def _origin_step(
     )
 
 
-def _live(origin: OriginState) -> dict[str, Any]:
+def live_origin(origin: OriginState) -> dict[str, Any]:
     """The origin as steps read it back (null weight/priority as Front Door applies them)."""
     return {"enabled": origin.enabled, "weight": origin.effective_weight, "priority": origin.effective_priority}
 
@@ -278,12 +279,12 @@ def plan_drain(estate: Estate, observed: FrontDoorObserved, request: ShiftReques
             # the first step of a resource against live state; rollback walks the chain back)
             before, after = {"weight": current}, {"weight": weight}
             label = f"-{percent}% of weight"  # of the origin's own weight: the plan's preview says the traffic
-            steps.append(_origin_step(stamp, estate, before, after, group, label, prior=prior.as_params()))
+            steps.append(origin_step(stamp, estate, before, after, group, label, prior=prior.as_params()))
             current = weight
         last = len(percentages) - 1 if gradual else 0
         label = "100%" if gradual else ""
         steps.append(
-            _origin_step(stamp, estate, {"enabled": True}, {"enabled": False}, last, label, prior=prior.as_params())
+            origin_step(stamp, estate, {"enabled": True}, {"enabled": False}, last, label, prior=prior.as_params())
         )
     sql = _sql_note(estate, observed.sql_primary, {s.region for s, _ in stamps})
     if sql and steps:
@@ -333,7 +334,7 @@ def plan_restore(estate: Estate, observed: FrontDoorObserved, request: ShiftRequ
 def _restore_steps(
     stamp: Stamp, origin: OriginState, estate: Estate, weight: int, priority: int, percentages: Sequence[int]
 ) -> list[Step]:
-    live = _live(origin)
+    live = live_origin(origin)
     steps: list[Step] = []
     shares = [(p, share_weight(weight, p)) for p in percentages[:-1]] + [(100, weight)]
     for group, (percent, share) in enumerate(shares):
@@ -350,7 +351,7 @@ def _restore_steps(
         if not changed:
             continue
         label = f"{percent}% of weight" if len(shares) > 1 else ""
-        steps.append(_origin_step(stamp, estate, {k: live[k] for k in changed}, changed, group, label))
+        steps.append(origin_step(stamp, estate, {k: live[k] for k in changed}, changed, group, label))
         live.update(changed)
     return steps
 
@@ -389,10 +390,10 @@ def plan_revert(estate: Estate, observed: FrontDoorObserved, request: RevertRequ
         view = by_origin.get(name)
         if view is None or view.origin is None:
             raise UsageError(f"origin {name}: not in the estate file or could not be read; nothing was changed")
-        live = _live(view.origin)
+        live = live_origin(view.origin)
         changed = {k: v for k, v in start.items() if live.get(k) != v and v is not None}
         if changed:
-            steps.append(_origin_step(view.stamp, estate, {k: live[k] for k in changed}, changed, 0))
+            steps.append(origin_step(view.stamp, estate, {k: live[k] for k in changed}, changed, 0))
     summary = f"revert {request.operation}: {request.summary}"
     return with_traffic(
         Plan(kind=f"{ROLLBACK_PREFIX}{request.kind}", summary=summary, steps=tuple(steps)), observed.routes

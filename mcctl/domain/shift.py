@@ -26,9 +26,10 @@ from mcctl.domain.estate import Lifecycle
 from mcctl.domain.frontdoor import (
     MAX_WEIGHT,
     MIN_WEIGHT,
-    ORIGIN_UPDATE_SECONDS,
     FrontDoorObserved,
     Prior,
+    live_origin,
+    origin_step,
 )
 from mcctl.domain.lifecycle import lifecycle_step
 from mcctl.domain.plan import Plan, PlanKind, Step
@@ -134,35 +135,18 @@ def _clamp(value: float) -> int:
     return max(MIN_WEIGHT, min(MAX_WEIGHT, round(value)))
 
 
-def _step(stamp: Stamp, estate: Estate, before: dict, after: dict, group: int, label: str, **params: Any) -> Step:
-    return Step(
-        kind=SET_ORIGIN,
-        target=f"stamp {stamp.name} origin {stamp.origin} ({label})",
-        resource_id=estate.frontdoor.origin_id(stamp.origin),
-        before=before,
-        after=after,
-        params={"stamp": stamp.name, "origin": stamp.origin, **params},
-        expected_seconds=ORIGIN_UPDATE_SECONDS,
-        group=group,
-    )
-
-
-def _live(origin: OriginState) -> dict[str, Any]:
-    return {"enabled": origin.enabled, "weight": origin.effective_weight, "priority": origin.effective_priority}
-
-
 def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftRequest) -> Plan:
     """The shift as steps, one parallel group per percentage, the lifecycle tags in a last group of
     their own (see the module's docstring)."""
     request.validate(estate)
     sources = [s for s in (estate.stamp(n) for n in request.sources) if s is not None]
     targets = [s for s in (estate.stamp(n) for n in request.targets) if s is not None]
-    to_live = {s.name: _live(_origin_of(observed, s, "--to")) for s in targets}
+    to_live = {s.name: live_origin(_origin_of(observed, s, "--to")) for s in targets}
     from_origins = {s.name: _origin_of(observed, s, "--from") for s in sources}
     serving = [s for s in sources if from_origins[s.name].enabled]
     if not serving:
         raise UsageError(f"--from: {', '.join(request.sources)} serve nothing (origins disabled): nothing to shift")
-    from_live = {s.name: _live(from_origins[s.name]) for s in serving}
+    from_live = {s.name: live_origin(from_origins[s.name]) for s in serving}
     weights = PairWeights.of(from_live, to_live)
     priority = min(live["priority"] for live in from_live.values())
     shares = [p for p in request.percentages if p == 100 or p > weights.start]
@@ -183,7 +167,7 @@ def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftReq
             changed = {k: v for k, v in want.items() if live[k] != v}
             if changed:
                 was = {k: live[k] for k in changed}
-                steps.append(_step(stamp, estate, was, changed, group, f"to {percent}%", side=TO, **params))
+                steps.append(origin_step(stamp, estate, was, changed, group, f"to {percent}%", side=TO, **params))
                 live.update(changed)
         for stamp in serving:
             live = from_live[stamp.name]
@@ -194,7 +178,7 @@ def plan_shift(estate: Estate, observed: FrontDoorObserved, request: SetShiftReq
                 continue
             before, after, label = change
             steps.append(
-                _step(stamp, estate, before, after, group, label, side=FROM, prior=prior.as_params(), **params)
+                origin_step(stamp, estate, before, after, group, label, side=FROM, prior=prior.as_params(), **params)
             )
             live.update(after)
     # Tagged once the traffic has moved (and, gradually, once the gate has seen the --to set carry
