@@ -241,6 +241,24 @@ class AzureSession:
         self._web: Any = None
         self._web_lock = threading.Lock()
         self._lock = threading.RLock()
+        # A list read moments ago that the next reader of the same list takes instead of asking ARM
+        # again, once and only while fresh (the web apps discovery read when the session opened:
+        # the command's first inventory reuses them; later reads, e.g. after a change, go to ARM).
+        self._read_once: dict[str, tuple[float, Any]] = {}
+
+    READ_ONCE_SECONDS = 5.0  # on the session clock: simulated time passes in LRO polls and waits
+
+    def keep_once(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._read_once[key] = (self.now(), value)
+
+    def take_once(self, key: str) -> Any:
+        """The value kept under `key` if it is still fresh (then forgotten either way), or None."""
+        with self._lock:
+            kept = self._read_once.pop(key, None)
+        if kept is None or self.now() - kept[0] > self.READ_ONCE_SECONDS:
+            return None
+        return kept[1]
 
     @property
     def endpoint(self) -> ArmEndpoint:

@@ -53,10 +53,19 @@ def list_plans(session: AzureSession, subscription: str) -> dict[str, AppService
         return {p.id.lower(): _plan_state(p) for p in plans}
 
 
-def list_web_apps(session: AzureSession, subscription: str) -> dict[str, WebAppState]:
-    """Every web app in the subscription, keyed by lower-cased id (one paged call)."""
+def list_web_apps(session: AzureSession, subscription: str, *, keep: bool = False) -> dict[str, WebAppState]:
+    """Every web app in the subscription, keyed by lower-cased id (one paged call). `keep`: the next
+    call for the subscription takes this answer instead of asking again (once: see AzureSession)."""
+    key = f"web_apps:{subscription.lower()}"
+    if not keep:
+        kept = session.take_once(key)
+        if kept is not None:
+            return dict(kept)
     with azure_errors(f"listing web apps in subscription {subscription}"):
-        return {s.id.lower(): _app_state(s) for s in session.web(subscription).web_apps.list()}
+        apps = {s.id.lower(): _app_state(s) for s in session.web(subscription).web_apps.list()}
+    if keep:
+        session.keep_once(key, apps)
+    return apps
 
 
 def get_plan(session: AzureSession, stamp: Stamp) -> AppServicePlanState:

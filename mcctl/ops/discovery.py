@@ -34,7 +34,8 @@ def discover(session: AzureSession, estate: Estate) -> Estate:
     from mcctl.adapters import web
 
     subscriptions = sorted({estate.subscription, *(s.subscription for s in (*estate.stamps, *estate.retired))})
-    done = read_parallel({sub: partial(web.list_web_apps, session, sub) for sub in subscriptions})
+    # kept: the command's first inventory read takes this list instead of asking ARM again
+    done = read_parallel({sub: partial(web.list_web_apps, session, sub, keep=True) for sub in subscriptions})
     apps = [app for found in done.values.values() for app in found.values()]
     return with_tagged_stamps(estate, apps)
 

@@ -70,3 +70,28 @@ def test_bad_or_taken_names_and_unknown_lifecycles_are_ignored() -> None:
     c1 = found.stamp("c-1")
     assert c1 is not None and c1.web_app == "app-c" and c1.lifecycle is Lifecycle.CANDIDATE
     assert [s.name for s in found.stamps].count("c-1") == 1 and len(found.stamps) == 7
+
+
+def test_the_first_inventory_read_takes_the_web_apps_discovery_listed(session, demo_estate, monkeypatch) -> None:
+    from mcctl.ops.discovery import discover
+    from mcctl.ops.inventory import read_inventory
+
+    client = session.web(demo_estate.subscription)
+    calls: list[int] = []
+    real = client.web_apps.list
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client.web_apps, "list", counted)
+    estate = discover(session, demo_estate)
+    assert len(calls) == 1
+    assert len(read_inventory(session, estate).views) == 6 and len(calls) == 1  # taken, not read again
+    read_inventory(session, estate)
+    assert len(calls) == 2  # once only: a later read (after a change) asks ARM
+
+    discover(session, demo_estate)
+    session.sleep(60)  # kept reads go stale on the session clock
+    read_inventory(session, estate)
+    assert len(calls) == 4
