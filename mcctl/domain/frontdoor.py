@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.estate import Lifecycle
 from mcctl.domain.observed import AFD_DEFAULT_PRIORITY, AFD_DEFAULT_WEIGHT
 from mcctl.domain.plan import ROLLBACK_PREFIX, Plan, PlanKind, Step
 from mcctl.domain.selection import StampSelection
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.observed import OriginState
     from mcctl.domain.stampview import StampView
+
+# Lifecycles whose origins a region's restore leaves alone (blue-green: `shift` decides their traffic).
+RELEASE_HELD = (Lifecycle.CANDIDATE, Lifecycle.RETIRING)
 
 DRAIN = PlanKind.FRONTDOOR_DRAIN
 RESTORE = PlanKind.FRONTDOOR_RESTORE
@@ -315,6 +319,13 @@ def plan_restore(estate: Estate, observed: FrontDoorObserved, request: ShiftRequ
         journaled = observed.priors.get(stamp.origin)
         if origin.enabled and journaled is None:
             continue  # serving as configured: nothing of ours to undo
+        if request.selection.stamp is None and stamp.lifecycle in RELEASE_HELD:
+            # a region's restore (or reinstate) brings back what was drained, not a release's stamps:
+            # a candidate gets traffic from `shift`, a retiring one was shifted off on purpose
+            notes.append(
+                f"{stamp.name} left out: a {stamp.lifecycle} stamp of a release (`mcctl shift` moves its traffic)"
+            )
+            continue
         prior = journaled or Prior(None, None)
         weight = prior.weight if prior.weight is not None else AFD_DEFAULT_WEIGHT
         priority = prior.priority if prior.priority is not None else AFD_DEFAULT_PRIORITY

@@ -90,7 +90,11 @@ def plan_add(
                 hint="delete or rename that origin, or fix the stamp's web app, then run `stamps add` again",
             )
         summary = f"add stamp {stamp.name}: origin {stamp.origin} already exists as wanted"
-        return Plan(kind=ADD, summary=summary, steps=())
+        kept: tuple[str, ...] = ()
+        if weight is not None and (existing.enabled, existing.weight) != (True, weight):
+            state = f"enabled at weight {existing.weight}" if existing.enabled else "disabled"
+            kept = (f"--weight {weight} not applied: the origin exists ({state}); `mcctl shift` moves its traffic",)
+        return Plan(kind=ADD, summary=summary, steps=(), notes=kept)
     enabled = weight is not None
     spec = wanted.at(enabled=enabled, weight=weight or 1)
     after = {"exists": True, "enabled": enabled, "weight": spec.weight}

@@ -109,7 +109,9 @@ def _lifecycle_read(session: AzureSession, estate: Estate, step: Step) -> dict[s
     return {"lifecycle": tagged or stamp.lifecycle.value}
 
 
-SET_LIFECYCLE_KIND = StepKind(SET_LIFECYCLE, _lifecycle_apply, _lifecycle_read, project=project_lifecycle)
+SET_LIFECYCLE_KIND = StepKind(
+    SET_LIFECYCLE, _lifecycle_apply, _lifecycle_read, project=project_lifecycle, undo_last=True
+)
 
 
 @hookimpl

@@ -100,8 +100,21 @@ def plan_rollback(
     whole = record.plan
     applied = applied_steps(record, settled)
     refuse_irreversible(whole, applied, registry)
-    inverse = whole.inverse(applied, summary=f"roll back {record.id}: {whole.summary}")
+    inverse = labels_last(whole.inverse(applied, summary=f"roll back {record.id}: {whole.summary}"), registry)
     return Recovery(inverse, inverse)
+
+
+def labels_last(plan: Plan, registry: Registry | None = None) -> Plan:
+    """The plan with the steps of `undo_last` kinds (labels of the state the others make) in a group
+    of their own after every other step."""
+    from dataclasses import replace
+
+    labels = [i for i, step in enumerate(plan.steps) if executor(step, registry).undo_last]
+    if not labels or len(labels) == len(plan.steps):
+        return plan
+    last = max(step.group for step in plan.steps) + 1
+    steps = tuple(replace(s, group=last) if i in labels else s for i, s in enumerate(plan.steps))
+    return replace(plan, steps=steps)
 
 
 def refuse_irreversible(plan: Plan, applied: list[int], registry: Registry | None = None) -> None:

@@ -68,6 +68,9 @@ class StepKind:
     # made earlier (resume, rollback: `mcctl.ops.preflight`). None: its rules need nothing observed.
     observe: Callable[[AzureSession, Estate, Step], Step] | None = None
     nature: StepNature = StepNature.CHANGE
+    # A label of the state the plan's other steps make (a stamp's lifecycle tag): set after them,
+    # so a rollback undoes it after them too — a run cut short never leaves a tag that is not true.
+    undo_last: bool = False
 
     def project_onto(self, step: Step, snapshot: EstateSnapshot) -> EstateSnapshot:
         return self.project(step, snapshot) if self.project is not None else snapshot

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.frontdoor_verify import Verification
+    from mcctl.ops.journal import Journal
 
 
 def release_stamp(estate: Estate, name: str) -> Stamp:
@@ -74,3 +75,18 @@ def require_edge_drained(
             hint=f"wait for the edge, then retry: mcctl frontdoor verify --stamp {stamp.name}",
         )
     return verification
+
+
+def require_no_open_operation(session: AzureSession, estate: Estate, journal: Journal, stamp: Stamp) -> None:
+    """A stamp an unfinished operation still works on (a shift or its rollback cut short) is not
+    retired: deleting its origin would leave that operation with nothing to resume or roll back."""
+    from mcctl.ops.status import open_operations
+
+    for found in open_operations(session, estate, journal):
+        record = journal.operation(found.id)
+        if any(step.params.get("stamp") == stamp.name for step in record.plan.steps):
+            raise SafetyRefusal(
+                f"stamp {stamp.name} is part of operation {found.id} ({found.summary}), which is not over "
+                f"({found.status}); nothing was changed",
+                hint=f"finish it first: {found.resume}, or {found.rollback}",
+            )

@@ -232,3 +232,53 @@ def test_restoring_a_stamp_a_shift_moved_off_warns_of_its_retiring_tag(mcctl) ->
     restored = mcctl("--sim", "frontdoor", "restore", "--stamp", "weu-1", "--yes")
     assert restored.exit_code == 0, restored.stderr
     assert "weu-1 is tagged retiring" in " ".join(restored.stderr.split())
+
+
+def test_a_region_restore_or_reinstate_leaves_a_release_s_stamps_to_shift(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "stamps", "add", "weu-3", "--yes").exit_code == 0  # a candidate, disabled
+    assert mcctl("--sim", "evacuate", "westeurope", "--yes").exit_code == 0
+    reinstated = mcctl("--sim", "reinstate", "westeurope", "--yes")
+    assert reinstated.exit_code == 0, reinstated.stderr
+    assert "weu-3 left out: a candidate stamp of a release" in " ".join(reinstated.stderr.split())
+    rows = _rows(mcctl)
+    assert (rows["weu-3"]["origin_enabled"], rows["weu-1"]["origin_enabled"]) == (False, True)
+
+    assert mcctl("--sim", "shift", "--from", "weu-1", "--to", "weu-3", "--yes").exit_code == 0
+    assert mcctl("--sim", "frontdoor", "drain", "westeurope", "--yes").exit_code == 0
+    restored = mcctl("--sim", "frontdoor", "restore", "westeurope", "--yes")
+    assert restored.exit_code == 0, restored.stderr
+    assert "weu-1 left out: a retiring stamp of a release" in " ".join(restored.stderr.split())
+    rows = _rows(mcctl)
+    assert (rows["weu-1"]["origin_enabled"], rows["weu-3"]["origin_enabled"]) == (False, True)
+
+
+def test_rolling_a_shift_back_puts_the_traffic_back_before_the_tags(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "stamps", "add", "weu-3", "--yes").exit_code == 0
+    shifted = mcctl("--sim", "-o", "json", "shift", "--from", "weu-1", "--to", "weu-3", "--yes")
+    assert shifted.exit_code == 0, shifted.stderr
+    undone = mcctl("--sim", "-o", "json", "rollback", json.loads(shifted.stdout)["operation"], "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    steps = json.loads(undone.stdout)["plan"]["steps"]
+    last = max(s["group"] for s in steps)
+    assert {s["kind"] for s in steps if s["group"] == last} == {"set_lifecycle"}
+    assert all(s["group"] < last for s in steps if s["kind"] == "set_origin")
+    rows = _rows(mcctl)
+    assert (rows["weu-1"]["lifecycle"], rows["weu-3"]["lifecycle"]) == ("active", "candidate")
+
+
+def test_retire_is_refused_while_an_operation_on_the_stamp_is_not_over(mcctl) -> None:
+    _deploy(mcctl)
+    assert mcctl("--sim", "stamps", "add", "weu-3", "--yes").exit_code == 0
+    fault = ("sim", "fault", "add", "lro_failure", "--operation", "cdn.origin.update", "--path", "origin-weu-3")
+    assert mcctl("--sim", *fault, "--count", "5").exit_code == 0
+    stopped = mcctl("--sim", "-o", "json", "shift", "--from", "weu-1", "--to", "weu-3", "--steps", "50,100", "--yes")
+    assert stopped.exit_code == 7, stopped.stderr
+    op = json.loads(stopped.stdout)["operation"]
+    assert mcctl("--sim", "sim", "fault", "clear").exit_code == 0
+    assert mcctl("--sim", "frontdoor", "drain", "--stamp", "weu-1", "--yes").exit_code == 0
+    refused = mcctl("--sim", "stamps", "retire", "weu-1", "--yes")
+    assert refused.exit_code == 5
+    assert f"stamp weu-1 is part of operation {op}" in _one_line(refused) and f"rollback {op}" in _one_line(refused)
+    assert _origin("origin-weu-1") is not None

@@ -142,13 +142,15 @@ def _revert(runtime: Runtime, flags: MutationFlags, error: PartiallyApplied) -> 
 
 
 def _with_lifecycle_undone(revert: Plan, record: OperationRecord) -> Plan:
-    """The origins' revert plus the inverse of every lifecycle step the stopped shift applied."""
+    """The origins' revert plus the inverse of every lifecycle step the stopped shift applied, after
+    the origins (a tag follows the traffic)."""
     from dataclasses import replace
 
     from mcctl.domain.lifecycle import SET_LIFECYCLE
+    from mcctl.ops.recovery import labels_last
 
     plan = record.plan
     undo = [
         replace(plan.steps[i].inverse(), group=0) for i in record.applied_steps() if plan.steps[i].kind == SET_LIFECYCLE
     ]
-    return replace(revert, steps=(*revert.steps, *undo)) if undo else revert
+    return labels_last(replace(revert, steps=(*revert.steps, *undo))) if undo else revert

@@ -63,14 +63,16 @@ def retire(
     """Once the stamp serves nothing (origin disabled, the edge sending it no request): delete its
     origin (an LRO), scale its plan to the minimum and mark it retired. Refused while it serves or
     when it is the last serving stamp of its region."""
+    from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.render import check_query
     from mcctl.domain.release import plan_retire
-    from mcctl.ops.release import observe_release, release_stamp, require_edge_drained
+    from mcctl.ops.release import observe_release, release_stamp, require_edge_drained, require_no_open_operation
 
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)
     session = runtime.session
     found = release_stamp(runtime.estate, stamp)
+    require_no_open_operation(session, runtime.estate, journal_of(runtime), found)
     observed, inventory = observe_release(session, runtime.estate, found)
     plan_retire(runtime.estate, observed)  # refusals first: a stamp that serves is not probed for minutes
     if observed.existing is not None:
