@@ -24,6 +24,7 @@ from mcctl.domain.shift import (
 from mcctl.domain.snapshot import EstateSnapshot, StampSnapshot
 from mcctl.domain.stampview import StampView
 from mcctl.errors import UsageError
+from tests.domain.test_frontdoor_plan import _origin
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "estate-bluegreen.yaml"
 
@@ -32,19 +33,6 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "estate-bluegreen.yaml"
 def estate() -> Estate:
     text = FIXTURE.read_text(encoding="utf-8")
     return load_estate(EstateSource(str(FIXTURE), text))
-
-
-def _origin(name: str, *, enabled: bool = True, weight: int | None = 1000, priority: int | None = 1) -> OriginState:
-    return OriginState(
-        id=f"/origins/{name}",
-        name=name,
-        host_name=f"{name}.example.net",
-        enabled_state="Enabled" if enabled else "Disabled",
-        weight=weight,
-        priority=priority,
-        provisioning_state="Succeeded",
-        deployment_status="Succeeded",
-    )
 
 
 def _observed(estate: Estate, origins: dict[str, OriginState | None] | None = None) -> FrontDoorObserved:
