@@ -164,6 +164,10 @@ def test_retire_is_refused_for_the_last_stamp_of_its_region(mcctl) -> None:
 
 def test_retire_after_a_drain_then_roll_it_back(mcctl) -> None:
     assert mcctl("--sim", "frontdoor", "drain", "--stamp", "weu-1", "--yes").exit_code == 0
+    dry = mcctl("--sim", "-o", "json", "stamps", "retire", "weu-1", "--dry-run")
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["status"] == "dry_run"
+    assert "not checked that the edge sends weu-1 nothing" in dry.stderr
+    assert _origin("origin-weu-1") is not None and _capacity("rg-mc-weu-1", "asp-mc-weu-1") == 3
 
     retired = mcctl("--sim", "-o", "json", "stamps", "retire", "weu-1", "--yes")
     assert retired.exit_code == 0, retired.stderr

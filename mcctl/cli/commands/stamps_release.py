@@ -79,6 +79,10 @@ def retire(
         from mcctl.cli import render
         from mcctl.domain.frontdoor_verify import endpoint_url
 
+        if flags.dry_run:  # a dry run shows the plan now; the real run waits for the edge first
+            render.note(f"--dry-run: not checked that the edge sends {found.name} nothing (the real run does)")
+            run_mutation(runtime, plan_retire(runtime.estate, observed), inventory.snapshot(), flags)
+            return
         url = endpoint_url(runtime.estate)
         render.note(f"checking the edge sends {found.name} nothing: probing {url} (up to {verify_timeout:g}s)")
         verified = require_edge_drained(session, runtime.estate, found, timeout=verify_timeout)
