@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.originspec import origin_for
 from mcctl.domain.release import ReleaseObserved
-from mcctl.errors import SafetyRefusal, UsageError
+from mcctl.errors import SafetyRefusal
 from mcctl.ops.inventory import Inventory, read_inventory
 
 if TYPE_CHECKING:
@@ -16,17 +16,6 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.frontdoor_verify import Verification
     from mcctl.ops.journal import Journal
-
-
-def release_stamp(estate: Estate, name: str) -> Stamp:
-    """The stamp named on the command line (tagged stamps included: the session discovered them)."""
-    stamp = estate.stamp(name)
-    if stamp is not None:
-        return stamp
-    if estate.retired_stamp(name) is not None:
-        raise UsageError(f"STAMP: stamp '{name}' is retired")
-    known = ", ".join(s.name for s in estate.stamps)
-    raise UsageError(f"STAMP: unknown stamp '{name}' (stamps: {known})")
 
 
 def observe_release(session: AzureSession, estate: Estate, stamp: Stamp) -> tuple[ReleaseObserved, Inventory]:

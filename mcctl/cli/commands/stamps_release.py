@@ -31,12 +31,13 @@ def add(
     refused if it exists with other settings."""
     from mcctl.cli.render import check_query
     from mcctl.domain.release import plan_add
-    from mcctl.ops.release import observe_release, release_stamp, validation_of
+    from mcctl.domain.selection import known_stamp
+    from mcctl.ops.release import observe_release, validation_of
 
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)
     session = runtime.session  # opening it finds the stamps a pipeline tagged
-    found = release_stamp(runtime.estate, stamp)
+    found = known_stamp(runtime.estate, stamp, "STAMP")
     observed, inventory = observe_release(session, runtime.estate, found)
     validation = validation_of(session, runtime.estate, found) if observed.existing is None else None
     plan = plan_add(runtime.estate, observed, weight, validation)
@@ -66,12 +67,13 @@ def retire(
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.render import check_query
     from mcctl.domain.release import plan_retire
-    from mcctl.ops.release import observe_release, release_stamp, require_edge_drained, require_no_open_operation
+    from mcctl.domain.selection import known_stamp
+    from mcctl.ops.release import observe_release, require_edge_drained, require_no_open_operation
 
     runtime: Runtime = ctx.obj
     check_query(runtime.options.query)
     session = runtime.session
-    found = release_stamp(runtime.estate, stamp)
+    found = known_stamp(runtime.estate, stamp, "STAMP")
     require_no_open_operation(session, runtime.estate, journal_of(runtime), found)
     observed, inventory = observe_release(session, runtime.estate, found)
     plan_retire(runtime.estate, observed)  # refusals first: a stamp that serves is not probed for minutes

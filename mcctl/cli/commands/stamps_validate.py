@@ -95,13 +95,10 @@ def _not_retired(estate: Any, name: str) -> None:
 
 def _known(estate: Any, name: str) -> Any:
     """The stamp, or one line: retired, or unknown (naming the known ones)."""
-    from mcctl.errors import UsageError
+    from mcctl.domain.selection import known_stamp
 
     _not_retired(estate, name)
-    found = estate.stamp(name)
-    if found is None:
-        raise UsageError(f"STAMP: unknown stamp '{name}' (stamps: {', '.join(s.name for s in estate.stamps)})")
-    return found
+    return known_stamp(estate, name, "STAMP")
 
 
 # -- table -----------------------------------------------------------------------------------------
