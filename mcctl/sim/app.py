@@ -7,13 +7,17 @@ import math
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
-from mcctl.sim.clock import SimClock, iso
+from mcctl.sim.clock import ClockSpeed, SimClock, iso
+from mcctl.sim.credential import caller_of
 from mcctl.sim.faults import FAULT_SIGNALS, Faults
 from mcctl.sim.http import REASONS, ArmError, SimRequest, SimResponse, page
+from mcctl.sim.operations import Operations
 from mcctl.sim.outages import RegionOutages
 from mcctl.sim.router import Router
 from mcctl.sim.store import SimStore
@@ -36,6 +40,8 @@ __all__ = [
 Effect = Callable[..., None]
 BLOB_PREFIX = "/@blob"
 WEB_PREFIX = "/@web"
+OWN_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})  # the simulator served on loopback
+MIN_RETRY_AFTER_MS = 50  # a fast clock still leaves a wall-clock poller time to breathe
 
 
 class Provider(Protocol):
@@ -74,12 +80,14 @@ class RequestLogEntry:
     status: int
 
 
-class Sim(RegionOutages):
+class Sim(Operations, RegionOutages):
     """Handles one ARM request at a time against the store; every request first settles time."""
 
     def __init__(self, store: SimStore, providers: Iterable[Provider], clock: SimClock | None = None) -> None:
         self.store = store
-        self.clock = clock or SimClock(store.data.get("clock_offset", 0.0))
+        self.clock = clock or SimClock(
+            store.data.get("clock_offset", 0.0), speed=ClockSpeed.from_state(store.data.get("clock_speed"))
+        )
         self.providers = list(providers)
         self.router = Router()
         self.effects: dict[str, Effect] = {}
@@ -95,11 +103,14 @@ class Sim(RegionOutages):
         register_admin_routes(self.router)
 
     # -- entry points ------------------------------------------------------------------------------
-    def handle(self, req: SimRequest) -> SimResponse:
+    def handle(self, req: SimRequest, served: bool = False) -> SimResponse:
+        """Answer one request. `served`: it came over the network (WSGI) from a client that sleeps on
+        the wall clock, not through the in-process transport (whose sleeps are simulated time)."""
         with self.store.transaction():
             self._sync_clock()
             self.settle()
             self._thread_time.last = self.clock.now()
+            self._thread_time.caller = caller_of(req.headers.get("authorization", ""))
             try:
                 response = self._dispatch(req)
             except ArmError as err:
@@ -108,11 +119,14 @@ class Sim(RegionOutages):
                 # A body the simulator cannot read: ARM answers 400, never a crash of the client.
                 response = ArmError(400, "InvalidRequestContent", f"The request content was invalid: {exc}").response()
             self._decorate(req, response)
+            if served:
+                self._wall_retry(response)
             # Bodies are often the stored dicts themselves: copy them while the lock is held.
             if response.body is not None and not isinstance(response.body, bytes):
                 response.body = copy.deepcopy(response.body)
             self._save_clock()
             kill = self._faults.take_kill(req)
+            self._thread_time.caller = None
         self.requests.append(RequestLogEntry(req.method, req.path, response.status))
         if kill is not None:
             # The request reached "Azure" and its state is saved; then the client gets the signal
@@ -132,7 +146,7 @@ class Sim(RegionOutages):
             headers["content-type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        response = self.handle(SimRequest(environ["REQUEST_METHOD"], url, headers, body))
+        response = self.handle(SimRequest(environ["REQUEST_METHOD"], url, headers, body), served=True)
         content = response.content()
         start_response(f"{response.status} {REASONS.get(response.status, '')}", list(response.headers.items()))
         return [content]
@@ -155,6 +169,9 @@ class Sim(RegionOutages):
             base = getattr(self._thread_time, "last", self.clock.now())
         return self.ticks.add(interval, callback, base, pace)
 
+    def current_caller(self) -> str | None:
+        return getattr(self._thread_time, "caller", None)
+
     def _move_clock(self, instant: float, settle: bool) -> float:
         """One chunk of a sleep or advance (Ticks.pass_time): the clock to `instant`; returns now."""
         with self.store.transaction():
@@ -168,10 +185,12 @@ class Sim(RegionOutages):
 
     # -- dispatch ----------------------------------------------------------------------------------
     def _dispatch(self, req: SimRequest) -> SimResponse:
+        req = _host_style(req)
         path = self.route_path(req)
-        public_web = path.startswith(WEB_PREFIX)  # health endpoints, the Front Door endpoint: no token
+        # Health endpoints, the Front Door endpoint, sign-in and cloud metadata: no token.
+        public = path.startswith(WEB_PREFIX) or self.router.is_public(path)
         scheme, _, token = req.headers.get("authorization", "").partition(" ")
-        if not public_web and (scheme.lower() != "bearer" or not token.strip()):
+        if not public and (scheme.lower() != "bearer" or not token.strip()):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
         fault = self._faults.take_response(req)
         if fault is not None:
@@ -181,7 +200,8 @@ class Sim(RegionOutages):
             if known:
                 raise ArmError(405, "MethodNotAllowed", f"The requested method {req.method} is not allowed.")
             raise ArmError(404, "NotFound", f"The simulated ARM has no route for {req.method} {req.path}.")
-        arm = not path.startswith((BLOB_PREFIX, WEB_PREFIX))  # data planes carry no api-version
+        # Data planes and sign-in endpoints carry no api-version.
+        arm = not path.startswith((BLOB_PREFIX, WEB_PREFIX)) and not public
         if arm and "/operation" not in req.path.lower() and not req.param("api-version"):
             raise ArmError(
                 400,
@@ -190,14 +210,18 @@ class Sim(RegionOutages):
             )
         return handler(self, req, params)
 
-    @staticmethod
-    def route_path(req: SimRequest) -> str:
+    def route_path(self, req: SimRequest) -> str:
         """One router serves every host the simulated estate has:
 
         - ARM: `/subscriptions/...` and `/providers/...` on any host;
         - the blob service: host `{account}.blob.<suffix>` → `/@blob/{account}/{container}/{blob}`, or
           path-style `/@blob/{account}/...` on any host (a loopback `lock.endpoint`);
-        - public web endpoints (stamp health endpoints, the Front Door endpoint) → `/@web/{host}{path}`.
+        - public web endpoints (stamp health endpoints, the Front Door endpoint) → `/@web/{host}{path}`,
+          or path-style `/@web/{host}{path}` on any host (`cloud.web_endpoint`: probes sent to loopback,
+          made host-style first by `_host_style`);
+        - a path the router knows, on the simulator's own hosts (loopback, `*.sim.mcctl.invalid`): as it
+          is — the sign-in endpoints, `/tenants`, `/metadata/endpoints` (mcctl/sim/providers/identity.py);
+          any other path there is a web endpoint too (a health URL on 127.0.0.1).
         """
         lowered = req.path.lower()
         if lowered.startswith(("/subscriptions/", "/providers/")) or lowered in ("/subscriptions", "/providers"):
@@ -207,6 +231,9 @@ class Sim(RegionOutages):
         account, _, rest = req.host.partition(".")
         if rest.startswith("blob."):
             return f"{BLOB_PREFIX}/{account}{req.path if req.path != '/' else ''}"
+        own = req.host in OWN_HOSTS or req.host.endswith(".sim.mcctl.invalid")
+        if own and self.router.match(req.method, req.path)[2]:
+            return req.path
         return f"{WEB_PREFIX}/{req.host}{req.path if req.path != '/' else ''}"
 
     def _decorate(self, req: SimRequest, response: SimResponse) -> None:
@@ -222,14 +249,50 @@ class Sim(RegionOutages):
         if response.body is not None:
             headers.setdefault("Content-Type", "application/json; charset=utf-8")
 
+    def _wall_retry(self, response: SimResponse) -> None:
+        """While time runs faster than the wall (`sim serve --speed N`), a wait of S simulated seconds
+        is S/N wall seconds: Retry-After says so in whole wall seconds (at least 1: what every client
+        reads, azure-core first), `retry-after-ms` precisely. Only for served clients: in process,
+        the transport turns the simulated seconds of Retry-After into simulated time."""
+        factor = self.clock.factor()
+        headers = response.headers
+        if factor <= 1 or any(key.lower() == "retry-after-ms" for key in headers):
+            return
+        key = next((k for k in headers if k.lower() == "retry-after"), None)
+        try:
+            seconds = float(headers[key]) if key is not None else math.nan
+        except ValueError:
+            return  # an HTTP-date Retry-After: the simulator never sends one
+        if key is not None and math.isfinite(seconds):
+            wall = max(0.0, seconds) / factor
+            headers[key] = str(max(1, math.ceil(wall)))
+            headers["retry-after-ms"] = str(max(MIN_RETRY_AFTER_MS, round(wall * 1000)))
+
     # -- time --------------------------------------------------------------------------------------
     def _sync_clock(self) -> None:
         self.clock.offset = self.store.data.get("clock_offset", 0.0)
+        self.clock.speed = ClockSpeed.from_state(self.store.data.get("clock_speed"))
 
     def _save_clock(self) -> None:
         if self.store.data.get("clock_offset") != self.clock.offset:
             self.store.data["clock_offset"] = self.clock.offset
             self.store.dirty = True
+        speed = self.clock.speed.to_state() if self.clock.speed is not None else None
+        if self.store.data.get("clock_speed") != speed:
+            if speed is None:
+                self.store.data.pop("clock_speed", None)
+            else:
+                self.store.data["clock_speed"] = speed
+            self.store.dirty = True
+
+    @contextmanager
+    def clock_transaction(self) -> Iterator[SimClock]:
+        """The clock, up to date with the state and saved back to it, under the store lock: for
+        whoever changes its speed (mcctl.sim.server.SpeedKeeper)."""
+        with self.store.transaction():
+            self._sync_clock()
+            yield self.clock
+            self._save_clock()
 
     def now(self) -> float:
         return self.clock.now()
@@ -286,91 +349,6 @@ class Sim(RegionOutages):
         if on_failure:
             self.effects[on_failure["name"]](self, **on_failure.get("args", {}))
 
-    # -- operations (LROs) -------------------------------------------------------------------------
-    @property
-    def settings(self) -> dict[str, Any]:
-        return self.store.data["settings"]
-
-    def start_operation(
-        self,
-        kind: str,
-        *,
-        resource_id: str,
-        location: str,
-        duration: float,
-        effect: str | None = None,
-        args: dict[str, Any] | None = None,
-        result_id: str | None = None,
-        on_failure: str | None = None,
-    ) -> dict[str, Any]:
-        """Record an operation that completes `duration` simulated seconds from now.
-
-        `effect` names a registered function applied at completion (state is persisted, so effects
-        are data, not closures). An armed `lro_failure` fault matching `kind` makes it fail instead,
-        and then the `on_failure` effect (same args) puts the resource back in a settled state.
-        """
-        op_id = str(uuid.uuid4())
-        op = {
-            "id": op_id,
-            "seq": self.store.next_seq(),
-            "kind": kind,
-            "resource_id": resource_id,
-            "location": location,
-            "start": self.clock.now(),
-            "due": self.clock.now() + max(0.0, duration),
-            "status": "InProgress",
-            "effect": {"name": effect, "args": args or {}} if effect else None,
-            "on_failure": {"name": on_failure, "args": args or {}} if on_failure else None,
-            "result_id": result_id,
-            "fail": self._faults.take_lro_failure(kind, resource_id),
-            "error": None,
-        }
-        self.store.data["operations"][op_id] = op
-        self.store.dirty = True
-        if duration <= 0:
-            self.settle()
-        return op
-
-    def operation(self, op_id: str) -> dict[str, Any]:
-        op = self.store.data["operations"].get(op_id)
-        if op is None:
-            raise ArmError(404, "OperationNotFound", f"The operation '{op_id}' was not found.")
-        return op
-
-    def retry_after(self, op: dict[str, Any]) -> str:
-        remaining = max(0.0, op["due"] - self.clock.now())
-        return str(max(1, min(math.ceil(remaining), int(self.settings.get("poll_seconds", 10)))))
-
-    def async_operation_status(self, op_id: str, status_url: str | None = None) -> SimResponse:
-        """An Azure-AsyncOperation monitor: 200 with a mandatory `status`."""
-        op = self.operation(op_id)
-        body: dict[str, Any] = {
-            "id": status_url or op_id,
-            "name": op_id,
-            "status": op["status"],
-            "startTime": iso(op["start"]),
-        }
-        headers: dict[str, str] = {}
-        if op["status"] == "InProgress":
-            headers["Retry-After"] = self.retry_after(op)
-        else:
-            body["endTime"] = iso(op["end"])
-        if op["status"] == "Failed" and op.get("error"):
-            body["error"] = {"code": op["error"]["code"], "message": op["error"]["message"]}
-        return SimResponse(200, body, headers)
-
-    def location_status(self, op_id: str, result: Callable[[], Any] | None = None) -> SimResponse:
-        """A Location monitor: 202 while running, the result (200) or 204 when done, an error if failed."""
-        op = self.operation(op_id)
-        if op["status"] == "InProgress":
-            return SimResponse(202, None, {"Retry-After": self.retry_after(op)})
-        if op["status"] == "Failed":
-            err = op.get("error") or {}
-            raise ArmError(err.get("status", 400), err.get("code", "OperationFailed"), err.get("message", "failed"))
-        if result is not None:
-            return SimResponse(200, result())
-        return SimResponse(204)
-
     # -- faults (mcctl/sim/faults.py) --------------------------------------------------------------
     @property
     def faults(self) -> list[dict[str, Any]]:
@@ -398,3 +376,13 @@ class Sim(RegionOutages):
     # -- helpers for providers ---------------------------------------------------------------------
     def page(self, req: SimRequest, items: list[Any]) -> SimResponse:
         return page(req, items, int(self.settings.get("page_size", 5)))
+
+
+def _host_style(req: SimRequest) -> SimRequest:
+    """A path-style web request (`{web_endpoint}/@web/{host}{path}`: probes of a served estate) as the
+    host-style request it stands for: the web endpoints key their answers on host and path."""
+    if not req.path.lower().startswith(WEB_PREFIX + "/"):
+        return req
+    host, _, rest = req.path[len(WEB_PREFIX) + 1 :].partition("/")
+    query = urlsplit(req.url).query
+    return SimRequest(req.method, f"https://{host}/{rest}" + (f"?{query}" if query else ""), req.headers, req.body)

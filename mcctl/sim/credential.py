@@ -56,3 +56,25 @@ class SimCredential:
 
     def close(self) -> None:
         pass
+
+
+def token_identity(authorization: str) -> dict[str, Any]:
+    """The unverified claims of a request's `Authorization: Bearer <jwt>` ({} when there is none):
+    the simulator tells its clients apart by them (who started an operation), never trusts them."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return {}
+    try:
+        payload = token.strip().split(".")[1]
+        payload += "=" * (-len(payload) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def caller_of(authorization: str) -> str:
+    """A stable name of the client behind a request: its token's object id (a user or service
+    principal), else its app id, else "anonymous"."""
+    claims = token_identity(authorization)
+    return str(claims.get("oid") or claims.get("appid") or claims.get("azp") or "anonymous")

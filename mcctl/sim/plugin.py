@@ -66,10 +66,28 @@ def _subscriptions() -> Provider:
     return SubscriptionsProvider()
 
 
+def _resource_groups() -> Provider:
+    from mcctl.sim.providers.groups import ResourceGroupsProvider
+
+    return ResourceGroupsProvider()
+
+
+def _namespaces() -> Provider:
+    from mcctl.sim.providers.namespaces import NamespacesProvider
+
+    return NamespacesProvider()
+
+
 def _blob() -> Provider:
     from mcctl.sim.providers.blob import BlobProvider
 
     return BlobProvider()
+
+
+def _identity() -> Provider:
+    from mcctl.sim.providers.identity import IdentityProvider
+
+    return IdentityProvider()
 
 
 BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
@@ -81,7 +99,10 @@ BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
     ("Microsoft.Cache", _cache),
     ("Microsoft.Insights", _monitor),
     ("Microsoft.Resources", _subscriptions),
+    ("Microsoft.Resources/resourceGroups", _resource_groups),
+    ("Microsoft.Resources/providers", _namespaces),
     ("blob", _blob),
+    ("identity", _identity),
 )
 
 

@@ -18,14 +18,22 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 class Router:
     def __init__(self) -> None:
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._public: list[re.Pattern[str]] = []
 
-    def add(self, method: str, template: str, handler: Handler) -> None:
+    def add(self, method: str, template: str, handler: Handler, *, public: bool = False) -> None:
+        """`public`: answered without a bearer token (sign-in endpoints, cloud metadata)."""
         pattern, pos = "", 0
         for m in _PLACEHOLDER.finditer(template):
             pattern += re.escape(template[pos : m.start()]) + f"(?P<{m.group(1)}>[^/]+)"
             pos = m.end()
         pattern += re.escape(template[pos:])
-        self._routes.append((method.upper(), re.compile(f"^{pattern}$", re.IGNORECASE), handler))
+        regex = re.compile(f"^{pattern}$", re.IGNORECASE)
+        self._routes.append((method.upper(), regex, handler))
+        if public:
+            self._public.append(regex)
+
+    def is_public(self, path: str) -> bool:
+        return any(regex.match(path) for regex in self._public)
 
     def match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
         """(handler, params, path_known). path_known distinguishes 405 from 404."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mcctl.config.paths import sim_state_path, state_dir  # noqa: F401 (re-exported)
 from mcctl.sim.app import Provider, Sim
+from mcctl.sim.clock import ClockSpeed, SimClock
 from mcctl.sim.store import SimStore, empty_state
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ def open_simulator(
             # Same estate, other subscription: the lock's storage account is not in any subscription
             # the override moves, so a lease another operator holds (and the time it is measured
             # on) must survive, as it would in Azure.
-            state["clock_offset"] = max(state["clock_offset"], previous["clock_offset"])
+            # (with the time a served speed gained since its last renewal: the clock never runs back)
+            gained = SimClock(previous["clock_offset"], speed=ClockSpeed.from_state(previous.get("clock_speed")))
+            state["clock_offset"] = max(state["clock_offset"], gained.effective_offset())
             state["seq"] = max(state["seq"], previous["seq"])  # ETags stay unique
             if "blob" in previous:
                 state["blob"] = previous["blob"]

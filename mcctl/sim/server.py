@@ -1,17 +1,78 @@
 """The simulated ARM over loopback HTTPS, for clients that cannot use the in-process transport
-(a custom `arm_endpoint` with a CA bundle, and later the az CLI itself)."""
+(a custom `arm_endpoint` with a CA bundle, and the az CLI itself), optionally with simulated time
+running N times faster than the wall while it serves (`SpeedKeeper`)."""
 
 from __future__ import annotations
 
+import logging
 import ssl
 import threading
+import uuid
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from mcctl.sim.app import Sim
+from mcctl.sim.clock import speed_problem
+
+log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
+LEASE_SECONDS = 4.0  # how long (wall) a speed outlives a server killed without a clean stop
+RENEW_SECONDS = 1.0  # how often the keeper renews it: one state-file write per wall second
+
+
+class SpeedKeeper:
+    """Makes simulated time run `factor` times faster than the wall while it runs, for every process
+    on the state file (mcctl.sim.clock.ClockSpeed): `renew()` extends the speed's lease, `release()`
+    folds the time gained into the offset and goes back to wall speed. `start()` renews from a
+    background thread every `every` wall seconds; tests call `renew()` themselves with a fake wall
+    (the sim's SimClock `wall=`)."""
+
+    def __init__(self, sim: Sim, factor: float, lease: float = LEASE_SECONDS, every: float = RENEW_SECONDS) -> None:
+        problem = speed_problem(factor)
+        if problem:
+            raise ValueError(f"--speed: {problem}")
+        self.sim = sim
+        self.factor = float(factor)
+        self.lease = lease
+        self.every = every
+        self.owner = uuid.uuid4().hex  # so a clean stop never removes another server's speed
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def renew(self) -> bool:
+        """Run at `factor` for another lease (False: another server holds the clock at another speed)."""
+        with self.sim.clock_transaction() as clock:
+            return clock.keep_speed(self.factor, self.lease, self.owner)
+
+    def release(self) -> None:
+        with self.sim.clock_transaction() as clock:
+            clock.drop_speed(self.owner)
+
+    def start(self) -> None:
+        """Take the clock (ValueError when another server runs it at another speed), then keep it."""
+        if not self.renew():
+            with self.sim.clock_transaction() as clock:
+                other = clock.factor()
+            raise ValueError(f"--speed: another server runs this simulator at speed {other:g}; stop it first")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="mcctl-sim-speed", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.release()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.renew()
+            except Exception:  # a damaged or unreadable state file must not end the keeper for good
+                log.warning("could not renew the simulated clock speed", exc_info=True)
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -26,9 +87,19 @@ class _QuietHandler(WSGIRequestHandler):
 class LoopbackServer:
     """Serves `sim` on https://127.0.0.1:<port>; use as a context manager or start()/stop()."""
 
-    def __init__(self, sim: Sim, cert: Path, key: Path, port: int = 0, host: str = LOOPBACK) -> None:
+    def __init__(
+        self, sim: Sim, cert: Path, key: Path, port: int = 0, host: str = LOOPBACK, speed: float = 1.0
+    ) -> None:
+        """`speed`: simulated seconds per wall second while it serves (a finite number >= 1; ValueError
+        naming --speed otherwise)."""
         if host not in (LOOPBACK, "localhost", "::1"):
             raise ValueError("the simulator only listens on loopback")
+        problem = speed_problem(speed)
+        if problem:
+            raise ValueError(f"--speed: {problem}")
+        # At wall speed there is nothing to keep: the state holds no speed, headers stay as they are.
+        self.speed = float(speed)
+        self._keeper = SpeedKeeper(sim, speed) if speed > 1 else None
         self._server = make_server(host, port, sim, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(cert), str(key))
@@ -42,6 +113,7 @@ class LoopbackServer:
         return f"https://{host}:{port}"
 
     def start(self) -> LoopbackServer:
+        self._start_keeper()
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="mcctl-sim-https", daemon=True
         )
@@ -49,13 +121,32 @@ class LoopbackServer:
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        """Serve in this thread until interrupted; the speed ends with it, however it ends."""
+        self._start_keeper()
+        try:
+            self._server.serve_forever()
+        finally:
+            self._stop_keeper()
+            self._server.server_close()
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         if self._thread:
             self._thread.join(timeout=5)
+        self._stop_keeper()
+
+    def _start_keeper(self) -> None:
+        if self._keeper is not None:
+            try:
+                self._keeper.start()
+            except BaseException:
+                self._server.server_close()  # nothing will serve: free the port
+                raise
+
+    def _stop_keeper(self) -> None:
+        if self._keeper is not None:
+            self._keeper.stop()
 
     def __enter__(self) -> LoopbackServer:
         return self.start()

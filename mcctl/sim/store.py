@@ -4,7 +4,7 @@ Persisted as one JSON file per estate with atomic replace, and guarded by an exc
 around every request, so several mcctl processes (two operators, a killed-and-resumed run) see one
 consistent simulated Azure.
 
-A file that cannot be used (not JSON, not a state, a non-finite clock) is moved aside as
+A file that cannot be used (not JSON, not a state, a non-finite clock or clock speed) is moved aside as
 `<file>.corrupt-<UTC timestamp>` and reported: reseeding over it silently would hide from an
 operator that their practice state was lost. `write_fresh()` replaces the file without reading it,
 which is what makes `sim reset` work whatever the file holds.
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeGuard
 
 from mcctl.errors import SimStateDamaged, UsageError
-from mcctl.sim.clock import MAX_OFFSET
+from mcctl.sim.clock import MAX_OFFSET, clock_speed_problem
 
 STATE_VERSION = 1
 _REQUIRED = {
@@ -75,6 +75,9 @@ def state_problem(data: object) -> str | None:
     offset = data.get("clock_offset")
     if not _finite(offset) or not 0 <= offset <= MAX_OFFSET:
         return f"clock_offset {offset!r} is not a number of seconds between 0 and {MAX_OFFSET:.0f}"
+    speed = clock_speed_problem(data.get("clock_speed"))  # absent unless `sim serve --speed` runs
+    if speed:
+        return speed
     for key in _OPTIONAL_SECTIONS:
         if key in data and not isinstance(data[key], dict):
             return f"'{key}' is not an object"

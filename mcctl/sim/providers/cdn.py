@@ -465,9 +465,9 @@ def _start_update(
     merge) applies `changes` at completion. Answered `status` (202 for a PATCH, 200 for a full PUT)."""
     effect = effect or f"{family}.updated"
     running = running_operation(sim, current["id"])
-    if running is not None and not same_request(running, effect, changes):
+    if running is not None and not (same_request(running, effect, changes) and sim.started_by_caller(running)):
         raise conflict(current["name"])
-    op = running  # the same request again while it runs (a retry, a resume): the same operation
+    op = running  # the same client's request again while it runs (a retry, a resume): the same operation
     if op is None:
         op = sim.start_operation(
             f"{family}.update",

@@ -13,8 +13,8 @@ AFDOrigins_Delete.json (2026-10-01). Routes are registered by cdn.CdnProvider.
   propagated (`edge["removed"]`). 204 when there is no such origin.
 
 Bodies are validated as a PATCH is (400 naming the property, no state change). A request while
-another operation runs on the origin is 409, except the same request again (a retry): it joins the
-running operation. Which stamp a new origin fronts (for the edge's served-by header) is recorded in
+another operation runs on the origin is 409, except the same client's request again (a retry): it
+joins the running operation. Which stamp a new origin fronts (for the edge's served-by header) is recorded in
 the edge "stamps" map from its web app (azureOrigin, else the app whose host name it names).
 """
 
@@ -74,7 +74,7 @@ def put_origin(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
     existing = sim.store.get(rid)
     if existing is not None:
         op = running_operation(sim, rid)
-        if op is not None and same_request(op, "cdn.origin.created", props):
+        if op is not None and same_request(op, "cdn.origin.created", props) and sim.started_by_caller(op):
             return _created(sim, req, op)  # the create again while it runs (a retry): the same answer
         return _start_update(
             sim, req, _origin(sim, p), "cdn.origin", ORIGIN_UPDATE_SECONDS, props, "cdn.origin.replaced", 200
@@ -115,8 +115,10 @@ def _put_properties(req: SimRequest, group_name: str) -> dict[str, Any]:
     except ValueError as exc:
         raise bad_request("InvalidRequestContent", f"The request content was invalid: {exc}") from None
     given = body.get("properties") if isinstance(body, dict) else None
-    if not isinstance(given, dict):
+    if given is None:
         raise bad_request("InvalidRequestContent", "The property 'properties' is required and must be an object.")
+    if not isinstance(given, dict):  # the same answer as a PATCH gets (cdn._patch_properties)
+        raise bad_request("InvalidRequestContent", "The property 'properties' must be an object.")
     kept = {k: v for k, v in given.items() if k not in READ_ONLY and v is not None}
     _validate_origin(kept)  # the given values only (a default may be null); canonicalizes enums in place
     props = {**PUT_DEFAULTS, **kept}

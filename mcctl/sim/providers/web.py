@@ -1,5 +1,9 @@
 """Microsoft.Web: App Service plans (serverfarms) and web apps (sites), api-version 2025-05-01 shapes.
 
+Sites also answer what the Azure CLI reads for `az webapp show`: `GET .../sites/{name}/config/web`
+(the site's configuration, GetSiteConfig.json's shape) and `POST .../sites/{name}/publishxml` (the
+publishing profiles as XML: Web Deploy, FTP and Zip Deploy, with placeholder credentials).
+
 Scaling is a full PUT of the plan with sku.capacity changed (the PATCH model has no sku), answered
 202 with the plan body plus azure-asyncoperation and location headers, as in
 CreateOrUpdateAppServicePlan.json; it takes simulated time proportional to the change.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import quoteattr
 
 from mcctl.domain.regions import display_name, normalize_region
 from mcctl.sim.http import ArmError, SimRequest, SimResponse, bad_request, not_found
@@ -65,6 +70,8 @@ class WebProvider:
         router.add("GET", f"{SUB}/sites", _list_sites_in_subscription)
         router.add("GET", f"{RG}/sites", _list_sites_in_group)
         router.add("GET", f"{RG}/sites/{{name}}", _get_site)
+        router.add("GET", f"{RG}/sites/{{name}}/config/web", _get_site_config)
+        router.add("POST", f"{RG}/sites/{{name}}/publishxml", _publishing_profiles)
         for action in ("stop", "start", "restart"):
             router.add("POST", f"{RG}/sites/{{name}}/{action}", _site_action(action))
 
@@ -186,7 +193,8 @@ def _put_plan(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
         None,
     )
     if running is not None:
-        if running["effect"]["args"]["capacity"] == capacity:  # a retried PUT: the same operation again
+        # A retried PUT (same client, same capacity) gets its operation again; never another client's.
+        if running["effect"]["args"]["capacity"] == capacity and sim.started_by_caller(running):
             return _accepted(sim, req, current, running)
         raise ArmError(409, "Conflict", f"An operation is already in progress on App Service plan '{p['name']}'.")
     previous = current["sku"]["capacity"]
@@ -269,3 +277,110 @@ def _site_action(action: str):
         return SimResponse(200)  # the SDK accepts 200 only, with no body
 
     return handler
+
+
+# -- site configuration and publishing profiles (what `az webapp show` adds to the site) -----------
+def _get_site_config(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    site = _require(sim, site_id(p["sub"], p["rg"], p["name"]), SITE_TYPE, p["name"], p["rg"])
+    return SimResponse(200, site_config_body(site))
+
+
+def site_config_body(site: dict[str, Any]) -> dict[str, Any]:
+    """The `web` config of a site (WebApps_GetConfiguration, GetSiteConfig.json's shape): what the
+    estate's apps run with — always on, HTTPS-only friendly TLS settings, one worker per instance."""
+    return {
+        "id": f"{site['id']}/config/web",
+        "name": "web",
+        "type": "Microsoft.Web/sites/config",
+        "kind": site.get("kind", "app"),
+        "location": site.get("location"),
+        "properties": {
+            "acrUseManagedIdentityCreds": False,
+            "alwaysOn": True,
+            "appCommandLine": "",
+            "autoHealEnabled": False,
+            "azureStorageAccounts": {},
+            "defaultDocuments": ["Default.htm", "Default.html", "index.html", "hostingstart.html"],
+            "detailedErrorLoggingEnabled": False,
+            "ftpsState": "FtpsOnly",
+            "functionAppScaleLimit": 0,
+            "functionsRuntimeScaleMonitoringEnabled": False,
+            "http20Enabled": True,
+            "httpLoggingEnabled": False,
+            "linuxFxVersion": "",
+            "loadBalancing": "LeastRequests",
+            "logsDirectorySizeLimit": 35,
+            "managedPipelineMode": "Integrated",
+            "minTlsVersion": "1.2",
+            "minimumElasticInstanceCount": 0,
+            "netFrameworkVersion": "v8.0",
+            "numberOfWorkers": 1,
+            "remoteDebuggingEnabled": False,
+            "requestTracingEnabled": False,
+            "scmMinTlsVersion": "1.2",
+            "use32BitWorkerProcess": False,
+            "virtualApplications": [{"physicalPath": "site\\wwwroot", "preloadEnabled": True, "virtualPath": "/"}],
+            "vnetName": "",
+            "vnetPrivatePortsCount": 0,
+            "vnetRouteAllEnabled": False,
+            "webSocketsEnabled": False,
+        },
+    }
+
+
+# A placeholder, never a secret: the simulated apps accept no deployments.
+PUBLISH_PASSWORD = "simulated-not-a-secret"
+
+
+def _publishing_profiles(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
+    """WebApps_ListPublishingProfileXmlWithSecrets: 200 with `<publishData>` (application/xml)."""
+    site = _require(sim, site_id(p["sub"], p["rg"], p["name"]), SITE_TYPE, p["name"], p["rg"])
+    body = req.json() or {}
+    wanted = body.get("format") if isinstance(body, dict) else None
+    if wanted is not None and wanted not in ("FileZilla3", "WebDeploy", "Ftp"):
+        raise bad_request("InvalidParameter", f"The parameter format has an invalid value: {wanted}.")
+    return SimResponse(200, publish_xml(site).encode(), {"Content-Type": "application/xml"})
+
+
+def publish_xml(site: dict[str, Any]) -> str:
+    """The three profiles App Service lists for a site, with its host names (XML-escaped)."""
+    name = site["name"]
+    host = site["properties"].get("defaultHostName") or f"{name}.azurewebsites.net"
+    scm = f"{name}.scm.azurewebsites.net:443"
+    ftp = f"ftps://waws-prod-{normalize_region(site['location'])}.ftp.azurewebsites.windows.net/site/wwwroot"
+    common = {
+        "destinationAppUrl": f"https://{host}",
+        "SQLServerDBConnectionString": "",
+        "mySQLDBConnectionString": "",
+        "hostingProviderForumLink": "",
+        "controlPanelLink": "https://portal.azure.com",
+        "webSystem": "WebSites",
+    }
+    profiles = [
+        {
+            "profileName": f"{name} - Web Deploy",
+            "publishMethod": "MSDeploy",
+            "publishUrl": scm,
+            "msdeploySite": name,
+            "userName": f"${name}",
+        },
+        {
+            "profileName": f"{name} - FTP",
+            "publishMethod": "FTP",
+            "publishUrl": ftp,
+            "ftpPassiveMode": "True",
+            "userName": f"{name}\\${name}",
+        },
+        {
+            "profileName": f"{name} - Zip Deploy",
+            "publishMethod": "ZipDeploy",
+            "publishUrl": scm,
+            "userName": f"${name}",
+        },
+    ]
+    parts = []
+    for profile in profiles:
+        attrs = {**profile, "userPWD": PUBLISH_PASSWORD, **common}
+        rendered = " ".join(f"{key}={quoteattr(value)}" for key, value in attrs.items())
+        parts.append(f"<publishProfile {rendered}><databases /></publishProfile>")
+    return f"<publishData>{''.join(parts)}</publishData>"
