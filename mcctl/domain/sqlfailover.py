@@ -9,7 +9,7 @@ and the journal shows what the operator saw. Rolling back is a planned failover 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.plan import Plan, PlanKind, Step
@@ -60,6 +60,9 @@ class FailoverObserved:
 
     status: FailoverGroupStatus
     views: tuple[StampView, ...]
+    # mcctl operations (of this journal) whose failover step may still be running; None: not looked
+    # up. With the group PENDING and none of them, the running failover was started outside mcctl.
+    journaled_failovers: tuple[str, ...] | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def plan_failover(estate: Estate, observed: FailoverObserved, request: FailoverR
             "primary_reachable": primary.error is None,
             "links": links,
             **({"stopped_secondaries": stopped} if stopped else {}),
+            **in_progress_params(status, observed.journaled_failovers),
         },
         expected_seconds=EXPECTED_SECONDS[request.mode],
     )
@@ -161,6 +165,15 @@ def plan_failover(estate: Estate, observed: FailoverObserved, request: FailoverR
         confirm_name=sql.name,
         notes=tuple(_notes(status, observed.views, request, target)),
     )
+
+
+def in_progress_params(status: FailoverGroupStatus, journaled: tuple[str, ...] | None) -> dict[str, Any]:
+    """What a failover step carries about a failover of the group already running (for
+    `sql_links_ready`): nothing when none runs; the mcctl operations that may have started it, when
+    known (an empty list: none did, it was started outside mcctl)."""
+    if not status.failover_in_progress:
+        return {}
+    return {"failover_in_progress": True, **({} if journaled is None else {"in_progress_by": list(journaled)})}
 
 
 def _notes(
@@ -233,6 +246,9 @@ def links_ready(ctx: RuleContext) -> Verdict | None:
     for step in ctx.plan.steps:
         if step.kind != STEP_KIND or step.after.get("primary_region") != step.params.get("to_region"):
             continue
+        if step.params.get("failover_in_progress") and not ctx.plan.summary.startswith(RESUME_SUMMARY_PREFIX):
+            # (a resume joins its own step's running failover: the engine waits for it, never sends twice)
+            return False, _in_progress(step), {"mode": step.params.get("mode", "planned"), "failover_in_progress": True}
         mode = step.params.get("mode", "planned")
         links = step.params.get("links", [])
         target = step.params.get("to_server", "")
@@ -322,6 +338,26 @@ def _links_way_out(plan: Plan, step: Step) -> str:
     if _first_run(plan, PLAN_KIND):
         return "fail over with data loss: --mode forced --allow-data-loss (or --mode try-planned --allow-data-loss)"
     return f"fail over with data loss: {_by_hand(step)}"
+
+
+def _in_progress(step: Step) -> str:
+    """Why no failover can start now: one is running (ARM would answer 409 FailoverGroupBusy)."""
+    by = step.params.get("in_progress_by")
+    group = step.target.removeprefix("SQL failover group ")
+    if by is None:
+        who = "started by another client or by an mcctl operation still in flight (`mcctl status` tells which)"
+    elif not by:
+        who = (
+            "not started by mcctl (no mcctl operation has a failover in flight): another client — "
+            "az, the portal, another machine"
+        )
+    else:
+        who = f"possibly mcctl operation {by[0]}'s (`mcctl resume {by[0]}` waits for it)"
+    return (
+        f"a failover of SQL failover group {group} is already in progress (replicationState PENDING), {who}; "
+        "no other failover can start until it ends: wait for it (`mcctl sql status` shows failover_in_progress), "
+        "then plan again from the primary it leaves"
+    )
 
 
 def _texts(links: list[dict[str, Any]]) -> str:

@@ -3,8 +3,10 @@
 Every member is read on its own (ops), so one region being down does not hide the others; `judge`
 combines those reads and says whether a planned (no data loss) failover could run now, to at least
 one secondary (`planned_targets`):
-- not ready (`sql status --check` exits 11): no planned failover can run to any secondary: the
-  primary does not answer, no member names exactly one primary, the members disagree about it, the
+- not ready (`sql status --check` exits 11): no planned failover can run to any secondary: a
+  failover of the group is already in progress (replicationState PENDING on the group: ARM refuses
+  another one with 409 FailoverGroupBusy until it ends, whoever started it), the primary does not
+  answer, no member names exactly one primary, the members disagree about it, the
   group has no secondary, a link between the primary and a secondary that answers is SEEDING /
   SUSPENDED / PENDING, or no secondary answers at all;
 - degraded (10): a planned failover could run to some secondary, but something is off: a secondary
@@ -30,6 +32,7 @@ CAUGHT_UP = "CATCH_UP"
 NOT_READY_STATES = ("SEEDING", "SUSPENDED", "PENDING")
 NO_CONSISTENT_COPY = ("SEEDING", "PENDING")  # a secondary in these states cannot become primary, even forced
 KNOWN_LINK_STATES = (CAUGHT_UP, *NOT_READY_STATES)
+FAILING_OVER = "PENDING"  # the failover group's own replicationState while a failover of it runs
 READY, DEGRADED, NOT_READY = "ready", "degraded", "not_ready"
 
 
@@ -124,6 +127,8 @@ class FailoverGroupStatus:
     read_from: str | None = None  # the member whose view of the group is shown
     # regions of the secondaries a planned failover could go to now (empty when not ready)
     planned_targets: tuple[str, ...] = ()
+    # a member shows the group PENDING: a failover runs (mcctl's or another client's); roles swap at its end
+    failover_in_progress: bool = False
 
     @property
     def verdict(self) -> str:
@@ -155,6 +160,7 @@ class FailoverGroupStatus:
                 "grace_period_minutes": self.grace_period_minutes,
             },
             "replication_state": self.replication_state,
+            "failover_in_progress": self.failover_in_progress,
             "databases": list(self.databases),
             "servers": [s.to_dict() for s in self.servers],
             "links": [link.to_dict() for link in self.links],
@@ -204,6 +210,16 @@ def judge(sql: SqlFailoverGroup, reads: Sequence[MemberRead]) -> FailoverGroupSt
         problems.append(Problem(NOT_READY, f"the members disagree about the primary: {said}"))
     if primary is None:
         problems.append(Problem(NOT_READY, "no member names exactly one primary"))
+    failing_over = [r.server.ref.name for r in answered if _failing_over(r)]
+    if failing_over:
+        problems.append(
+            Problem(
+                NOT_READY,
+                f"a failover of the group is in progress (replicationState {FAILING_OVER} on "
+                f"{', '.join(failing_over)}): no other failover can start until it ends, and the primary "
+                "shown is the one before it",
+            )
+        )
 
     servers = []
     for read in reads:
@@ -270,7 +286,16 @@ def judge(sql: SqlFailoverGroup, reads: Sequence[MemberRead]) -> FailoverGroupSt
         problems=tuple(problems),
         read_from=view.server,
         planned_targets=targets,
+        failover_in_progress=bool(failing_over),
     )
+
+
+def _failing_over(read: MemberRead) -> bool:
+    """The member shows the group PENDING and none of its own links is: a failover runs. (A group
+    also shows the state of a link not caught up — a link PENDING is judged as a link, not as this.)"""
+    if read.view is None or (read.view.replication_state or "").upper() != FAILING_OVER:
+        return False
+    return not any((link.replication_state or "").upper() == FAILING_OVER for link in read.links)
 
 
 def stopped_secondaries(servers: Sequence[ServerStatus], primary: str | None) -> frozenset[str]:

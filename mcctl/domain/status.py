@@ -136,6 +136,8 @@ class EstateStatus:
     errors: tuple[str, ...] = ()
     simulation: Mapping[str, Any] | None = field(default=None)  # active simulated faults (--sim only)
     problems: tuple[str, ...] = ()  # what the estate file says that the live estate does not
+    # changes running in Azure that no mcctl operation accounts for (`mcctl.domain.outside`)
+    in_flight: tuple[str, ...] = ()
 
     @property
     def check(self) -> tuple[int, tuple[str, ...]]:
@@ -163,6 +165,8 @@ class EstateStatus:
             "operations": [o.to_dict() for o in self.operations] if self.operations is not None else None,
             "simulation": dict(self.simulation) if self.simulation is not None else None,
             "problems": list(self.problems),
+            # only when something runs that mcctl did not start (the key set of a quiet estate is pinned)
+            "in_flight": list(self.in_flight),
             "check": {"exit_code": code, "reasons": list(why)},
             "errors": list(self.errors),
         }
@@ -188,6 +192,7 @@ def estate_status(
     operations: Sequence[OpenOperation] | None,
     errors: Sequence[str] = (),
     checked_at: str | None = None,
+    in_flight: Sequence[str] = (),
 ) -> EstateStatus:
     """The status document from what was read; `None` for each part whose read failed (`errors`
     says why). `sql` is None both when the estate has none and when it could not be read: the
@@ -211,6 +216,7 @@ def estate_status(
         checked_at=checked_at if checked_at is not None else (health.checked_at if health else None),
         errors=tuple(dict.fromkeys(errors)),
         problems=tuple(f"stamp {v.stamp.name}: {m.describe()}" for v in views or () for m in v.location_mismatches),
+        in_flight=tuple(in_flight),
     )
 
 

@@ -112,6 +112,20 @@ def in_flight(
     return found
 
 
+def journaled(journal: Journal, estate: Estate, kind: str) -> tuple[str, ...]:
+    """The estate's operations in the journal with a step of `kind` that may still be running
+    (submitted, or left mid-step), oldest first — read from the journal alone. A change of that kind
+    running in Azure while none of them exists was started outside mcctl (another client or machine)."""
+    found = []
+    for record in journal.unfinished_operations():
+        if record.header.get("estate", estate.name) != estate.name:
+            continue
+        steps = record.plan.steps
+        if any(i < len(steps) and steps[i].kind == kind for i in record.uncertain_steps()):
+            found.append(record.id)
+    return tuple(found)
+
+
 def conflicting(steps: list[InFlightStep], resource_ids: Iterable[str]) -> list[InFlightStep]:
     """In-flight changes that may still land on one of `resource_ids`: a new change to the same
     resource would race with them (planned from a value that is about to change)."""

@@ -17,7 +17,7 @@ from mcctl.domain.projections import project_failover
 from mcctl.domain.safety import SafetyRule
 from mcctl.domain.sqlfailover import STEP_KIND, FailoverObserved, links_ready, member_server, sql_config, step_mode
 from mcctl.domain.sqlfailover_status import FailoverGroupStatus, MemberRead, database_names, judge, primary_of
-from mcctl.errors import McctlError
+from mcctl.errors import AzureRequestError, McctlError
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.parallel import read_parallel
 from mcctl.ops.registry import StepKind
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from mcctl.domain.observed import ReplicationLinkState
     from mcctl.domain.plan import Step
     from mcctl.ops.inventory import Inventory
+    from mcctl.ops.journal import Journal
+
+
+BUSY = "FailoverGroupBusy"  # ARM's 409 to a failover request while a failover of the group runs
 
 
 # -- status ----------------------------------------------------------------------------------------
@@ -70,7 +74,19 @@ def _apply(session: AzureSession, estate: Estate, step: Step, options: WaitOptio
 
     sql = sql_config(estate)
     target = member_server(sql, step.after["primary_region"])
-    sqladapter.failover(session, sql, target, step_mode(step), options)  # type: ignore[arg-type]
+    try:
+        sqladapter.failover(session, sql, target, step_mode(step), options)  # type: ignore[arg-type]
+    except AzureRequestError as exc:
+        if exc.code != BUSY:
+            raise
+        # Another failover of the group runs (planned before it began): never adopted, never retried.
+        raise AzureRequestError(
+            f"{exc.message} — another client's failover of {sql.name} is running (not started by this mcctl "
+            "run: az, the portal, another machine or another mcctl run); mcctl's failover was not started",
+            status=exc.status,
+            code=exc.code,
+            hint="wait for it to end (`mcctl sql status` shows failover_in_progress), then plan again",
+        ) from exc
 
 
 def _read(session: AzureSession, estate: Estate, step: Step) -> dict[str, Any]:
@@ -147,8 +163,11 @@ class Preflight(FailoverObserved):
     inventory: Inventory
 
 
-def read_preflight(session: AzureSession, estate: Estate) -> Preflight:
-    """The group's status and the estate's stamps (for the safety rules and the context notes), in parallel."""
+def read_preflight(session: AzureSession, estate: Estate, journal: Journal | None = None) -> Preflight:
+    """The group's status and the estate's stamps (for the safety rules and the context notes), in
+    parallel. `journal`: tells a failover running now that mcctl journaled from one another client
+    started (without it, the refusal of a failover planned meanwhile cannot say which)."""
+    from mcctl.ops.inflight import journaled
     from mcctl.ops.inventory import read_inventory
 
     sql_config(estate)
@@ -159,4 +178,6 @@ def read_preflight(session: AzureSession, estate: Estate) -> Preflight:
     result = read_parallel(reads)
     result.raise_first()
     inventory: Inventory = result.values["inventory"]
-    return Preflight(result.values["status"], tuple(inventory.views), inventory)
+    status: FailoverGroupStatus = result.values["status"]
+    ours = journaled(journal, estate, STEP_KIND) if journal is not None and status.failover_in_progress else None
+    return Preflight(status, tuple(inventory.views), inventory, journaled_failovers=ours)

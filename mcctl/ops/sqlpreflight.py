@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from mcctl.domain.sqlfailover import sql_config, step_mode
+from mcctl.domain.sqlfailover import in_progress_params, sql_config, step_mode
 from mcctl.domain.sqlfailover_status import stopped_secondaries
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.domain.estate import Estate
     from mcctl.domain.plan import Step
+
+
+# what is observed afresh, never carried over from when the operation was planned
+FRESH = ("stopped_secondaries", "failover_in_progress", "in_progress_by")
 
 
 def observe_failover(session: AzureSession, estate: Estate, step: Step) -> Step:
@@ -39,7 +43,7 @@ def observe_failover(session: AzureSession, estate: Estate, step: Step) -> Step:
     # as `plan_failover` does: SUSPENDED links to another secondary that did not answer do not stop it
     stopped = sorted(stopped_secondaries(status.servers, status.primary_region) - {server(to_region).lower()})
     params = {
-        **{k: v for k, v in step.params.items() if k != "stopped_secondaries"},
+        **{k: v for k, v in step.params.items() if k not in FRESH},
         "mode": step_mode(step),  # the mode this step runs with (failing back: planned)
         "to_region": to_region,
         "to_server": server(to_region),
@@ -48,5 +52,7 @@ def observe_failover(session: AzureSession, estate: Estate, step: Step) -> Step:
         "primary_reachable": primary is not None and primary.error is None,
         "links": [{**link.to_dict(), "text": link.describe()} for link in status.links],
         **({"stopped_secondaries": stopped} if stopped else {}),
+        # a failover running now (the operation's own, joined by a resume, or another client's)
+        **in_progress_params(status, None),
     }
     return replace(step, params=params)

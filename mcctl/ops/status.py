@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.outside import Journaled, started_outside
 from mcctl.domain.status import EstateStatus, OpenOperation, OperationState, estate_status
 from mcctl.domain.statuses import OperationStatus
 from mcctl.ops.inflight import InFlightStep, Landing, in_flight
@@ -57,7 +58,7 @@ def read_estate_status(
     reads: dict[str, Callable[[], Any]] = {
         "health": lambda: _read_health(session, estate, registry, timeout, journal),
         "lock": lambda: _read_lock(session, estate),
-        "operations": lambda: open_operations(session, estate, journal, registry),
+        "operations": lambda: _read_operations(session, estate, journal, registry),
     }
     if estate.sql is not None:
         reads["sql"] = lambda: _read_sql(session, estate)
@@ -66,14 +67,21 @@ def read_estate_status(
     read: _Health | None = done.values.get("health")
     if read is not None:
         errors = list(read.health.errors) + errors  # (they include the inventory's)
+    operations: _Operations | None = done.values.get("operations")
+    outside = started_outside(
+        done.values.get("sql"),
+        read.inventory.views if read is not None else None,
+        operations.journaled if operations is not None else None,
+    )
     return estate_status(
         estate,
         health=read.health if read is not None else None,
         views=read.inventory.views if read is not None else None,
         sql=done.values.get("sql"),
         lock=done.values.get("lock"),
-        operations=done.values.get("operations"),
+        operations=operations.open if operations is not None else None,
         errors=errors,
+        in_flight=outside,
     )
 
 
@@ -111,16 +119,35 @@ def _read_lock(session: AzureSession, estate: Estate) -> Any:
     return open_lease(session, estate).status()
 
 
+@dataclass(frozen=True)
+class _Operations:
+    open: list[OpenOperation]
+    journaled: Journaled  # mcctl's changes that may still land: a change in flight none explains is another's
+
+
+def _read_operations(session: AzureSession, estate: Estate, journal: Journal, registry: Registry | None) -> _Operations:
+    found = in_flight(session, estate, journal, registry=registry)
+    landing = [s for s in found if s.landing.may_still_land]
+    journaled = Journaled(
+        frozenset(s.step.resource_id.lower() for s in landing), frozenset(s.step.kind for s in landing)
+    )
+    return _Operations(_open_operations(estate, journal, found), journaled)
+
+
 def open_operations(
     session: AzureSession, estate: Estate, journal: Journal, registry: Registry | None = None
 ) -> list[OpenOperation]:
     """The estate's operations that are not over, oldest first: those a change of which may still
     land (in flight; live state decides), and those that stopped part way and were neither finished
     (a resume ends them) nor put back by a rollback."""
+    return _open_operations(estate, journal, in_flight(session, estate, journal, registry=registry))
+
+
+def _open_operations(estate: Estate, journal: Journal, landing: list[InFlightStep]) -> list[OpenOperation]:
     records = [r for r in journal.operations() if r.header.get("estate", estate.name) == estate.name]
     put_back = {r.parent for r in records if r.parent and r.status in PUT_BACK}
     steps: dict[str, list[InFlightStep]] = {}
-    for item in in_flight(session, estate, journal, registry=registry):
+    for item in landing:
         steps.setdefault(item.operation, []).append(item)
     found = []
     for record in records:

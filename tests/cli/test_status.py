@@ -58,6 +58,7 @@ TOP_KEYS = {
     "sql": (dict, type(None)),
     "lock": (dict, type(None)),
     "operations": (list, type(None)),
+    "in_flight": list,
     "simulation": (dict, type(None)),
     "problems": list,  # issue 15: declared vs live location
     "check": dict,  # issue 15: status --check

@@ -25,7 +25,8 @@ def status(
             "--check",
             help="Exit 0 when ready (every member answers, every link CATCH_UP); 10 when degraded (a planned "
             "failover can still run to some secondary, e.g. another secondary is down); 11 when no planned "
-            "failover can run (primary unreachable, a link not caught up, no secondary answers).",
+            "failover can run (a failover already in progress, primary unreachable, a link not caught up, "
+            "no secondary answers).",
         ),
     ] = False,
     output: Output = None,
@@ -78,7 +79,7 @@ def failover(
     check_query(runtime.options.query)  # the root's --query too: never fail over, then fail to print
     request = FailoverRequest(to, mode.lower(), allow_data_loss)
     request.validate(runtime.estate)
-    preflight = read_preflight(runtime.session, runtime.estate)
+    preflight = read_preflight(runtime.session, runtime.estate, journal=_journal(runtime))
     plan = plan_failover(runtime.estate, preflight, request)
     before = preflight.inventory.snapshot()
     if plan.empty:
@@ -88,6 +89,13 @@ def failover(
     except WaitTimeout as exc:
         exc.hint = (f"{exc.hint}; " if exc.hint else "") + "`mcctl sql status` shows which server is primary now"
         raise
+
+
+def _journal(runtime: Runtime) -> Any:
+    """The estate's journal (its in-flight failovers tell mcctl's own from another client's)."""
+    from mcctl.ops.journal import Journal
+
+    return Journal.for_estate(runtime.estate.name, runtime.options.sim)
 
 
 # -- the status table ------------------------------------------------------------------------------
@@ -105,6 +113,8 @@ def status_table(data: dict[str, Any]) -> Any:
         "degraded": "[yellow]degraded[/yellow] (a planned failover could still run)",
         "not_ready": "[red]NOT ready for a planned failover[/red]",
     }[data["verdict"]]
+    if data.get("failover_in_progress"):
+        verdict = "[red]failover in progress[/red] (NOT ready for another failover until it ends)"
     grace = endpoint["grace_period_minutes"]
     header = Table(box=None, show_header=False, pad_edge=False)
     header.add_column(style="bold")

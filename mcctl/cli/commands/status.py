@@ -285,6 +285,7 @@ def status_table(data: dict[str, Any]) -> Any:
     parts += [Text(""), regions_table(data["regions"])]
     parts.append(Text("TRAFFIC: share of edge traffic by origin config and health (cfg: config alone)", style="dim"))
     lines = _sql_lines(data["sql"]) + [_lock_line(data["lock"])] + _operation_lines(data["operations"])
+    lines += [("[yellow]in flight:[/yellow] ", _e(change)) for change in data.get("in_flight", ())]
     lines += _simulation_lines(data["simulation"])
     lines += [("[yellow]problem:[/yellow] ", _e(problem)) for problem in data.get("problems", ())]
     parts += [Text("")] + [hanging(prefix, body) for prefix, body in lines]

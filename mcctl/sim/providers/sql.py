@@ -9,7 +9,10 @@ replicationState kept per (database, secondary).
 The failover actions are ArmResourceActionAsync LROs: 202 + Location (+ Retry-After) as in
 FailoverGroupFailover.json. The Location monitor answers 202 while running, then 200 with the group
 as seen from the server the request was sent to, or a non-2xx ARM error when the failover failed
-(a 200 `{"status": "Failed"}` would count as success: arm-contracts §7.4).
+(a 200 `{"status": "Failed"}` would count as success: arm-contracts §7.4). Each operation records its
+caller (the bearer token's oid/appid): a repeated POST gets the running or just-completed operation
+back only from that caller; another client gets 409 FailoverGroupBusy while it runs, and afterwards
+its request is judged afresh — no client ever adopts another's failover.
 
 Servers in a region that is down answer every request with ARM's gateway timeout, as the regional
 resource provider would not respond.
@@ -371,13 +374,17 @@ def _failovers(sim: Sim, group_key: str) -> list[dict[str, Any]]:
 
 
 def _retried(sim: Sim, group_key: str, target: str, kind: str) -> dict[str, Any] | None:
-    """The operation a repeated POST belongs to: the same action towards the same server, still
-    running or just completed (a client retry must not start a second failover)."""
+    """The operation a repeated POST belongs to: the same action towards the same server by the same
+    caller, still running or just completed (a client retry must not start a second failover). Another
+    client's operation is never handed out: it would adopt it as its own (ARM answers it 409 while the
+    failover runs, and judges its request afresh once it ended)."""
     ops = _failovers(sim, group_key)
     if not ops:
         return None
     last = ops[-1]
     if last["kind"] != kind or not _same(last["effect"]["args"]["target"], target):
+        return None
+    if not sim.started_by_caller(last):
         return None
     if last["status"] == "InProgress":
         return last
