@@ -76,6 +76,18 @@ def authority_host(authority: str, tenant: str | None) -> tuple[str, str | None]
     return host, tenant
 
 
+def web_url(cloud: Cloud, url: str) -> str:
+    """Where a request to the public `url` is sent: `url` itself, or with the estate's
+    `cloud.web_endpoint`, path-style `{web_endpoint}/@web/{host}{path}?{query}`. The port (and any
+    user info) is dropped: the simulator keys public endpoints by host name, as when called host-style."""
+    if not cloud.web_endpoint:
+        return url
+    parts = urlsplit(url)
+    path = "" if parts.path in ("", "/") else parts.path
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{cloud.web_endpoint.rstrip('/')}/@web/{(parts.hostname or '').lower()}{path}{query}"
+
+
 def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
     if cloud.name == "custom":
         assert cloud.arm_endpoint
@@ -353,9 +365,14 @@ class AzureSession:
         return BlobClient(self.blob_service_url(lock), lock.container, lock.blob, credential=self.credential, **kwargs)
 
     def web_get(self, url: str, timeout: float) -> WebResponse:
-        """GET a public endpoint (a stamp's health endpoint, the Front Door endpoint): no token, no
-        retries, one timeout for connect and read. Raises azure-core ServiceRequestError (cannot
-        connect) or ServiceResponseError/ServiceResponseTimeoutError (no or late answer)."""
+        """GET a public endpoint (a stamp's health endpoint, the Front Door endpoint): `web_request`."""
+        return self.web_request("GET", url, timeout)
+
+    def web_request(self, method: str, url: str, timeout: float, body: dict[str, Any] | None = None) -> WebResponse:
+        """The one way mcctl calls a public endpoint (health probes, smoke checks, the Front Door
+        endpoint, drill probes): no token, no retries, one timeout for connect and read, sent where
+        `web_url` says. Raises azure-core ServiceRequestError (cannot connect) or
+        ServiceResponseError/ServiceResponseTimeoutError (no or late answer)."""
         from azure.core import PipelineClient
         from azure.core.pipeline.policies import UserAgentPolicy
         from azure.core.rest import HttpRequest
@@ -366,18 +383,20 @@ class AzureSession:
                 options: dict[str, Any] = {} if self._transport is None else {"transport": self._transport}
                 self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **options)
         # The estate's CA bundle for the public endpoints too: on Azure Stack Hub they are served
-        # with the same private CA as ARM.
+        # with the same private CA as ARM (and with `cloud.web_endpoint`, by the simulator).
         verify = {"connection_verify": self.endpoint.ca_bundle} if self.endpoint.ca_bundle else {}
+        target = web_url(self.estate.cloud, url)
+        request = HttpRequest(method.upper(), target, json=body)  # json=None: no body
         wall = time.monotonic()
-        request = HttpRequest("GET", url)
         response = self._web.send_request(request, connection_timeout=timeout, read_timeout=timeout, **verify)
+        content = response.read()
         # Against the simulator the clock is shared by concurrent probes: take this request's own
         # simulated latency, not how far the shared clock moved meanwhile nor the simulator's own
         # processing time (queued behind its lock, a busy machine), which would report healthy
         # stamps slow.
         simulated = getattr(response, "simulated_seconds", None)
         seconds = simulated if simulated is not None else time.monotonic() - wall
-        return WebResponse(response.status_code, dict(response.headers), response.read(), seconds)
+        return WebResponse(response.status_code, dict(response.headers), content, seconds)
 
     def identity(self) -> dict[str, str]:
         """Who is acting, from the token's claims (upn/appid/oid; never the token itself)."""

@@ -1,16 +1,15 @@
 """A drill's synthetic probes and the simulator's admin routes, through the session's transport.
 
-`send_probe` is `AzureSession.web_get` for any method: no token, no retries, one timeout, the
-simulated latency as this request's own seconds. `sim_admin` calls the simulator's admin routes
+`send_probe` is `AzureSession.web_request` (any method; failures as `EndpointUnreachable`): no
+token, no retries, one timeout, the simulated latency as this request's own seconds, sent to
+`cloud.web_endpoint` when the estate sets one. `sim_admin` calls the simulator's admin routes
 (`/providers/Mcctl.Simulator/...`) with the ARM bearer token, so a drill's `fault` step works both
-in process and against `mcctl sim serve`. Both clients are cached by the session (`session.client`)
-and closed with it.
+in process and against `mcctl sim serve`; its client is cached by the session and closed with it.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.clients import WebResponse
@@ -40,15 +39,6 @@ class _Client:
         self.pipeline.close()
 
 
-def _web_client(credential: Any, subscription: str, **kwargs: Any) -> _Client:
-    from azure.core import PipelineClient
-    from azure.core.pipeline.policies import UserAgentPolicy
-
-    options = {"transport": kwargs["transport"]} if "transport" in kwargs else {}
-    pipeline = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **options)
-    return _Client(pipeline, kwargs.get("connection_verify"))
-
-
 def _admin_client(credential: Any, subscription: str, **kwargs: Any) -> _Client:
     from azure.core import PipelineClient
     from azure.core.pipeline.policies import BearerTokenCredentialPolicy, UserAgentPolicy
@@ -65,26 +55,15 @@ def send_probe(
     """One request to a public endpoint; any HTTP status is an answer and is returned. Raises
     EndpointUnreachable when there is none (`timed_out` if it came not within `timeout`)."""
     from azure.core.exceptions import AzureError, ServiceRequestTimeoutError, ServiceResponseTimeoutError
-    from azure.core.rest import HttpRequest
 
-    client: _Client = session.client("mcctl-probe", "-", _web_client)
-    request = HttpRequest(method.upper(), url, json=body) if body is not None else HttpRequest(method.upper(), url)
-    wall = time.monotonic()
     try:
-        response = client.pipeline.send_request(
-            request, connection_timeout=timeout, read_timeout=timeout, **client.options
-        )
-        content = response.read()
+        return session.web_request(method, url, timeout, body)
     except (ServiceRequestTimeoutError, ServiceResponseTimeoutError) as exc:
         raise EndpointUnreachable(url, type(exc).__name__, str(exc), timed_out=True) from exc
     except AzureError as exc:
         untrusted = certificate_failure(exc)
         hint = CA_HINT if untrusted else None
         raise EndpointUnreachable(url, type(exc).__name__, untrusted or str(exc), timed_out=False, hint=hint) from exc
-    # The simulator's own latency for this request (its clock is shared by concurrent probes).
-    simulated = getattr(response, "simulated_seconds", None)
-    seconds = simulated if simulated is not None else time.monotonic() - wall
-    return WebResponse(response.status_code, dict(response.headers), content, seconds)
 
 
 def sim_admin(session: AzureSession, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:

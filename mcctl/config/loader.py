@@ -173,6 +173,7 @@ _PATTERN_MESSAGES = {
     "subscription": "not a subscription id (expected a GUID like 00000000-0000-0000-0000-000000000000)",
     "health_url": "not an http(s) URL",
     "arm_endpoint": "not an https URL (ARM endpoints must use TLS)",
+    "web_endpoint": "not an https URL (e.g. the simulator's https://127.0.0.1:8443)",
     "authority": "not an https URL (e.g. https://login.microsoftonline.com, https://adfs.local.azurestack.external/adfs)",
     "tenant": "not a tenant (a GUID, a domain like contoso.onmicrosoft.com, or adfs)",
     "endpoint_host": "not a host name",
@@ -220,6 +221,8 @@ def _semantic_problems(model: Any, base_dir: Path | None) -> list[str]:
         problems.append("cloud.arm_endpoint: required for a custom cloud")
     if cloud != "custom" and (model.cloud.arm_endpoint or model.cloud.ca_bundle):
         problems.append(f"cloud: arm_endpoint/ca_bundle only apply to a custom cloud, not {cloud}")
+    if cloud != "custom" and model.cloud.web_endpoint:
+        problems.append(f"cloud.web_endpoint: only applies to a custom cloud ({cloud} probes its real endpoints)")
     if cloud != "custom" and model.cloud.authority:
         problems.append(f"cloud.authority: only applies to a custom cloud ({cloud} has its own)")
     if model.cloud.ca_bundle and base_dir is not None:
@@ -340,6 +343,7 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
         audience=model.cloud.audience,
         authority=model.cloud.authority,
         tenant=model.cloud.tenant,
+        web_endpoint=model.cloud.web_endpoint.rstrip("/") if model.cloud.web_endpoint else None,
     )
     fd = model.frontdoor
     frontdoor = FrontDoor(fd.subscription or sub, fd.resource_group, fd.profile, fd.origin_group, fd.endpoint_host)

@@ -57,6 +57,7 @@ class CloudModel(_Strict):
     audience: str | None = None
     authority: HttpsUrl | None = None  # custom clouds: e.g. https://adfs.local.azurestack.external/adfs
     tenant: Tenant | None = None  # a GUID, a domain (contoso.onmicrosoft.com), or "adfs"
+    web_endpoint: HttpsUrl | None = None  # custom clouds: public web requests go here (`/@web/{host}{path}`)
 
     @model_validator(mode="before")
     @classmethod

@@ -38,6 +38,10 @@ class Cloud:
     audience: str | None = None  # token audience for custom clouds; defaults to the endpoint
     authority: str | None = None  # custom clouds: the sign-in authority (Azure Stack Hub: its ADFS or Entra ID)
     tenant: str | None = None  # the tenant to sign in to ("adfs" with an ADFS authority)
+    # Custom clouds: where public web requests (health probes, smoke checks, the Front Door
+    # endpoint, drill probes) go instead, path-style `{web_endpoint}/@web/{host}{path}` (the
+    # simulator served on loopback: nothing leaves 127.0.0.1).
+    web_endpoint: str | None = None
 
 
 class Lifecycle(StrEnum):

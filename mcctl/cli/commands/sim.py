@@ -364,21 +364,53 @@ def _played_dependency(sim: Any, name: str, mode: str, latency: float | None, kn
 def serve(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(help="Loopback port (0 = any free port).")] = 8443,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per wall-clock second while serving.")] = 60.0,
 ) -> None:
-    """Serve the simulated ARM over loopback HTTPS until Ctrl-C (for clients outside this process)."""
+    """Serve the simulated Azure over loopback HTTPS until Ctrl-C, for mcctl and the Azure CLI: writes
+    a served estate file (everything on 127.0.0.1) and prints the `az` sign-in recipe. With
+    `-o json`, one JSON line on stdout first (url, ca_bundle, estate_file, speed, az commands)."""
+    import json
+    import sys
+
     from mcctl.cli import render
     from mcctl.config.paths import state_dir
+    from mcctl.sim import serve_estate
+    from mcctl.sim.clock import speed_problem
     from mcctl.sim.server import LoopbackServer
     from mcctl.sim.tls import make_self_signed
 
     if not 0 <= port <= 65535:
         raise UsageError("--port: must be between 0 and 65535")
+    problem = speed_problem(speed)
+    if problem:
+        raise UsageError(f"--speed: {problem}")
+    runtime: Runtime = ctx.obj
+    sim = _sim(ctx)
     cert, key = make_self_signed(state_dir() / "tls")
-    server = LoopbackServer(_sim(ctx), cert, key, port=port)
-    render.note(f"simulated ARM listening on {server.url} (CA bundle: {cert})")
-    render.note(f"use it with an estate file: cloud: {{arm_endpoint: {server.url}, ca_bundle: {cert}}}")
+    try:
+        server = LoopbackServer(sim, cert, key, port=port, speed=speed)
+    except OSError as exc:
+        raise UsageError(f"--port: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})") from None
+    data = serve_estate.served_estate(
+        runtime.source.text, runtime.source.location, server.url, cert, runtime.options.subscription
+    )
+    path = serve_estate.served_estate_path(state_dir(), runtime.estate.name)
+    recipe = serve_estate.ServeRecipe(
+        server.url, cert, serve_estate.write_served_estate(path, data), speed, path.parent / "az"
+    )
+    if runtime.options.output == "json":  # one line, flushed: a script reads it, then uses the server
+        sys.stdout.write(json.dumps(recipe.document()) + "\n")
+        sys.stdout.flush()
+    render.note(f"simulated Azure listening on {server.url} ({recipe.speed:g} simulated seconds per second)")
+    render.note(f"CA bundle: {cert}")
+    render.note(f"served estate (ARM, sign-in, probes and the lock all on loopback): {path}")
+    render.note("the Azure CLI, in a shell of its own:")
+    for line in recipe.lines():
+        render.note(f"  {line}")
     try:
         server.serve_forever()
+    except ValueError as exc:  # the clock is held at another speed by another server
+        raise UsageError(str(exc)) from None
     except KeyboardInterrupt as exc:
         render.note("stopped")
         if isinstance(exc, Terminated):
