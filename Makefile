@@ -7,7 +7,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := plugins/mcctl-maintenance-window plugins/mcctl-appconfig
 
-.PHONY: demo test lint typecheck setup completions clean
+# `make interop`: the real Azure CLI (pinned, in a venv of its own, cached across runs) against
+# `mcctl sim serve`: tests/interop/ signs az in, drives it and checks that mcctl and az see each
+# other's changes. The cache lives outside the checkout so a fresh clone reuses it.
+AZ_CLI_VERSION ?= 2.91.0
+INTEROP_CACHE  ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mcctl/interop
+AZ_VENV        := $(INTEROP_CACHE)/azure-cli-$(AZ_CLI_VERSION)
+
+.PHONY: demo test lint typecheck setup completions clean interop
 
 setup: $(VENV)/.installed
 
@@ -50,6 +57,15 @@ typecheck: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+$(AZ_VENV)/.installed:
+	$(PYTHON) -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AZ_VENV)/bin/python -m pip install --quiet 'azure-cli==$(AZ_CLI_VERSION)'
+	touch $@
+
+interop: setup $(AZ_VENV)/.installed
+	MCCTL_INTEROP_AZ=$(AZ_VENV)/bin/az $(BIN)/python -m pytest tests/interop
 
 clean:
 	rm -rf $(VENV) build *.egg-info

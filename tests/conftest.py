@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from mcctl.domain.estate import Estate
 from mcctl.ops.registry import Registry
 from mcctl.sim.app import Sim
 from mcctl.sim.runtime import open_simulator
+
+# tests/interop/ drives the real Azure CLI: `make interop` installs it and says where (MCCTL_INTEROP_AZ).
+collect_ignore = [] if os.environ.get("MCCTL_INTEROP_AZ") else ["interop"]
 
 
 @pytest.fixture(autouse=True)
