@@ -39,6 +39,9 @@ def served_estate(text: str, label: str, url: str, ca_bundle: Path, subscription
         "authority": url,
         "tenant": SIM_TENANT,
     }
+    # The Azure CLI signed in to the simulator (the printed recipe): `default` would also try the
+    # managed-identity endpoint of a VM (169.254.169.254), off loopback.
+    data["credential"] = "cli"
     if subscription:
         data["subscription"] = subscription
     lock = data.get("lock")
@@ -97,7 +100,7 @@ class ServeRecipe:
             f"az cloud register -n {AZ_CLOUD} --endpoint-resource-manager {q(self.url)}",
             f"az cloud set -n {AZ_CLOUD}",
             f"az login --service-principal -u {q(self.app_id)} -p {q(self.app_secret)} --tenant {q(self.tenant)}",
-            f"mcctl --estate {q(str(self.estate_file))} --credential cli status",
+            f"mcctl --estate {q(str(self.estate_file))} status",
         ]
 
     def managed_identity_login(self) -> str:

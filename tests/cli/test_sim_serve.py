@@ -39,13 +39,15 @@ def test_the_served_estate_is_the_estate_pointed_at_loopback_and_loads(tmp_path:
     )
     assert path == tmp_path / "serve" / "demo.yaml"
     original, served = yaml.safe_load(demo_source().text), yaml.safe_load(path.read_text())
-    assert {k: v for k, v in served.items() if k not in ("cloud", "lock")} == {
-        k: v for k, v in original.items() if k not in ("cloud", "lock")
+    changed = ("cloud", "lock", "credential")
+    assert {k: v for k, v in served.items() if k not in changed} == {
+        k: v for k, v in original.items() if k not in changed
     }
     estate = _load(path)
     assert estate.cloud.name == "custom"
     assert (estate.cloud.arm_endpoint, estate.cloud.web_endpoint, estate.cloud.ca_bundle) == (URL, URL, str(cert))
     assert estate.cloud.tenant == SIM_TENANT and estate.cloud.authority == URL
+    assert estate.credential == "cli"  # az signed in to the simulator; `default` would try a VM's IMDS
     assert estate.lock is not None and estate.lock.endpoint == f"{URL}/@blob/stmcdemoops"
     assert [s.name for s in estate.stamps] == [s.name for s in load_estate(demo_source()).stamps]
 
@@ -72,7 +74,7 @@ def test_the_recipe_is_the_exact_az_lines(tmp_path: Path) -> None:
     assert lines[4] == (
         f"(or: IDENTITY_ENDPOINT={URL}/msi/token IDENTITY_HEADER={IDENTITY_HEADER_VALUE} az login --identity)"
     )
-    assert lines[5] == f"mcctl --estate {tmp_path / 'serve' / 'demo.yaml'} --credential cli status"
+    assert lines[5] == f"mcctl --estate {tmp_path / 'serve' / 'demo.yaml'} status"
 
 
 @pytest.mark.parametrize(

@@ -54,8 +54,8 @@ class Served:
 
     def mcctl(self, *args: str, served: bool = False, code: int = 0) -> Any:
         """Run mcctl -o json in a fresh process: `--sim` on the same state (in process, the other
-        way in), or with `served` through the served estate file, signed in as az (--credential cli)."""
-        head = ["--estate", self.info["estate_file"], "--credential", "cli"] if served else ["--sim"]
+        way in), or with `served` through the served estate file (its credential: az, signed in)."""
+        head = ["--estate", self.info["estate_file"]] if served else ["--sim"]
         done = subprocess.run(
             [sys.executable, "-m", "mcctl", *head, "-o", "json", *args],
             env=self.mcctl_env,
@@ -120,7 +120,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     }
     for name in ("IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "AZURE_CLIENT_ID"):
         az_env.pop(name, None)
-    # mcctl's --credential cli runs this same az, signed in to the simulator.
+    # The served estate's credential (cli) runs this same az, signed in to the simulator.
     mcctl_env = {**az_env, "MCCTL_STATE_DIR": str(state_dir), "PATH": f"{Path(AZ).parent}:{os.environ['PATH']}"}
     mcctl_env.pop("MCCTL_ESTATE", None)
     server = Served(info, state_dir, az_env, mcctl_env, process, err_lines)

@@ -56,7 +56,7 @@ def test_a_wrong_identity_header_is_refused(served: Served, tmp_path) -> None:
 
 
 def test_mcctl_with_the_cli_credential_journals_the_az_identity(signed_in: Served) -> None:
-    """The served estate file, `--credential cli`: mcctl's token is az's, so is the journal's actor."""
+    """The served estate file (credential: cli): mcctl's token is az's, so is the journal's actor."""
     signed_in.mcctl("scale", "eus2-2", "--instances", "4", "--yes", served=True)
     latest = signed_in.mcctl("journal", "list", served=True)[0]
     assert latest["kind"] == "scale"
