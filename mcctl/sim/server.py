@@ -100,6 +100,7 @@ class LoopbackServer:
         # At wall speed there is nothing to keep: the state holds no speed, headers stay as they are.
         self.speed = float(speed)
         self._keeper = SpeedKeeper(sim, speed) if speed > 1 else None
+        self._keeping = False
         self._server = make_server(host, port, sim, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(cert), str(key))
@@ -136,17 +137,25 @@ class LoopbackServer:
             self._thread.join(timeout=5)
         self._stop_keeper()
 
+    def claim_speed(self) -> None:
+        """Take the simulated clock at this server's speed now, before serving (ValueError when
+        another server holds it at another speed), so a caller can refuse before it announces
+        anything. Serving claims it anyway."""
+        self._start_keeper()
+
     def _start_keeper(self) -> None:
-        if self._keeper is not None:
+        if self._keeper is not None and not self._keeping:
             try:
                 self._keeper.start()
             except BaseException:
                 self._server.server_close()  # nothing will serve: free the port
                 raise
+            self._keeping = True
 
     def _stop_keeper(self) -> None:
-        if self._keeper is not None:
+        if self._keeper is not None and self._keeping:
             self._keeper.stop()
+            self._keeping = False
 
     def __enter__(self) -> LoopbackServer:
         return self.start()

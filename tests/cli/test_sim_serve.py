@@ -10,6 +10,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -181,3 +182,15 @@ def test_serve_json_port_0_prints_one_line_then_answers_https(tmp_path: Path) ->
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_clock_held_at_another_speed_is_refused_before_anything_is_announced(mcctl) -> None:
+    assert mcctl("--sim", "sim", "status").exit_code == 0  # the state file exists
+    state_file = Path(os.environ["MCCTL_STATE_DIR"]) / "sim" / "demo.json"
+    state = json.loads(state_file.read_text())
+    now = time.time()
+    state["clock_speed"] = {"factor": 10.0, "since": now, "until": now + 3600, "owner": "another server"}
+    state_file.write_text(json.dumps(state))
+    result = mcctl("-o", "json", "sim", "serve", "--port", "0", "--speed", "30")
+    assert result.exit_code == 2 and result.stdout == ""  # no JSON line: a script never takes it as ready
+    assert "another server runs this simulator at speed 10" in result.stderr

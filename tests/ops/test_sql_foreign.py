@@ -70,14 +70,19 @@ def test_a_409_from_another_client_s_failover_says_so_and_journals_nothing_appli
     assert journal.operation(record.id).applied_steps() == []
 
 
-def test_mcctl_s_own_failover_in_flight_is_not_called_another_client_s(
-    session, sim, demo_estate, tmp_path: Path, registry
-) -> None:
+def _fail_over_to_northeurope(session, demo_estate, tmp_path: Path, registry, *, wait: bool):
+    """mcctl's own planned failover to northeurope: (journal, services, the use case's result)."""
     journal = Journal(tmp_path / "journal.jsonl")
     svc = services(demo_estate, session, journal, registry=registry)
     preflight = read_preflight(session, demo_estate, journal=journal)
     plan = plan_failover(demo_estate, preflight, FailoverRequest(to="northeurope"))
-    result = usecases.run(svc, plan, preflight.inventory.snapshot(), RunOptions(wait=False))
+    return journal, svc, usecases.run(svc, plan, preflight.inventory.snapshot(), RunOptions(wait=wait))
+
+
+def test_mcctl_s_own_failover_in_flight_is_not_called_another_client_s(
+    session, sim, demo_estate, tmp_path: Path, registry
+) -> None:
+    journal, svc, result = _fail_over_to_northeurope(session, demo_estate, tmp_path, registry, wait=False)
     op = result.applied.operation
 
     assert journaled(journal, demo_estate, "sql_failover") == (op,)
@@ -97,11 +102,7 @@ def test_mcctl_s_own_failover_in_flight_is_not_called_another_client_s(
 def test_a_rollback_while_another_client_fails_over_is_refused_naming_it(
     session, sim, demo_estate, tmp_path: Path, registry
 ) -> None:
-    journal = Journal(tmp_path / "journal.jsonl")
-    svc = services(demo_estate, session, journal, registry=registry)
-    preflight = read_preflight(session, demo_estate, journal=journal)
-    plan = plan_failover(demo_estate, preflight, FailoverRequest(to="northeurope"))
-    done = usecases.run(svc, plan, preflight.inventory.snapshot(), RunOptions())
+    journal, svc, done = _fail_over_to_northeurope(session, demo_estate, tmp_path, registry, wait=True)
     assert done.applied.status is OperationStatus.SUCCEEDED
     assert foreign_failover(sim, demo_estate, "eastus2").status == 202
 

@@ -391,6 +391,10 @@ def serve(
         server = LoopbackServer(sim, cert, key, port=port, speed=speed)
     except OSError as exc:
         raise UsageError(f"--port: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})") from None
+    try:
+        server.claim_speed()  # before announcing anything a script would take as "ready"
+    except ValueError as exc:  # the clock is held at another speed by another server
+        raise UsageError(str(exc)) from None
     data = serve_estate.served_estate(
         runtime.source.text, runtime.source.location, server.url, cert, runtime.options.subscription
     )
@@ -409,8 +413,6 @@ def serve(
         render.note(f"  {line}")
     try:
         server.serve_forever()
-    except ValueError as exc:  # the clock is held at another speed by another server
-        raise UsageError(str(exc)) from None
     except KeyboardInterrupt as exc:
         render.note("stopped")
         if isinstance(exc, Terminated):
