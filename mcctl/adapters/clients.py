@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mcctl.adapters.clock import Clock, SystemClock
-from mcctl.errors import SignInError, UsageError
+from mcctl.adapters.credential_guard import GuardedCredential
+from mcctl.errors import UsageError
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Cloud, Estate, LockConfig
@@ -170,51 +171,6 @@ def build_credential(kind: str, authority: str | None, endpoint: ArmEndpoint | N
     if tenant:
         extra.update(workload_identity_tenant_id=tenant, shared_cache_tenant_id=tenant)
     return identity.DefaultAzureCredential(exclude_interactive_browser_credential=True, **extra)
-
-
-class GuardedCredential:
-    """An azure-identity credential as mcctl uses it: one attempt at a time, and a failure told once,
-    in one line naming the credential (`AuthError`), then repeated to every other client without
-    asking again (parallel reads would otherwise each spawn `az` and each log the whole chain)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self._lock = threading.Lock()
-        self._failure: tuple[str, str] | None = None
-
-    @property
-    def name(self) -> str:
-        return type(self.inner).__name__
-
-    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        from azure.core.exceptions import ClientAuthenticationError
-
-        from mcctl.adapters.errors import auth_failure
-
-        with self._lock:
-            if self._failure is None:
-                try:
-                    return getattr(self.inner, method)(*args, **kwargs)
-                except ClientAuthenticationError as exc:
-                    self._failure = auth_failure(self.name, exc)
-            message, hint = self._failure
-        raise SignInError(message, hint=hint)
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        return self._call("get_token", *scopes, **kwargs)
-
-    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
-        if not hasattr(self.inner, "get_token_info"):
-            from azure.core.credentials import AccessTokenInfo
-
-            token = self._call("get_token", *scopes)
-            return AccessTokenInfo(token.token, token.expires_on)
-        return self._call("get_token_info", *scopes, options=options)
-
-    def close(self) -> None:
-        close = getattr(self.inner, "close", None)
-        if close:
-            close()
 
 
 class AzureSession:
