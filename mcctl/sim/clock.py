@@ -145,15 +145,15 @@ class SimClock:
         self.speed = replace(self.speed, since=wall, until=max(wall, self.speed.until))
 
     def keep_speed(self, factor: float, lease: float, owner: str) -> bool:
-        """Run at `factor` for `lease` more wall seconds. Refuses (False, nothing changed) while a
-        live speed of another keeper at another factor holds the clock: two servers must not fight
-        over it. Raises ValueError for a bad factor."""
+        """Run at `factor` for `lease` more wall seconds. Refuses (False, nothing changed) while
+        another keeper's live speed holds the clock: one server serves a state at a time. Raises
+        ValueError for a bad factor."""
         problem = speed_problem(factor)
         if problem:
             raise ValueError(f"--speed: {problem}")
         wall = self._wall()
         current = self.speed
-        if current is not None and current.live(wall) and current.owner != owner and current.factor != factor:
+        if current is not None and current.live(wall) and current.owner != owner:
             return False
         self._fold(wall)
         self.speed = ClockSpeed(float(factor), wall, wall + max(0.0, lease), owner)

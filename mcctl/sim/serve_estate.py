@@ -22,6 +22,21 @@ from mcctl.sim.providers.identity import IDENTITY_HEADER_VALUE, SIM_APP_ID, SIM_
 
 SERVE_DIR = "serve"
 AZ_CLOUD = "mcctl-sim"
+LOOPBACK_HOSTS = "127.0.0.1,localhost"
+
+
+def cloud_registered(az_config_dir: Path) -> bool:
+    """Whether az (with this AZURE_CONFIG_DIR) has the simulator's cloud registered already."""
+    import configparser
+
+    clouds = configparser.ConfigParser()
+    try:
+        clouds.read(az_config_dir / "clouds.config", encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return False
+    return clouds.has_section(AZ_CLOUD)
+
+
 HEADER = "# Written by `mcctl sim serve` on every start: the estate, pointed at the simulator on loopback.\n"
 
 
@@ -86,6 +101,11 @@ class ServeRecipe:
             "AZURE_CONFIG_DIR": str(self.az_config_dir),  # az's own sign-in, not the user's
             "REQUESTS_CA_BUNDLE": str(self.ca_bundle),  # az trusts the simulator's certificate
             "AZURE_CORE_INSTANCE_DISCOVERY": "false",  # the authority is not one Microsoft knows
+            "AZURE_CORE_COLLECT_TELEMETRY": "false",  # az's telemetry upload would leave loopback
+            # A proxy in the environment (a corporate machine) must not carry loopback calls
+            # (requests prefers the lower-case variable when both are set).
+            "NO_PROXY": LOOPBACK_HOSTS,
+            "no_proxy": LOOPBACK_HOSTS,
         }
         object.__setattr__(self, "env", env)
 
@@ -96,18 +116,22 @@ class ServeRecipe:
     def az_commands(self) -> list[str]:
         """The az lines after the exports: register and select the cloud, sign in, use mcctl with it."""
         q = shlex.quote
+        # Registered by an earlier start (in this AZURE_CONFIG_DIR): `update` re-reads the endpoints.
+        verb = "update" if cloud_registered(self.az_config_dir) else "register"
         return [
-            f"az cloud register -n {AZ_CLOUD} --endpoint-resource-manager {q(self.url)}",
+            f"az cloud {verb} -n {AZ_CLOUD} --endpoint-resource-manager {q(self.url)}",
             f"az cloud set -n {AZ_CLOUD}",
             f"az login --service-principal -u {q(self.app_id)} -p {q(self.app_secret)} --tenant {q(self.tenant)}",
             f"mcctl --estate {q(str(self.estate_file))} status",
         ]
 
     def managed_identity_login(self) -> str:
-        """The other way in: the App Service managed-identity protocol."""
+        """The other way in: the App Service managed-identity protocol. Exported, not set for the
+        login alone: every later az command gets its tokens there too (without the variables, az
+        asks a VM's IMDS at 169.254.169.254, off loopback)."""
         q = shlex.quote
         env = f"IDENTITY_ENDPOINT={q(self.identity_endpoint)} IDENTITY_HEADER={q(self.identity_header)}"
-        return f"{env} az login --identity"
+        return f"export {env}; az login --identity"
 
     def exports(self) -> str:
         return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())

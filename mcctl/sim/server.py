@@ -5,6 +5,7 @@ running N times faster than the wall while it serves (`SpeedKeeper`)."""
 from __future__ import annotations
 
 import logging
+import os
 import ssl
 import threading
 import uuid
@@ -29,7 +30,9 @@ class SpeedKeeper:
     background thread every `every` wall seconds; tests call `renew()` themselves with a fake wall
     (the sim's SimClock `wall=`)."""
 
-    def __init__(self, sim: Sim, factor: float, lease: float = LEASE_SECONDS, every: float = RENEW_SECONDS) -> None:
+    def __init__(
+        self, sim: Sim, factor: float, lease: float = LEASE_SECONDS, every: float = RENEW_SECONDS, label: str = ""
+    ) -> None:
         problem = speed_problem(factor)
         if problem:
             raise ValueError(f"--speed: {problem}")
@@ -37,7 +40,9 @@ class SpeedKeeper:
         self.factor = float(factor)
         self.lease = lease
         self.every = every
-        self.owner = uuid.uuid4().hex  # so a clean stop never removes another server's speed
+        # Unique, so a clean stop never removes another server's speed; `label` (its URL and pid)
+        # tells an operator which server holds the state.
+        self.owner = f"{label} {uuid.uuid4().hex}".strip()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -51,11 +56,16 @@ class SpeedKeeper:
             clock.drop_speed(self.owner)
 
     def start(self) -> None:
-        """Take the clock (ValueError when another server runs it at another speed), then keep it."""
+        """Take the clock (ValueError when another server holds it), then keep it."""
         if not self.renew():
             with self.sim.clock_transaction() as clock:
-                other = clock.factor()
-            raise ValueError(f"--speed: another server runs this simulator at speed {other:g}; stop it first")
+                holder = clock.speed
+            factor, owner = (holder.factor, holder.owner) if holder is not None else (1.0, "")
+            who = owner.rpartition(" ")[0] or "another server"
+            raise ValueError(
+                f"another server serves this simulator ({who}, at speed {factor:g}): one server per state; "
+                "stop it first, or use it"
+            )
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="mcctl-sim-speed", daemon=True)
         self._thread.start()
@@ -71,8 +81,8 @@ class SpeedKeeper:
         while not self._stop.wait(self.every):
             try:
                 self.renew()
-            except Exception:  # a damaged or unreadable state file must not end the keeper for good
-                log.warning("could not renew the simulated clock speed", exc_info=True)
+            except Exception as exc:  # a damaged or unreadable state file must not end the keeper for good
+                log.warning("mcctl: could not renew the simulated clock's speed: %s", exc)
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -97,11 +107,12 @@ class LoopbackServer:
         problem = speed_problem(speed)
         if problem:
             raise ValueError(f"--speed: {problem}")
-        # At wall speed there is nothing to keep: the state holds no speed, headers stay as they are.
         self.speed = float(speed)
-        self._keeper = SpeedKeeper(sim, speed) if speed > 1 else None
-        self._keeping = False
         self._server = make_server(host, port, sim, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        # Kept at any speed, 1 included: the lease is also what says the state is being served, so
+        # a second server on it is refused instead of fighting over its clock and files.
+        self._keeper: SpeedKeeper | None = SpeedKeeper(sim, speed, label=f"{self.url} pid {os.getpid()}")
+        self._keeping = False
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(cert), str(key))
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)

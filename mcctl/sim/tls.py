@@ -7,6 +7,30 @@ import ipaddress
 from pathlib import Path
 
 
+def ensure_self_signed(directory: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1")) -> tuple[Path, Path]:
+    """The certificate and key in `directory`, made anew only when missing, unreadable or within a day
+    of expiry: clients trust the file (REQUESTS_CA_BUNDLE, `cloud.ca_bundle`), and a restart must
+    not pull it from under a running server or a shell that already trusts it."""
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    if _still_good(cert_path, key_path):
+        return cert_path, key_path
+    return make_self_signed(directory, hosts)
+
+
+def _still_good(cert_path: Path, key_path: Path) -> bool:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError):
+        return False
+    public = serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    matching = key.public_key().public_bytes(*public) == cert.public_key().public_bytes(*public)
+    return matching and cert.not_valid_after_utc > datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
+
+
 def make_self_signed(directory: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1")) -> tuple[Path, Path]:
     """Write cert.pem and key.pem into `directory`; the cert is its own CA (pass it as ca_bundle)."""
     from cryptography import x509

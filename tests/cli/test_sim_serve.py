@@ -23,7 +23,7 @@ from mcctl.sim.providers.identity import IDENTITY_HEADER_VALUE, SIM_APP_ID, SIM_
 from mcctl.sim.runtime import open_simulator
 from mcctl.sim.serve_estate import ServeRecipe, served_estate, served_estate_path, write_served_estate
 from mcctl.sim.server import LoopbackServer
-from mcctl.sim.tls import make_self_signed
+from mcctl.sim.tls import ensure_self_signed, make_self_signed
 
 START_TIMEOUT = 60.0  # wall seconds for a cold process to import and print its line (never slept)
 URL = "https://127.0.0.1:8443"
@@ -65,7 +65,8 @@ def test_the_recipe_is_the_exact_az_lines(tmp_path: Path) -> None:
     lines = recipe.lines()
     assert lines[0] == (
         f"export AZURE_CONFIG_DIR={tmp_path / 'az'} REQUESTS_CA_BUNDLE={tmp_path / 'cert.pem'}"
-        " AZURE_CORE_INSTANCE_DISCOVERY=false"
+        " AZURE_CORE_INSTANCE_DISCOVERY=false AZURE_CORE_COLLECT_TELEMETRY=false"
+        " NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost"
     )
     assert lines[1:4] == [
         f"az cloud register -n mcctl-sim --endpoint-resource-manager {URL}",
@@ -73,7 +74,7 @@ def test_the_recipe_is_the_exact_az_lines(tmp_path: Path) -> None:
         f"az login --service-principal -u {SIM_APP_ID} -p {SIM_APP_SECRET} --tenant {SIM_TENANT}",
     ]
     assert lines[4] == (
-        f"(or: IDENTITY_ENDPOINT={URL}/msi/token IDENTITY_HEADER={IDENTITY_HEADER_VALUE} az login --identity)"
+        f"(or: export IDENTITY_ENDPOINT={URL}/msi/token IDENTITY_HEADER={IDENTITY_HEADER_VALUE}; az login --identity)"
     )
     assert lines[5] == f"mcctl --estate {tmp_path / 'serve' / 'demo.yaml'} status"
 
@@ -189,8 +190,29 @@ def test_a_clock_held_at_another_speed_is_refused_before_anything_is_announced(m
     state_file = Path(os.environ["MCCTL_STATE_DIR"]) / "sim" / "demo.json"
     state = json.loads(state_file.read_text())
     now = time.time()
-    state["clock_speed"] = {"factor": 10.0, "since": now, "until": now + 3600, "owner": "another server"}
+    state["clock_speed"] = {
+        "factor": 10.0,
+        "since": now,
+        "until": now + 3600,
+        "owner": "https://127.0.0.1:8443 pid 7 f00",
+    }
     state_file.write_text(json.dumps(state))
     result = mcctl("-o", "json", "sim", "serve", "--port", "0", "--speed", "30")
     assert result.exit_code == 2 and result.stdout == ""  # no JSON line: a script never takes it as ready
-    assert "another server runs this simulator at speed 10" in result.stderr
+    assert "another server serves this simulator (https://127.0.0.1:8443 pid 7, at speed 10)" in result.stderr
+    assert not (Path(os.environ["MCCTL_STATE_DIR"]) / "serve").exists()  # nothing of the other's overwritten
+
+
+def test_the_recipe_updates_a_cloud_an_earlier_start_registered(tmp_path: Path) -> None:
+    (tmp_path / "az").mkdir()
+    (tmp_path / "az" / "clouds.config").write_text("[mcctl-sim]\nendpoint_resource_manager = https://127.0.0.1:1\n")
+    recipe = ServeRecipe(URL, tmp_path / "cert.pem", tmp_path / "serve" / "demo.yaml", 60.0, tmp_path / "az")
+    assert recipe.lines()[1] == f"az cloud update -n mcctl-sim --endpoint-resource-manager {URL}"
+
+
+def test_a_restart_keeps_the_certificate_clients_already_trust(tmp_path: Path) -> None:
+    first = ensure_self_signed(tmp_path / "tls")
+    pem = first[0].read_bytes()
+    assert ensure_self_signed(tmp_path / "tls") == first and first[0].read_bytes() == pem
+    first[1].write_text("not a key")  # damaged: made anew
+    assert ensure_self_signed(tmp_path / "tls")[0].read_bytes() != pem

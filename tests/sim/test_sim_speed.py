@@ -144,20 +144,27 @@ def test_a_server_at_wall_speed_leaves_the_clock_alone(demo_estate, state, wall,
     sim = _open(demo_estate, state, wall)
     cert, key = make_self_signed(tmp_path / "tls")
     with LoopbackServer(sim, cert, key):
-        assert "clock_speed" not in _saved(state)
+        # held at factor 1: the lease says the state is served; time runs at wall speed
+        assert _saved(state)["clock_speed"]["factor"] == 1
+        wall.t += 30
+        assert _saved(state)["clock_offset"] == 0
+    assert "clock_speed" not in _saved(state) and _saved(state)["clock_offset"] == 0
 
 
-def test_a_second_keeper_at_another_speed_is_refused_while_the_first_runs(demo_estate, state, wall) -> None:
+@pytest.mark.parametrize("speed", [10.0, SPEED, 1.0])
+def test_a_second_keeper_is_refused_while_the_first_runs(demo_estate, state, wall, speed) -> None:
+    """One server per state, whatever its speed: two would fight over its clock, TLS files and
+    served estate file."""
     first, second = _open(demo_estate, state, wall), _open(demo_estate, state, wall)
-    assert SpeedKeeper(first, SPEED).renew()
-    other = SpeedKeeper(second, 10)
+    assert SpeedKeeper(first, SPEED, label="https://127.0.0.1:8443 pid 42").renew()
+    other = SpeedKeeper(second, speed)
     assert not other.renew()
-    with pytest.raises(ValueError, match="--speed: another server runs this simulator at speed 60"):
+    with pytest.raises(ValueError, match=r"another server serves this simulator \(https://127.0.0.1:8443 pid 42, at"):
         other.start()
     assert _saved(state)["clock_speed"]["factor"] == SPEED
     wall.t += LEASE_SECONDS + 1  # the first one died: its speed ran out, the second may take over
     assert other.renew()
-    assert _saved(state)["clock_speed"]["factor"] == 10
+    assert _saved(state)["clock_speed"]["factor"] == speed
 
 
 def test_the_clock_stays_within_its_bound_however_long_a_speed_runs() -> None:

@@ -45,13 +45,19 @@ def _status(runtime: Runtime) -> dict:
 
     sim = runtime.sim
     assert sim is not None
-    with sim.store.transaction() as data:
+    # The clock as the state has it now (a server may be running it faster): the offset shown is
+    # the effective one, what a speed gained since its last renewal included, so it agrees with
+    # `simulated_time` (the state's raw clock_offset leaves that gain out).
+    with sim.clock_transaction() as clock:
+        data = sim.store.data
+        now, offset, factor = clock.now(), clock.effective_offset(), clock.factor()
         ops = list(data["operations"].values())
         return {
             "estate": runtime.estate.name,
             "state_file": str(sim.store.path),
-            "simulated_time": iso(sim.now()),
-            "clock_offset_seconds": round(data["clock_offset"], 3),
+            "simulated_time": iso(now),
+            "clock_offset_seconds": round(offset, 3),
+            "speed": factor,  # simulated seconds per wall second (1: the wall's pace)
             "resources": len(data["resources"]),
             "operations_running": sum(1 for op in ops if op["status"] == "InProgress"),
             "operations_total": len(ops),
@@ -87,6 +93,7 @@ def _status_table(data: dict[str, Any]) -> Any:
         "estate": data["estate"],
         "state file": data["state_file"],
         "simulated time": f"{data['simulated_time']} (clock {offset:+g}s)",
+        **({"speed": f"{data['speed']:g}x the wall clock (sim serve --speed)"} if data.get("speed", 1) > 1 else {}),
         "resources": data["resources"],
         "operations": f"{data['operations_running']} running, {data['operations_total']} in all",
         "outages": ", ".join(str(o) for o in data["outages"]) or "none",
@@ -377,7 +384,7 @@ def serve(
     from mcctl.sim import serve_estate
     from mcctl.sim.clock import speed_problem
     from mcctl.sim.server import LoopbackServer
-    from mcctl.sim.tls import make_self_signed
+    from mcctl.sim.tls import ensure_self_signed
 
     if not 0 <= port <= 65535:
         raise UsageError("--port: must be between 0 and 65535")
@@ -386,7 +393,7 @@ def serve(
         raise UsageError(f"--speed: {problem}")
     runtime: Runtime = ctx.obj
     sim = _sim(ctx)
-    cert, key = make_self_signed(state_dir() / "tls")
+    cert, key = ensure_self_signed(state_dir() / "tls")
     try:
         server = LoopbackServer(sim, cert, key, port=port, speed=speed)
     except OSError as exc:
