@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -19,7 +20,7 @@ class SimRequest:
         parts = urlsplit(self.url)
         self.base_url = f"{parts.scheme}://{parts.netloc}"
         self.host = (parts.hostname or "").lower()
-        self.path = parts.path.rstrip("/") or "/"
+        self.path = _collapse_slashes(parts.path, self.host).rstrip("/") or "/"
         self.query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         self.headers = {k.lower(): v for k, v in self.headers.items()}
 
@@ -32,6 +33,16 @@ class SimRequest:
         """Query parameters are case-insensitive in ARM ($skipToken vs $skiptoken)."""
         lowered = name.lower()
         return next((v for k, v in self.query.items() if k.lower() == lowered), None)
+
+
+def _collapse_slashes(path: str, host: str) -> str:
+    """ARM treats `//` in a path as `/`: `az resource show --resource-type Microsoft.Web/sites`
+    sends `.../providers/Microsoft.Web//sites/{name}` and real ARM answers it. So the path every
+    route, nextLink and monitor is built from has none (the query is left alone: its values may
+    hold URLs). Not for the blob service, where `a//b` and `a/b` are different blob names."""
+    if host.split(".")[1:2] == ["blob"] or path.lower().startswith("/@blob/"):
+        return path
+    return re.sub(r"/{2,}", "/", path)
 
 
 @dataclass

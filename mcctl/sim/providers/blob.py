@@ -10,7 +10,10 @@ blob properties (`HEAD`), download (`GET`), set metadata (`PUT ?comp=metadata`, 
 Errors are the storage service's: an XML `<Error><Code/><Message/></Error>` body (none for HEAD)
 plus the `x-ms-error-code` header, which is what the SDK reads. The lease state machine follows the
 Lease Blob REST reference and the Azurite emulator. Lease expiry and break periods run on the
-simulated clock, so `sim.advance(61)` expires a 60-second lease. Every storage account exists; only
+simulated clock, so `sim.advance(61)` expires a 60-second lease; but their durations are wall
+seconds, as Azure's are: while `sim serve --speed N` runs simulated time N times faster than the
+wall, a 60-second lease lasts 60*N simulated seconds (`_lease_span`), so a client renewing it on
+the wall clock over HTTPS keeps it. Every storage account exists; only
 the container named by the estate's `lock:` is seeded.
 """
 
@@ -420,6 +423,13 @@ def _lease(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse:
     return SimResponse(status, None, {**_blob_headers(blob), **headers})
 
 
+def _lease_span(sim: Sim, seconds: float) -> float:
+    """The simulated seconds a lease duration or break period of `seconds` lasts: they are wall
+    seconds (the service's and its clients' clock), so at speed N they are N times as many
+    simulated seconds; at wall speed (factor 1) the same."""
+    return seconds * sim.clock.factor()
+
+
 def _acquire(sim: Sim, req: SimRequest, lease: dict[str, Any]) -> tuple[int, dict[str, str]]:
     raw = req.headers.get("x-ms-lease-duration")
     try:
@@ -447,7 +457,7 @@ def _acquire(sim: Sim, req: SimRequest, lease: dict[str, Any]) -> tuple[int, dic
         state="leased",
         id=proposed or str(uuid.uuid4()),
         duration=duration,
-        expires=None if duration == -1 else sim.now() + duration,
+        expires=None if duration == -1 else sim.now() + _lease_span(sim, duration),
         break_at=None,
     )
     return 201, {"x-ms-lease-id": lease["id"]}
@@ -466,7 +476,7 @@ def _renew(sim: Sim, req: SimRequest, lease: dict[str, Any]) -> tuple[int, dict[
     # leased, or expired and not leased again since: the lease clock restarts
     lease["state"] = "leased"
     if lease["duration"] != -1:
-        lease["expires"] = sim.now() + lease["duration"]
+        lease["expires"] = sim.now() + _lease_span(sim, lease["duration"])
     return 200, {"x-ms-lease-id": lease_id}
 
 
@@ -518,15 +528,16 @@ def _break(sim: Sim, req: SimRequest, lease: dict[str, Any]) -> tuple[int, dict[
         # An infinite lease breaks at once unless a period is given; a fixed one runs out its
         # remaining time unless a shorter period is given.
         remaining = math.inf if lease["expires"] is None else lease["expires"] - now
+        # `period_left` is simulated seconds; the period given and x-ms-lease-time are wall seconds.
         if period is None:
             period_left = 0.0 if remaining == math.inf else remaining
         else:
-            period_left = min(float(period), remaining)
+            period_left = min(_lease_span(sim, period), remaining)
     else:  # breaking: a new period can only shorten it
         current = lease["break_at"] - now
-        period_left = current if period is None else min(float(period), current)
+        period_left = current if period is None else min(_lease_span(sim, period), current)
     if period_left <= 0:
         lease.update(state="broken", duration=None, expires=None, break_at=None)
         return 202, {"x-ms-lease-time": "0"}
     lease.update(state="breaking", duration=None, expires=None, break_at=now + period_left)
-    return 202, {"x-ms-lease-time": str(math.ceil(period_left))}
+    return 202, {"x-ms-lease-time": str(math.ceil(period_left / sim.clock.factor()))}

@@ -26,6 +26,7 @@ if every enabled origin is unhealthy it still routes to them; with every origin 
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -437,13 +438,34 @@ def _origin_updated(sim: Sim, resource_id: str, changes: dict[str, Any], complet
 
 
 # -- PATCH as an LRO -------------------------------------------------------------------------------
-def _patch_properties(req: SimRequest) -> dict[str, Any]:
-    """The `properties` of a PATCH body, minus read-only fields and nulls (null = unchanged here)."""
+def request_object(req: SimRequest) -> dict[str, Any] | None:
+    """The JSON object a PATCH or PUT body holds (None: no body). A body that is JSON but not an
+    object (`[1,2]`, `"str"`, `0`) is refused as ARM does, never read as "no change"."""
     try:
-        body = req.json() or {}
+        body = req.json()
     except ValueError as exc:
         raise bad_request("InvalidRequestContent", f"The request content was invalid: {exc}") from None
-    props = body.get("properties") if isinstance(body, dict) else None
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        raise bad_request(
+            "InvalidRequestContent",
+            f"The request content was invalid: the body must be a JSON object, not a {_json_type(body)}.",
+        )
+    return body
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    names = {dict: "object", list: "array", str: "string", int: "number", float: "number", type(None): "null"}
+    return names.get(type(value), "value")
+
+
+def _patch_properties(req: SimRequest) -> dict[str, Any]:
+    """The `properties` of a PATCH body, minus read-only fields and nulls (null = unchanged here)."""
+    body = request_object(req) or {}
+    props = body.get("properties")
     if props is None:
         return {}
     if not isinstance(props, dict):
@@ -531,7 +553,14 @@ def _check_range(props: dict[str, Any], name: str, low: int, high: int) -> None:
     if name not in props:
         return
     value = props[name]
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, int):
+        # A type error says so: "must be between 1 and 1000" for "700" (a string) would mislead.
+        shown = json.dumps(value)
+        message = (
+            f"The value {shown} of property '{name}' is invalid. It must be an integer, not a {_json_type(value)}."
+        )
+        raise bad_request("BadRequest", message)
+    if not low <= value <= high:
         message = f"The value '{value}' of property '{name}' is invalid. It must be between {low} and {high}."
         raise bad_request("BadRequest", message)
 

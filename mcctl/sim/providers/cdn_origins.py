@@ -42,6 +42,7 @@ from mcctl.sim.providers.cdn import (
     conflict,
     monitor_url,
     origin_id,
+    request_object,
     running_operation,
     same_request,
     stamp_for,
@@ -52,8 +53,11 @@ if TYPE_CHECKING:
 
 ORIGIN_CREATE_SECONDS = 45  # a new origin takes a little longer to be accepted than a change
 ORIGIN_DELETE_SECONDS = 30
-# What AFD stores for the properties a PUT leaves out (AFDOrigins_Create.json: priority and weight
-# stay null, which the edge treats as 1 and 1000).
+# What AFD stores for the properties a PUT leaves out or sends as null (`az afd origin update --set
+# properties.weight=null`). Weight and priority get no stored default: the spec's AFDOrigins_Create.json
+# (tests/fixtures/arm-examples/cdn, 2026-10-01) answers a PUT without them with `"weight": null,
+# "priority": null` in its 200, 201 and 202 bodies alike, and the edge treats null as priority 1 and
+# weight 1000 (cdn.DEFAULT_PRIORITY / DEFAULT_WEIGHT, as mcctl.domain.observed's AFD defaults).
 PUT_DEFAULTS: dict[str, Any] = {
     "enabledState": "Enabled",
     "enforceCertificateNameCheck": True,
@@ -110,11 +114,8 @@ def _created(sim: Sim, req: SimRequest, op: dict[str, Any]) -> SimResponse:
 def _put_properties(req: SimRequest, group_name: str) -> dict[str, Any]:
     """The full properties a PUT stores: the writable ones given (null = default), defaults for the
     rest, read-only ones ignored as ARM does. 400 naming the property when one is invalid."""
-    try:
-        body = req.json()
-    except ValueError as exc:
-        raise bad_request("InvalidRequestContent", f"The request content was invalid: {exc}") from None
-    given = body.get("properties") if isinstance(body, dict) else None
+    body = request_object(req)  # 400 for a body that is not an object, as a PATCH gets
+    given = body.get("properties") if body is not None else None
     if given is None:
         raise bad_request("InvalidRequestContent", "The property 'properties' is required and must be an object.")
     if not isinstance(given, dict):  # the same answer as a PATCH gets (cdn._patch_properties)
