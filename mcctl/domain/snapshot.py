@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.outside import ResourceChange, provisioning_changes, still_provisioning
+
 if TYPE_CHECKING:
     from mcctl.domain.stampview import StampView
 
@@ -37,6 +39,9 @@ class StampSnapshot:
 class EstateSnapshot:
     stamps: tuple[StampSnapshot, ...]
     sql_primary: str | None = None  # region of the SQL failover group's primary
+    # Plans and origins with an operation running on them when the state was read (whoever started
+    # it): a plan with a step on one that no mcctl change explains is refused (mcctl.ops.guard).
+    changing: tuple[ResourceChange, ...] = ()
 
     @classmethod
     def from_views(cls, views: list[StampView], sql_primary: str | None = None) -> EstateSnapshot:
@@ -57,10 +62,10 @@ class EstateSnapshot:
                     app_running=(v.app.state or "").lower() == "running",
                     instances=v.plan.capacity or 0,
                     workers_up=(v.plan.number_of_workers or 0) > 0,
-                    origin_settled=v.origin is None or not _updating(v.origin.provisioning_state),
+                    origin_settled=v.origin is None or not still_provisioning(v.origin.provisioning_state),
                 )
             )
-        return cls(tuple(stamps), sql_primary)
+        return cls(tuple(stamps), sql_primary, provisioning_changes(views))
 
     def stamp(self, name: str) -> StampSnapshot:
         for stamp in self.stamps:
@@ -109,8 +114,3 @@ class EstateSnapshot:
     def serving_in(self, region: str | None) -> tuple[StampSnapshot, ...]:
         """The serving stamps in `region` (none in an unknown one: a step whose target is not recorded)."""
         return tuple(s for s in self.serving_stamps if s.region == region)
-
-
-def _updating(provisioning_state: str | None) -> bool:
-    state = (provisioning_state or "").strip().lower()
-    return state not in ("", "succeeded", "failed", "canceled", "cancelled")

@@ -4,6 +4,11 @@ A plan is judged against the live state plus every change still in flight (a `--
 killed run). Between planning and applying, another operator may have acted (the plan waited at a
 prompt), so under the lease the state is read again and every rule re-evaluated: a plan that became
 unsafe is refused (exit 5) naming the rule and what changed, before anything is touched.
+
+A plan with a step on a resource another client is changing right now (a provisioningState that is
+not terminal, that no mcctl change in flight explains) is refused the same way, by
+`CHANGED_OUTSIDE` (not overridable): planned from a value about to change, Azure would answer 409
+part way through it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mcctl.domain.outside import racing_outside
 from mcctl.domain.safety import RuleContext, RuleRegistry, RuleResult
 from mcctl.errors import SafetyRefusal, UsageError
 from mcctl.ops.registry import Registry, current_registry
@@ -22,6 +28,9 @@ if TYPE_CHECKING:
     from mcctl.domain.snapshot import EstateSnapshot
     from mcctl.ops.inflight import InFlightStep
 
+# The verdict's name: not a registered rule (nothing to configure or override), reported like one.
+CHANGED_OUTSIDE = "changed_outside_mcctl"
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -31,6 +40,9 @@ class Evaluation:
     before: EstateSnapshot | None = None  # what the rules were evaluated on (in-flight changes included)
     data_loss_acknowledged: bool = False
     in_flight: tuple[str, ...] = field(default=())  # changes of other operations that may still land
+    # What the outside-change check covers, kept so the re-check under the lease judges the same:
+    touches: tuple[str, ...] = ()  # resource ids the command is about beyond its steps
+    explained: tuple[str, ...] = ()  # resource ids mcctl's own changes are on (a resumed operation's)
 
     @property
     def refused(self) -> tuple[RuleResult, ...]:
@@ -61,9 +73,15 @@ def evaluate(
     kinds: Registry | None = None,
     estate: Estate | None = None,
     now: float | None = None,
+    *,
+    touches: tuple[str, ...] = (),
+    explained: tuple[str, ...] = (),
 ) -> Evaluation:
     """Every rule on `plan`; `in_flight` changes (of other operations) count the way that serves less.
-    `estate` and `now` reach the rules through their context (`RuleContext.estate`, `.now`)."""
+    `estate` and `now` reach the rules through their context (`RuleContext.estate`, `.now`).
+
+    First, whether another client is changing a resource of the plan's steps or `touches` right now
+    (`before.changing`; mcctl's own changes still landing and `explained` are not another's)."""
     from mcctl.ops import inflight as pending
 
     kinds = kinds or current_registry()
@@ -75,14 +93,31 @@ def evaluate(
     before = pending.project(before, counted, kinds)
     after = plan.project(before, kinds.project_step)
     context = RuleContext(plan, before, after, settings, data_loss_acknowledged, estate=estate, now=now)
+    ours = (*explained, *(s.step.resource_id for s in counted))
+    outside = changed_outside(before, (*(s.resource_id for s in plan.steps), *touches), ours)
     return Evaluation(
         plan,
-        tuple(registry.evaluate(context, overrides)),
+        (*outside, *registry.evaluate(context, overrides)),
         dict(overrides),
         before,
         data_loss_acknowledged,
         tuple(f"{s.describe()} may still land: counted the way that serves less" for s in counted),
+        touches,
+        tuple(explained),
     )
+
+
+def changed_outside(
+    before: EstateSnapshot, resources: tuple[str, ...], ours: tuple[str, ...]
+) -> tuple[RuleResult, ...]:
+    """The refusal (one verdict naming every such resource) when another client is changing one of
+    `resources` now; nothing when none is. Not overridable: the change would race, not just risk."""
+    racing = racing_outside(before.changing, resources, ours)
+    if not racing:
+        return ()
+    message = "; ".join(change.refusal() for change in racing) + " (cannot be overridden)"
+    numbers = {"resources": [c.resource_id for c in racing], "provisioning_states": [c.state for c in racing]}
+    return (RuleResult(CHANGED_OUTSIDE, False, message, numbers=numbers, overridable=False),)
 
 
 def check_overrides(names: Iterable[str], registry: RuleRegistry | Registry | None = None) -> None:
@@ -123,6 +158,8 @@ def reevaluate(
         kinds=kinds,
         estate=estate,
         now=now,
+        touches=evaluation.touches,
+        explained=evaluation.explained,
     )
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.capacity import CARRY_RULE
+from mcctl.domain.outside import TERMINAL_PROVISIONING_STATES as TERMINAL_PROVISIONING_STATES  # (re-exported)
+from mcctl.domain.outside import still_provisioning  # the one definition (bluegreen, redisgeo use it from here)
 from mcctl.domain.projections import project_origin, project_scale
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.registry import Registry, StepKind, current_registry
@@ -22,14 +24,6 @@ if TYPE_CHECKING:
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.plan import Step
     from mcctl.domain.safety import SafetyRule
-
-
-TERMINAL_PROVISIONING_STATES = ("succeeded", "failed", "canceled", "cancelled")
-
-
-def still_provisioning(state: str | None) -> bool:
-    """A provisioning state that says an operation is running (Updating, InProgress, Creating, ...)."""
-    return state is not None and state.strip().lower() not in TERMINAL_PROVISIONING_STATES
 
 
 def executor(step: Step, registry: Registry | None = None) -> StepKind:

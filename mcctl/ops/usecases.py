@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.plan import ROLLBACK_PREFIX, Plan
 from mcctl.errors import EstateChanged, SafetyRefusal, UsageError
 from mcctl.ops import mutation
-from mcctl.ops.guard import Evaluation, check_overrides, refusal
+from mcctl.ops.guard import CHANGED_OUTSIDE, Evaluation, check_overrides, refusal
 
 if TYPE_CHECKING:
     from mcctl.domain.snapshot import EstateSnapshot
@@ -201,11 +201,17 @@ def _run(
         kinds=services.registry,
         estate=services.estate,
         now=services.session.clock.wall(),
+        touches=touches,
+        explained=_joined(resume),
     )
     services.trace.evaluation = evaluation
     for line in evaluation.in_flight:
         services.notices.note(line)
     if plan.empty:
+        if any(r.rule == CHANGED_OUTSIDE for r in evaluation.refused):
+            # "nothing to do" would be judged on a value another client is changing: not journaled
+            # (nothing was planned), refused all the same
+            raise refusal(evaluation, suffix="; nothing was changed")
         return RunResult(RunOutcome.NOTHING_TO_DO, evaluation)
     if options.dry_run:
         return RunResult(RunOutcome.DRY_RUN, evaluation)
@@ -264,6 +270,15 @@ def _refuse_undone(services: Services, record: OperationRecord) -> None:
             "what was undone; nothing was changed",
             hint="run the original command again to plan from the current state",
         )
+
+
+def _joined(resume: OperationRecord | None) -> tuple[str, ...]:
+    """The resources a resumed operation's own unfinished steps are on: a change running there is
+    the one the resume joins (waits for), not another client's."""
+    if resume is None:
+        return ()
+    steps = resume.plan.steps
+    return tuple(steps[i].resource_id for i in resume.uncertain_steps() if i < len(steps))
 
 
 def _context(services: Services, options: RunOptions) -> mutation.ApplyContext:
