@@ -40,6 +40,7 @@ __all__ = [
 Effect = Callable[..., None]
 BLOB_PREFIX = "/@blob"
 WEB_PREFIX = "/@web"
+META_KEY_PREFIX = "x_ms_meta_"  # blob metadata headers, as WSGI names them
 OWN_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})  # the simulator served on loopback
 MIN_RETRY_AFTER_MS = 50  # a fast clock still leaves a wall-clock poller time to breathe
 
@@ -141,7 +142,7 @@ class Sim(Operations, RegionOutages):
         host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         query = environ.get("QUERY_STRING")
         url = f"{scheme}://{host}{environ.get('PATH_INFO', '/')}" + (f"?{query}" if query else "")
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        headers = {_header_name(k[5:]): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -386,3 +387,13 @@ def _host_style(req: SimRequest) -> SimRequest:
     host, _, rest = req.path[len(WEB_PREFIX) + 1 :].partition("/")
     query = urlsplit(req.url).query
     return SimRequest(req.method, f"https://{host}/{rest}" + (f"?{query}" if query else ""), req.headers, req.body)
+
+
+def _header_name(environ_key: str) -> str:
+    """A header's name from its WSGI environ key (dashes there became underscores). Blob metadata
+    names are C# identifiers — underscores, never dashes — so after `x-ms-meta-` the underscores are
+    the name's own (`x-ms-meta-acquired_at`, as azure-storage-blob sends it)."""
+    name = environ_key.lower()
+    if name.startswith(META_KEY_PREFIX):
+        return "x-ms-meta-" + name[len(META_KEY_PREFIX) :]
+    return name.replace("_", "-")

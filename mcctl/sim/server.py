@@ -58,14 +58,7 @@ class SpeedKeeper:
     def start(self) -> None:
         """Take the clock (ValueError when another server holds it), then keep it."""
         if not self.renew():
-            with self.sim.clock_transaction() as clock:
-                holder = clock.speed
-            factor, owner = (holder.factor, holder.owner) if holder is not None else (1.0, "")
-            who = owner.rpartition(" ")[0] or "another server"
-            raise ValueError(
-                f"another server serves this simulator ({who}, at speed {factor:g}): one server per state; "
-                "stop it first, or use it"
-            )
+            raise ValueError(served_elsewhere(self.sim) or "another server serves this simulator")
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="mcctl-sim-speed", daemon=True)
         self._thread.start()
@@ -83,6 +76,20 @@ class SpeedKeeper:
                 self.renew()
             except Exception as exc:  # a damaged or unreadable state file must not end the keeper for good
                 log.warning("mcctl: could not renew the simulated clock's speed: %s", exc)
+
+
+def served_elsewhere(sim: Sim) -> str | None:
+    """Why this state cannot be served now: another server holds it (None: nobody does). Read before
+    binding a port, so a second server on the same port is told the same as on another."""
+    with sim.clock_transaction() as clock:
+        holder = clock.speed
+        if holder is None or not holder.live(clock.wall()):
+            return None
+    who = holder.owner.rpartition(" ")[0] or "another server"
+    return (
+        f"another server serves this simulator ({who}, at speed {holder.factor:g}): one server per state; "
+        f"stop it first, or use it (a server that was killed lets go within {LEASE_SECONDS:g} s)"
+    )
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

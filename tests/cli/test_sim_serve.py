@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import socket
 import ssl
 import subprocess
 import sys
@@ -134,6 +135,8 @@ def test_mcctl_reads_the_estate_through_the_served_file(mcctl, tmp_path: Path, m
         assert acquired.exit_code == 0, acquired.stderr
         held = mcctl("--estate", str(path), "-o", "json", "lock", "status")
         assert held.exit_code == 0 and "serve test" in held.stdout, (held.stdout, held.stderr)
+        # metadata names with underscores survive WSGI (which turns a header's dashes into underscores)
+        assert json.loads(held.stdout)["acquired_at"], held.stdout
     assert any(entry.path.startswith("/@blob/stmcdemoops/mcctl-locks/") for entry in sim.requests)
     probed = [entry.path for entry in sim.requests if entry.path.startswith("/@web/")]
     assert "/@web/app-mc-weu-1.azurewebsites.net/health/stamp" in probed
@@ -185,7 +188,9 @@ def test_serve_json_port_0_prints_one_line_then_answers_https(tmp_path: Path) ->
         process.wait(timeout=30)
 
 
-def test_a_clock_held_at_another_speed_is_refused_before_anything_is_announced(mcctl) -> None:
+@pytest.mark.parametrize("same_port", [False, True])
+def test_a_state_another_server_holds_is_refused_before_anything_is_announced(mcctl, same_port: bool) -> None:
+    """Whatever the port (the other server's own: not "address in use", but who holds the state)."""
     assert mcctl("--sim", "sim", "status").exit_code == 0  # the state file exists
     state_file = Path(os.environ["MCCTL_STATE_DIR"]) / "sim" / "demo.json"
     state = json.loads(state_file.read_text())
@@ -197,7 +202,11 @@ def test_a_clock_held_at_another_speed_is_refused_before_anything_is_announced(m
         "owner": "https://127.0.0.1:8443 pid 7 f00",
     }
     state_file.write_text(json.dumps(state))
-    result = mcctl("-o", "json", "sim", "serve", "--port", "0", "--speed", "30")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1]) if same_port else "0"
+        result = mcctl("-o", "json", "sim", "serve", "--port", port, "--speed", "30")
     assert result.exit_code == 2 and result.stdout == ""  # no JSON line: a script never takes it as ready
     assert "another server serves this simulator (https://127.0.0.1:8443 pid 7, at speed 10)" in result.stderr
     assert not (Path(os.environ["MCCTL_STATE_DIR"]) / "serve").exists()  # nothing of the other's overwritten

@@ -34,7 +34,7 @@ def _operations(sim: Sim) -> int:
     return len(sim.store.data.get("operations", {}))
 
 
-@pytest.mark.parametrize("raw", [b"[1,2]", b'"str"', b"[]", b"0", b"false"])
+@pytest.mark.parametrize("raw", [b"[1,2]", b'"str"', b"[]", b"0", b"false", b"null"])
 @pytest.mark.parametrize("method", ["PATCH", "PUT"])
 def test_a_body_that_is_not_an_object_is_400(sim: Sim, demo_estate: Estate, method: str, raw: bytes) -> None:
     path = _origin_path(demo_estate)

@@ -383,7 +383,7 @@ def serve(
     from mcctl.config.paths import state_dir
     from mcctl.sim import serve_estate
     from mcctl.sim.clock import speed_problem
-    from mcctl.sim.server import LoopbackServer
+    from mcctl.sim.server import LoopbackServer, served_elsewhere
     from mcctl.sim.tls import ensure_self_signed
 
     if not 0 <= port <= 65535:
@@ -393,6 +393,9 @@ def serve(
         raise UsageError(f"--speed: {problem}")
     runtime: Runtime = ctx.obj
     sim = _sim(ctx)
+    held = served_elsewhere(sim)
+    if held:
+        raise UsageError(held)
     cert, key = ensure_self_signed(state_dir() / "tls")
     try:
         server = LoopbackServer(sim, cert, key, port=port, speed=speed)
@@ -412,7 +415,7 @@ def serve(
     if runtime.options.output == "json":  # one line, flushed: a script reads it, then uses the server
         sys.stdout.write(json.dumps(recipe.document()) + "\n")
         sys.stdout.flush()
-    render.note(f"simulated Azure listening on {server.url} ({recipe.speed:g} simulated seconds per second)")
+    render.note(f"simulated Azure listening on {server.url} (speed {recipe.speed:g}x the wall clock)")
     render.note(f"CA bundle: {cert}")
     render.note(f"served estate (ARM, sign-in, probes and the lock all on loopback): {path}")
     render.note("the Azure CLI, in a shell of its own:")

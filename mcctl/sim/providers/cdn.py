@@ -445,12 +445,14 @@ def request_object(req: SimRequest) -> dict[str, Any] | None:
         body = req.json()
     except ValueError as exc:
         raise bad_request("InvalidRequestContent", f"The request content was invalid: {exc}") from None
-    if body is None:
-        return None
+    if not req.body.strip():
+        return None  # no body at all (a literal `null` is a body, and not an object)
     if not isinstance(body, dict):
+        kind = _json_type(body)
+        article = "an" if kind[0] in "aeiou" else "a"
         raise bad_request(
             "InvalidRequestContent",
-            f"The request content was invalid: the body must be a JSON object, not a {_json_type(body)}.",
+            f"The request content was invalid: the body must be a JSON object, not {article} {kind}.",
         )
     return body
 
