@@ -37,6 +37,7 @@ UNHEALTHY = "unhealthy"  # the one health verdict that takes a stamp's origin ou
 class OperationState(StrEnum):
     IN_FLIGHT = "in_flight"  # a change of it may still land (submitted with --no-wait, killed mid-step)
     INTERRUPTED = "interrupted"  # stopped part way, nothing of it running: resume it or roll it back
+    RUNNING = "running"  # between its steps or waiting: its process holds the operator lease and lives
 
 
 @dataclass(frozen=True)

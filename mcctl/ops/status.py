@@ -8,20 +8,23 @@ blanks the others.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.outside import Journaled, started_outside
 from mcctl.domain.status import EstateStatus, OpenOperation, OperationState, estate_status
 from mcctl.domain.statuses import OperationStatus
 from mcctl.ops.inflight import InFlightStep, Landing, in_flight
+from mcctl.ops.lease_base import process_alive
 from mcctl.ops.parallel import read_parallel
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession
     from mcctl.domain.estate import Estate
     from mcctl.domain.health import EstateHealth
+    from mcctl.domain.lease import LockStatus
     from mcctl.ops.inventory import Inventory
     from mcctl.ops.journal import Journal, OperationRecord
     from mcctl.ops.registry import Registry
@@ -73,16 +76,34 @@ def read_estate_status(
         read.inventory.views if read is not None else None,
         operations.journaled if operations is not None else None,
     )
+    lock = done.values.get("lock")
     return estate_status(
         estate,
         health=read.health if read is not None else None,
         views=read.inventory.views if read is not None else None,
         sql=done.values.get("sql"),
-        lock=done.values.get("lock"),
-        operations=operations.open if operations is not None else None,
+        lock=lock,
+        operations=_still_running(operations.open, lock) if operations is not None else None,
         errors=errors,
         in_flight=outside,
     )
+
+
+def _still_running(operations: list[OpenOperation], lock: LockStatus | None) -> list[OpenOperation]:
+    """An operation the journal shows stopped part way is still running while its own process holds
+    the operator lease and lives (between step groups, waiting out an interval): not one to resume.
+    (A holder on another machine cannot be checked: its live lease says it runs.)"""
+    holder = lock.holder if lock is not None and lock.held else None
+    if holder is None or not holder.operation:
+        return operations
+    if holder.host == socket.gethostname() and not process_alive(holder.pid):
+        return operations
+    return [
+        replace(op, state=OperationState.RUNNING)
+        if op.id == holder.operation and op.state is OperationState.INTERRUPTED
+        else op
+        for op in operations
+    ]
 
 
 _PARTS = {

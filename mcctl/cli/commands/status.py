@@ -31,7 +31,7 @@ SQL_VERDICTS = {
     "degraded": "failover ready (degraded)",
     "not_ready": "failover NOT ready",
 }
-OPERATION_STATES = {"in_flight": "in flight", "interrupted": "interrupted"}
+OPERATION_STATES = {"in_flight": "in flight", "interrupted": "interrupted", "running": "running"}
 Check = Annotated[
     bool,
     typer.Option(
@@ -237,8 +237,8 @@ def _operation_lines(operations: list[dict[str, Any]] | None) -> list[Line]:
     if operations is None:
         return [("operations: ", "[dim]?[/dim]")]
     if not operations:
-        return [("operations: ", "none in flight or interrupted")]
-    lines = [("", "operations in flight or interrupted:")]
+        return [("operations: ", "none running, in flight or interrupted")]
+    lines = [("", "operations running, in flight or interrupted:")]
     for op in operations:
         state = OPERATION_STATES.get(op["state"], _e(op["state"]))
         landing = f", {op['may_still_land']} may still land" if op["may_still_land"] else ""
@@ -247,6 +247,9 @@ def _operation_lines(operations: list[dict[str, Any]] | None) -> list[Line]:
         )
         if op["summary"]:
             lines.append(("    ", _e(op["summary"])))
+        if op["state"] == "running":  # its process is at work: nothing to resume yet
+            lines.append(("    ", "its process holds the operator lease (see lock)"))
+            continue
         lines.append(("    continue: ", _e(op["resume"])))
         lines.append(("    undo:     ", _e(op["rollback"])))
     return lines
