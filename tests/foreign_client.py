@@ -45,3 +45,12 @@ def foreign_request(sim: Sim, method: str, resource_id: str, api_version: str, b
     headers = {"Authorization": f"Bearer {foreign_token()}", "Content-Type": "application/json"}
     content = json.dumps(body).encode() if body is not None else b""
     return sim.handle(SimRequest(method, f"{HOST}{resource_id}?api-version={api_version}", headers, content))
+
+
+def origin_path(estate: Estate, origin: str = "origin-weu-1") -> str:
+    """The ARM path of one of the estate's Front Door origins."""
+    fd = estate.frontdoor
+    return (
+        f"/subscriptions/{fd.subscription}/resourceGroups/{fd.resource_group}/providers/Microsoft.Cdn/profiles/"
+        f"{fd.profile}/originGroups/{fd.origin_group}/origins/{origin}"
+    )

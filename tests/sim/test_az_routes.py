@@ -14,6 +14,7 @@ import pytest
 from mcctl.domain.estate import Estate
 from mcctl.sim.app import Sim
 from mcctl.sim.http import SimRequest, SimResponse
+from tests.foreign_client import origin_path
 from tests.replay import example
 
 HOST = "https://management.sim.mcctl.invalid"
@@ -209,14 +210,6 @@ def test_unknown_namespace_is_404(sim: Sim, demo_estate: Estate) -> None:
 CDN_API = "2026-10-01"
 
 
-def _origin_path(estate: Estate, origin: str = "origin-weu-1") -> str:
-    fd = estate.frontdoor
-    return (
-        f"/subscriptions/{fd.subscription}/resourceGroups/{fd.resource_group}/providers/Microsoft.Cdn/profiles/"
-        f"{fd.profile}/originGroups/{fd.origin_group}/origins/{origin}"
-    )
-
-
 @pytest.mark.parametrize(
     "change",
     [
@@ -230,7 +223,7 @@ def _origin_path(estate: Estate, origin: str = "origin-weu-1") -> str:
     ],
 )
 def test_put_refuses_what_patch_refuses_with_the_same_error(sim: Sim, demo_estate: Estate, change: dict) -> None:
-    path = _origin_path(demo_estate)
+    path = origin_path(demo_estate)
     before = _call(sim, "GET", path, api=CDN_API).body
     full = json.loads(json.dumps(before))  # what `az afd origin update` / `az resource update` PUT
     full["properties"].update(change)
@@ -245,14 +238,14 @@ def test_put_refuses_what_patch_refuses_with_the_same_error(sim: Sim, demo_estat
 
 
 def test_put_and_patch_agree_on_a_properties_value_that_is_not_an_object(sim: Sim, demo_estate: Estate) -> None:
-    path = _origin_path(demo_estate)
+    path = origin_path(demo_estate)
     put = _call(sim, "PUT", path, {"properties": [1]}, api=CDN_API)
     patch = _call(sim, "PATCH", path, {"properties": [1]}, api=CDN_API)
     assert put.status == patch.status == 400 and put.body == patch.body
 
 
 def test_full_put_of_the_got_body_is_an_lro_that_changes_weight_and_state(sim: Sim, demo_estate: Estate) -> None:
-    path = _origin_path(demo_estate, "origin-neu-1")
+    path = origin_path(demo_estate, "origin-neu-1")
     body = _call(sim, "GET", path, api=CDN_API).body
     body["properties"].update(weight=250, enabledState="disabled")
 

@@ -13,17 +13,10 @@ from mcctl.sim.clock import SimClock
 from mcctl.sim.credential import SimCredential
 from mcctl.sim.server import SpeedKeeper
 from mcctl.sim.transport import InProcessTransport
+from tests.sim.test_sim_speed import FakeWall
 
 ACCOUNT_URL = "https://stmcdemoops.blob.sim.mcctl.invalid"
 SPEED = 60.0
-
-
-class FakeWall:
-    def __init__(self) -> None:
-        self.t = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture

@@ -12,18 +12,11 @@ import pytest
 from mcctl.domain.estate import Estate
 from mcctl.sim.app import Sim
 from mcctl.sim.http import SimRequest, SimResponse
+from tests.foreign_client import origin_path
 
 HOST = "https://management.sim.mcctl.invalid"
 AUTH = {"Authorization": "Bearer t"}
 CDN_API = "2026-10-01"
-
-
-def _origin_path(estate: Estate, origin: str = "origin-weu-1") -> str:
-    fd = estate.frontdoor
-    return (
-        f"/subscriptions/{fd.subscription}/resourceGroups/{fd.resource_group}/providers/Microsoft.Cdn/profiles/"
-        f"{fd.profile}/originGroups/{fd.origin_group}/origins/{origin}"
-    )
 
 
 def _call(sim: Sim, method: str, path: str, raw: bytes = b"") -> SimResponse:
@@ -37,7 +30,7 @@ def _operations(sim: Sim) -> int:
 @pytest.mark.parametrize("raw", [b"[1,2]", b'"str"', b"[]", b"0", b"false", b"null"])
 @pytest.mark.parametrize("method", ["PATCH", "PUT"])
 def test_a_body_that_is_not_an_object_is_400(sim: Sim, demo_estate: Estate, method: str, raw: bytes) -> None:
-    path = _origin_path(demo_estate)
+    path = origin_path(demo_estate)
     before, ops = _call(sim, "GET", path).body, _operations(sim)
 
     response = _call(sim, method, path, raw)
@@ -49,7 +42,7 @@ def test_a_body_that_is_not_an_object_is_400(sim: Sim, demo_estate: Estate, meth
 
 
 def test_put_and_patch_refuse_a_non_object_body_alike(sim: Sim, demo_estate: Estate) -> None:
-    path = _origin_path(demo_estate)
+    path = origin_path(demo_estate)
     assert _call(sim, "PUT", path, b"[1,2]").body == _call(sim, "PATCH", path, b"[1,2]").body
 
 
@@ -57,7 +50,7 @@ def test_put_and_patch_refuse_a_non_object_body_alike(sim: Sim, demo_estate: Est
 def test_a_property_of_the_wrong_type_is_named_as_a_type_error(
     sim: Sim, demo_estate: Estate, name: str, value: Any, kind: str
 ) -> None:
-    path = _origin_path(demo_estate)
+    path = origin_path(demo_estate)
     before = _call(sim, "GET", path).body
     full = json.loads(json.dumps(before))
     full["properties"][name] = value
@@ -73,18 +66,18 @@ def test_a_property_of_the_wrong_type_is_named_as_a_type_error(
 
 
 def test_an_integer_out_of_range_still_says_the_range(sim: Sim, demo_estate: Estate) -> None:
-    response = _call(sim, "PATCH", _origin_path(demo_estate), b'{"properties": {"weight": 1001}}')
+    response = _call(sim, "PATCH", origin_path(demo_estate), b'{"properties": {"weight": 1001}}')
     assert response.status == 400
     assert "must be between 1 and 1000" in response.body["error"]["message"]
 
 
 def test_an_empty_patch_body_still_changes_nothing_and_is_accepted(sim: Sim, demo_estate: Estate) -> None:
-    assert _call(sim, "PATCH", _origin_path(demo_estate), b"").status in (200, 202)
+    assert _call(sim, "PATCH", origin_path(demo_estate), b"").status in (200, 202)
 
 
 def test_a_put_with_null_weight_stores_what_the_spec_example_returns(sim: Sim, demo_estate: Estate) -> None:
     """AFDOrigins_Create.json answers a PUT without weight/priority with both null: no default stored."""
-    path = _origin_path(demo_estate, "origin-neu-1")
+    path = origin_path(demo_estate, "origin-neu-1")
     full = _call(sim, "GET", path).body
     full["properties"].update(weight=None, priority=None)
     assert _call(sim, "PUT", path, json.dumps(full).encode()).status == 200
