@@ -28,6 +28,7 @@ def _plan_state(plan: Any) -> AppServicePlanState:
         maximum_number_of_workers=props.maximum_number_of_workers if props else None,
         status=plain(props.status) if props else None,
         provisioning_state=plain(props.provisioning_state) if props else None,
+        target_worker_count=props.target_worker_count if props else None,
     )
 
 

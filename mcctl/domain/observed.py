@@ -26,6 +26,7 @@ class AppServicePlanState:
     maximum_number_of_workers: int | None
     status: str | None
     provisioning_state: str | None
+    target_worker_count: int | None = None  # while a scale runs: the workers it goes to (0/None: none)
 
 
 @dataclass(frozen=True)

@@ -81,13 +81,15 @@ def provisioning_changes(views: Sequence[StampView]) -> tuple[ResourceChange, ..
             )
         if plan is not None and still_provisioning(plan.provisioning_state):
             status = f"status {plan.status}, " if plan.status else ""
+            target = plan.target_worker_count
+            workers = f"{plan.capacity} → {target}" if target and target != plan.capacity else f"{plan.capacity}"
             found.setdefault(
                 plan.id.lower(),
                 ResourceChange(
                     plan.id,
                     f"App Service plan {plan.name} (stamp {view.stamp.name})",
                     plan.provisioning_state or "",
-                    f"{status}{plan.capacity} workers",
+                    f"{status}{workers} workers",
                 ),
             )
     return tuple(found.values())

@@ -98,7 +98,7 @@ def test_scaling_a_plan_another_client_is_scaling_is_refused_before_anything_is_
 
     result = mcctl("--sim", "-o", "json", "scale", "neu-1", "--instances", "4", "--yes")
 
-    doc = _refused(result, "asp-mc-neu-1", "provisioningState InProgress")
+    doc = _refused(result, "asp-mc-neu-1", "provisioningState InProgress", "3 → 8 workers")
     assert doc["error"]["type"] == "SafetyRefusal"
     assert _plan("neu-1") == before and before["sku"]["capacity"] == 3  # still the other client's change
     assert _mcctl_operations() == []
