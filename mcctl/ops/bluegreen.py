@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mcctl.domain.estate import TAG_LIFECYCLE
 from mcctl.domain.lifecycle import SET_LIFECYCLE
 from mcctl.domain.originspec import OriginSpec
+from mcctl.domain.outside import still_provisioning
 from mcctl.domain.release import (
     CREATE_ORIGIN,
     DELETE_ORIGIN,
@@ -22,7 +23,6 @@ from mcctl.domain.release import (
 )
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.registry import StepKind
-from mcctl.ops.steps import still_provisioning
 
 if TYPE_CHECKING:
     from mcctl.adapters.clients import AzureSession

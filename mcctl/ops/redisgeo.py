@@ -213,7 +213,7 @@ def _relink_apply(session: AzureSession, estate: Estate, step: Step, options: Wa
 def _pending(session: AzureSession, estate: Estate, step: Step) -> bool:
     """A force-unlink, flush or force-link still running: a member's database is not settled (a
     force-unlink runs on the members that keep the group, a flush and a link on the region's own)."""
-    from mcctl.ops.steps import still_provisioning
+    from mcctl.domain.outside import still_provisioning
 
     redis, region = _step_redis(estate, step)
     databases = _read_databases(session, redis, optional=region)

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.capacity import CARRY_RULE
-from mcctl.domain.outside import TERMINAL_PROVISIONING_STATES as TERMINAL_PROVISIONING_STATES  # (re-exported)
-from mcctl.domain.outside import still_provisioning  # the one definition (bluegreen, redisgeo use it from here)
+from mcctl.domain.outside import still_provisioning
 from mcctl.domain.projections import project_origin, project_scale
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.registry import Registry, StepKind, current_registry

@@ -107,14 +107,21 @@ def bad_request(code: str, message: str) -> ArmError:
 
 
 def page(req: SimRequest, items: list[Any], page_size: int) -> SimResponse:
-    """One page of a list, with an absolute nextLink on the host the client called (as ARM does)."""
+    """One page of a list, with an absolute nextLink on the host the client called (as ARM does). The
+    next page is of the same list: the request's other parameters (`$filter`, `$expand`, ...) are
+    carried over, as clients follow nextLink as given."""
     token = req.param("$skiptoken")
     start = int(token) if token and token.isdigit() else 0
     chunk = items[start : start + page_size]
     body: dict[str, Any] = {"value": chunk}
     if start + page_size < len(items):
         version = quote(req.param("api-version") or "", safe="")
-        body["nextLink"] = f"{req.base_url}{req.path}?api-version={version}&$skiptoken={start + page_size}"
+        kept = "".join(
+            f"&{name}={quote(value, safe='')}"
+            for name, value in req.query.items()
+            if name.lower() not in ("api-version", "$skiptoken")
+        )
+        body["nextLink"] = f"{req.base_url}{req.path}?api-version={version}&$skiptoken={start + page_size}{kept}"
     else:
         body["nextLink"] = None
     return SimResponse(200, body)

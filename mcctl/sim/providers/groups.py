@@ -23,7 +23,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from mcctl.domain.regions import normalize_region
 from mcctl.sim.http import ArmError, SimRequest, SimResponse
@@ -135,17 +134,7 @@ def _list_resources(sim: Sim, req: SimRequest, p: dict[str, str]) -> SimResponse
     wanted = _parse_filter(req.param("$filter"))
     expand = {part.strip().lower() for part in (req.param("$expand") or "").split(",")}
     listed = [_listed(body, expand) for body in held if body.get("location") and _matches(body, wanted)]
-    response = sim.page(req, listed)
-    # The shared pager's nextLink carries only api-version and $skiptoken; ARM's next page keeps
-    # the same filter (az follows nextLink as given), so carry $filter and $expand over.
-    next_link = response.body.get("nextLink")
-    if next_link:
-        for name in ("$filter", "$expand"):
-            value = req.param(name)
-            if value:
-                next_link += f"&{name}={quote(value, safe='')}"
-        response.body["nextLink"] = next_link
-    return response
+    return sim.page(req, listed)  # (its nextLink keeps $filter and $expand)
 
 
 def _listed(body: dict[str, Any], expand: set[str]) -> dict[str, Any]:
