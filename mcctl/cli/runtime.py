@@ -95,11 +95,14 @@ class Runtime:
         if self.options.sim and self._sim is None:
             from mcctl.cli import render
             from mcctl.plugins import registry
+            from mcctl.sim.latency import latency_seconds
             from mcctl.sim.runtime import open_simulator, sim_state_path
 
+            latency = latency_seconds()  # a bad MCCTL_SIM_LATENCY_MS is refused before the state is touched
             path = sim_state_path(self.estate.name)
             providers = registry().sim_providers
             self._sim, reason = open_simulator(self.estate, self.sim_fingerprint, path=path, providers=providers)
+            self._sim.latency = latency
             if reason == "estate file changed":
                 render.note("the estate file changed since the simulator was seeded: simulator re-seeded")
             elif reason == "simulated providers changed":
@@ -165,6 +168,16 @@ class Runtime:
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
+        if self._sim is not None:
+            # The simulated time the command's probes and polls passed, kept in memory until now.
+            # A state that cannot be written now loses only that time: the command's own outcome
+            # (already reported, or the error on its way out) must not be replaced by this.
+            from mcctl.errors import McctlError
+
+            try:
+                self._sim.flush()
+            except (McctlError, OSError):
+                pass
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")

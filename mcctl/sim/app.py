@@ -6,22 +6,24 @@ import copy
 import math
 import os
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-from mcctl.sim.clock import ClockSpeed, SimClock, iso
+from mcctl.sim.clock import ClockSpeed, SimClock
 from mcctl.sim.credential import caller_of
 from mcctl.sim.faults import FAULT_SIGNALS, Faults
 from mcctl.sim.http import REASONS, ArmError, SimRequest, SimResponse, page
 from mcctl.sim.operations import Operations
 from mcctl.sim.outages import RegionOutages
+from mcctl.sim.paging import page_size_for
 from mcctl.sim.router import Router
+from mcctl.sim.simtime import SimTime
 from mcctl.sim.store import SimStore
-from mcctl.sim.ticks import Callback, Ticks
+from mcctl.sim.ticks import Ticks
 
 if TYPE_CHECKING:
     from mcctl.domain.estate import Estate
@@ -81,7 +83,7 @@ class RequestLogEntry:
     status: int
 
 
-class Sim(Operations, RegionOutages):
+class Sim(SimTime, Operations, RegionOutages):
     """Handles one ARM request at a time against the store; every request first settles time."""
 
     def __init__(self, store: SimStore, providers: Iterable[Provider], clock: SimClock | None = None) -> None:
@@ -99,6 +101,14 @@ class Sim(Operations, RegionOutages):
         self.requests: list[RequestLogEntry] = []  # in memory only: lets tests count ARM calls
         self._thread_time = threading.local()
         self.ticks = Ticks()  # in memory only: listeners of this process (mcctl/sim/ticks.py)
+        # Simulated seconds every request takes on top of its own (`MCCTL_SIM_LATENCY_MS`, set by the
+        # CLI): the in-process transport sleeps it in simulated time, a served request on the wall.
+        self.latency = 0.0
+        # The clock moved in this process's memory only (see _move_clock), and the state it was synced
+        # from; `store.generation` tells a state replaced in process (reset) from one another wrote.
+        self._clock_moved = False
+        self._synced_from: dict[str, Any] = store.data
+        self._generation = store.generation
         from mcctl.sim.admin import register_admin_routes
 
         register_admin_routes(self.router)
@@ -125,7 +135,7 @@ class Sim(Operations, RegionOutages):
             # Bodies are often the stored dicts themselves: copy them while the lock is held.
             if response.body is not None and not isinstance(response.body, bytes):
                 response.body = copy.deepcopy(response.body)
-            self._save_clock()
+            self._save_clock(persist=False)
             kill = self._faults.take_kill(req)
             self._thread_time.caller = None
         self.requests.append(RequestLogEntry(req.method, req.path, response.status))
@@ -147,42 +157,17 @@ class Sim(Operations, RegionOutages):
             headers["content-type"] = environ["CONTENT_TYPE"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
+        if self.latency > 0:
+            # The network's share of a served request, on the wall (its client sleeps on the wall) and
+            # outside the store lock: concurrent requests overlap as they would over a network.
+            time.sleep(self.latency)
         response = self.handle(SimRequest(environ["REQUEST_METHOD"], url, headers, body), served=True)
         content = response.content()
         start_response(f"{response.status} {REASONS.get(response.status, '')}", list(response.headers.items()))
         return [content]
 
-    def sleep(self, seconds: float) -> None:
-        """What a client's sleep means here: simulated time passes (parallel sleepers overlap), in
-        chunks that stop at each tick listener's due instant (`every`)."""
-        with self.store.transaction():
-            self._sync_clock()
-            start = getattr(self._thread_time, "last", self.clock.now())
-        self.ticks.pass_time(start + seconds, self._move_clock, self.clock.now)
-
-    def every(self, interval: float, callback: Callback, pace: float | None = None) -> Callable[[], None]:
-        """Call `callback(simulated now)` each time `interval` simulated seconds pass, from the
-        sleeps and advances of this process (mcctl/sim/ticks.py). `pace`: wall seconds to sleep per
-        simulated second between ticks (None: no waiting). Returns a function that stops it."""
-        with self.store.transaction():
-            self._sync_clock()
-            # Counted from this thread's own simulated time, which its next sleep starts from.
-            base = getattr(self._thread_time, "last", self.clock.now())
-        return self.ticks.add(interval, callback, base, pace)
-
     def current_caller(self) -> str | None:
         return getattr(self._thread_time, "caller", None)
-
-    def _move_clock(self, instant: float, settle: bool) -> float:
-        """One chunk of a sleep or advance (Ticks.pass_time): the clock to `instant`; returns now."""
-        with self.store.transaction():
-            self._sync_clock()
-            self.clock.advance_to(instant)
-            self._thread_time.last = self.clock.now()
-            if settle:
-                self.settle()
-            self._save_clock()
-            return self.clock.now()
 
     # -- dispatch ----------------------------------------------------------------------------------
     def _dispatch(self, req: SimRequest) -> SimResponse:
@@ -269,51 +254,6 @@ class Sim(Operations, RegionOutages):
             headers[key] = str(max(1, math.ceil(wall)))
             headers["retry-after-ms"] = str(max(MIN_RETRY_AFTER_MS, round(wall * 1000)))
 
-    # -- time --------------------------------------------------------------------------------------
-    def _sync_clock(self) -> None:
-        self.clock.offset = self.store.data.get("clock_offset", 0.0)
-        self.clock.speed = ClockSpeed.from_state(self.store.data.get("clock_speed"))
-
-    def _save_clock(self) -> None:
-        if self.store.data.get("clock_offset") != self.clock.offset:
-            self.store.data["clock_offset"] = self.clock.offset
-            self.store.dirty = True
-        speed = self.clock.speed.to_state() if self.clock.speed is not None else None
-        if self.store.data.get("clock_speed") != speed:
-            if speed is None:
-                self.store.data.pop("clock_speed", None)
-            else:
-                self.store.data["clock_speed"] = speed
-            self.store.dirty = True
-
-    @contextmanager
-    def clock_transaction(self) -> Iterator[SimClock]:
-        """The clock, up to date with the state and saved back to it, under the store lock: for
-        whoever changes its speed (mcctl.sim.server.SpeedKeeper)."""
-        with self.store.transaction():
-            self._sync_clock()
-            yield self.clock
-            self._save_clock()
-
-    def now(self) -> float:
-        return self.clock.now()
-
-    def now_iso(self) -> str:
-        return iso(self.clock.now())
-
-    def advance(self, seconds: float) -> None:
-        """Let simulated time pass (the `mcctl sim advance` command and tests)."""
-        with self.store.transaction():
-            self._sync_clock()
-            if not self.ticks:
-                self.clock.advance(seconds)
-                self._save_clock()
-                self.settle()
-                return
-            SimClock(self.clock.offset).advance(seconds)  # refuse a bad amount before the first chunk
-            target = self.clock.now() + max(0.0, seconds)
-        self.ticks.pass_time(target, self._move_clock, self.clock.now, settle=True)
-
     def settle(self) -> None:
         """Complete every operation whose simulated duration has elapsed, oldest first."""
         ops = self.store.data["operations"]
@@ -376,7 +316,9 @@ class Sim(Operations, RegionOutages):
 
     # -- helpers for providers ---------------------------------------------------------------------
     def page(self, req: SimRequest, items: list[Any]) -> SimResponse:
-        return page(req, items, int(self.settings.get("page_size", 5)))
+        """One page of a list, as many items as ARM puts in a page of it (mcctl/sim/paging.py), or
+        `settings["page_size"]` when a test set one."""
+        return page(req, items, page_size_for(req.path, self.settings))
 
 
 def _host_style(req: SimRequest) -> SimRequest:

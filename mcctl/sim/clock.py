@@ -110,6 +110,11 @@ class SimClock:
         """How far simulated time is ahead of the wall now (the offset plus what a speed gained)."""
         return self.offset + self._extra(self._wall())
 
+    def lead_over(self, other: SimClock) -> float:
+        """How many seconds this clock is ahead of `other` (negative: behind), at one wall instant."""
+        wall = self._wall()
+        return (self.offset + self._extra(wall)) - (other.offset + other._extra(wall))
+
     def factor(self) -> float:
         """Simulated seconds per wall second right now (1 without a live speed)."""
         if self.speed is not None and self.speed.live(self._wall()):

@@ -19,7 +19,7 @@ SIM_ARM_ENDPOINT = "https://management.sim.mcctl.invalid"
 SIM_BLOB_SUFFIX = "blob.sim.mcctl.invalid"  # the simulated storage accounts: `{account}.blob.sim...`
 
 # Bump when what the providers seed changes, so saved simulator states are re-seeded.
-SEED_VERSION = 3
+SEED_VERSION = 4  # 4: lists page as ARM's (no page_size of 5 in the state)
 
 
 # Provider factories in routing order, as the registry holds them (name -> factory). The composition

@@ -49,7 +49,8 @@ def empty_state(estate: str, fingerprint: str) -> dict[str, Any]:
         "fingerprint": fingerprint,
         "clock_offset": 0.0,
         "seq": 0,
-        "settings": {"page_size": 5, "poll_seconds": 10},
+        # page_size: absent (or None) pages each list as ARM does (mcctl/sim/paging.py); tests set one.
+        "settings": {"poll_seconds": 10},
         "resources": {},
         "operations": {},
         "faults": [],
@@ -82,7 +83,8 @@ def state_problem(data: object) -> str | None:
         if key in data and not isinstance(data[key], dict):
             return f"'{key}' is not an object"
     for key in ("page_size", "poll_seconds"):
-        if key in data["settings"] and (not _finite(data["settings"][key]) or data["settings"][key] < 1):
+        value = data["settings"].get(key)
+        if value is not None and (not _finite(value) or value < 1):
             return f"settings.{key} is not a positive number"
     return _entries_problem(data)
 
@@ -134,6 +136,8 @@ class SimStore:
         self._lock_fd: int | None = None
         self._opening = False
         self.previous_fingerprint: str | None = None  # what the file was seeded for, when open() read one
+        self.generation = 0  # counts `replace`: a state replaced in process, not re-read from the file
+        self.writes = 0  # how many times the state was written (tests bound it per command)
 
     @classmethod
     def open(
@@ -172,6 +176,7 @@ class SimStore:
     def replace(self, state: dict[str, Any]) -> None:
         with self.transaction():
             self.data = state
+            self.generation += 1
             self.dirty = True
 
     @contextmanager
@@ -292,6 +297,7 @@ class SimStore:
             Path(tmp).unlink(missing_ok=True)
             raise
         self._stamp = self._file_stamp()
+        self.writes += 1
 
     # -- resources ---------------------------------------------------------------------------------
     @property

@@ -73,15 +73,20 @@ class InProcessTransport(LocalTransport):
             body = json.dumps(body).encode()
         sim_request = SimRequest(request.method, request.url, dict(request.headers), body)
         response = self.sim.handle(sim_request)
-        if response.latency:
+        # The network's share (`MCCTL_SIM_LATENCY_MS`) plus the endpoint's own (a slow stamp), in
+        # simulated time: concurrent requests overlap, as over a network, whatever the wall did.
+        latency = self.sim.latency + response.latency
+        if latency:
             timeout = kwargs.get("read_timeout") or kwargs.get("connection_timeout")
-            if timeout is not None and response.latency > timeout:
+            if timeout is not None and latency > timeout:
                 from azure.core.exceptions import ServiceResponseTimeoutError
 
                 self.sim.sleep(timeout)  # the client gave up after its timeout, in simulated time
                 raise ServiceResponseTimeoutError(f"Read timed out (read timeout={timeout})")
-            self.sim.sleep(response.latency)
+            self.sim.sleep(latency)
         result = SimHttpResponse(request, response.status, response.headers, response.content())
-        # This request's own simulated time: the shared clock also moves with concurrent sleepers.
-        result.simulated_seconds = response.latency
+        # This request's own simulated time, never the wall time it spent queued in the simulator
+        # nor how far the shared clock moved meanwhile (concurrent sleepers move it too): what
+        # AzureSession.web_request reports as a probe's latency.
+        result.simulated_seconds = latency
         return result

@@ -12,13 +12,13 @@ def test_reads_are_batched_per_service(session, sim, demo_estate) -> None:
     assert inventory.errors == [] and len(inventory.views) == 6
     paths = Counter(r.path.lower() for r in sim.requests)
     sub = f"/subscriptions/{demo_estate.subscription}".lower()
-    assert paths[f"{sub}/providers/microsoft.web/serverfarms"] == 2  # 6 plans, 5 per page
-    assert paths[f"{sub}/providers/microsoft.web/sites"] == 2
-    assert sum(n for p, n in paths.items() if p.endswith("/origins")) == 2
+    assert paths[f"{sub}/providers/microsoft.web/serverfarms"] == 1  # 6 plans: one page (ARM's: 100)
+    assert paths[f"{sub}/providers/microsoft.web/sites"] == 1
+    assert sum(n for p, n in paths.items() if p.endswith("/origins")) == 1
     assert not any("/serverfarms/" in p or "/sites/" in p or "/origins/" in p for p in paths)
     assert sum(n for p, n in paths.items() if "/failovergroups/" in p) == 1
     assert sum(n for p, n in paths.items() if p.endswith("/databases/default")) == 3  # one per Redis member
-    assert len(sim.requests) == 10
+    assert len(sim.requests) == 7
 
 
 def test_region_and_stamp_filters(session, demo_estate) -> None:

@@ -128,6 +128,7 @@ def test_unknown_resource_group_is_404_and_head_says_whether_it_exists(sim: Sim,
 
 
 def test_resource_groups_list_pages_through_every_group(sim: Sim, demo_estate: Estate) -> None:
+    sim.settings["page_size"] = 5  # a small page: the demo's lists then take several
     groups, pages = _all_pages(sim, f"/subscriptions/{demo_estate.subscription}/resourcegroups")
     expected = {s.resource_group for s in demo_estate.stamps} | {demo_estate.frontdoor.resource_group}
     assert {g["name"] for g in groups} >= expected
@@ -137,6 +138,7 @@ def test_resource_groups_list_pages_through_every_group(sim: Sim, demo_estate: E
 
 # -- the generic resource list (`az resource list`) -------------------------------------------------
 def test_resource_list_keeps_its_filter_on_every_page(sim: Sim, demo_estate: Estate) -> None:
+    sim.settings["page_size"] = 5  # a small page: the demo's lists then take several
     sub = demo_estate.subscription
     items, pages = _all_pages(sim, f"/subscriptions/{sub}/resources?$filter=resourceGroup%20eq%20%27rg-mc-data%27")
     assert pages > 1
@@ -191,6 +193,7 @@ def test_provider_versions_match_what_the_simulator_serves(
 
 
 def test_providers_list_pages_and_tenant_lookup(sim: Sim, demo_estate: Estate) -> None:
+    sim.settings["page_size"] = 5  # a small page: the demo's lists then take several
     providers, pages = _all_pages(sim, f"/subscriptions/{demo_estate.subscription}/providers")
     assert pages > 1
     assert {"Microsoft.Web", "Microsoft.Cdn", "Microsoft.Sql", "Microsoft.Resources"} <= {

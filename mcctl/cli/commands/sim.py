@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mcctl.cli.commands import sim_stamp
+from mcctl.cli.commands import sim_generate, sim_stamp
 from mcctl.cli.runtime import Runtime, emit
 from mcctl.errors import Terminated, UsageError
 
@@ -304,6 +304,8 @@ SlowLatency = Annotated[
 
 # `sim stamp MODE STAMP` and `sim stamp deploy NAME --region R`: one command (mcctl/cli/commands/sim_stamp.py)
 app.command("stamp", help=sim_stamp.HELP)(sim_stamp.stamp_command)
+# `sim generate`: an estate file of any size (mcctl/cli/commands/sim_generate.py)
+app.command("generate", help=sim_generate.HELP)(sim_generate.generate_command)
 
 
 def _check_latency(mode: str, latency: float | None) -> None:
