@@ -6,7 +6,7 @@ The session's `web_get` speaks azure-core (its exceptions); the ops that probe s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcctl.adapters.errors import CA_HINT, certificate_failure
 from mcctl.errors import EndpointUnreachable
@@ -29,3 +29,20 @@ def get_endpoint(session: AzureSession, url: str, timeout: float) -> WebResponse
         detail = untrusted or str(exc)
         hint = CA_HINT if untrusted else None
         raise EndpointUnreachable(url, type(exc).__name__, detail, timed_out=False, hint=hint) from exc
+
+
+def pooled_transport(size: int) -> Any:
+    """azure-core's requests transport with a connection pool of `size` per host, for `size` hosts:
+    the session's one web client, shared by every probe in flight (health.concurrency of them).
+    azure-core mounts requests' default adapter (10 connections, 10 hosts): with more probes in
+    flight, connections past the 10th are opened and thrown away ("Connection pool is full")."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    class PooledTransport(RequestsTransport):
+        def _init_session(self, session: Any) -> None:
+            super()._init_session(session)  # azure-core's adapter: no retries, its block size
+            for adapter in {id(a): a for a in (session.get_adapter(p) for p in self._protocols)}.values():
+                adapter.init_poolmanager(size, size)
+                adapter._pool_connections, adapter._pool_maxsize = size, size  # (what it pickles)
+
+    return PooledTransport()

@@ -9,13 +9,14 @@ signal, in registration order, from what it read once for all of them (`HealthRe
 Nothing here can hang the command: each probe has its own timeout (`session.web_get`), and every
 task (probe or ARM read) also has a wall-clock limit after which it is abandoned and reported as a
 timeout. Tasks run on daemon threads, so an abandoned one never holds the process at exit either.
+
+At scale: the probes run `health.concurrency` at a time (default 64: hundreds of stamps take a few
+rounds of the slowest probe, not the sum of all), beside the ARM reads rather than after them, so
+`stamps list` costs about max(inventory, slowest probes) instead of their sum.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ from mcctl.domain.selection import StampSelection, known_region
 from mcctl.errors import WHOLE_RUN_FAILURES, AuthError, EndpointUnreachable, McctlError, UsageError
 from mcctl.hookspecs import hookimpl
 from mcctl.ops.edgehealth import read_edge_health
+from mcctl.ops.parallel import Outcome, start_bounded
+from mcctl.ops.parallel import run_bounded as run_bounded  # (its home is mcctl.ops.parallel; was here)
 from mcctl.ops.registry import HealthSignal, current_registry
 
 if TYPE_CHECKING:
@@ -42,7 +45,9 @@ if TYPE_CHECKING:
 
 GRACE_SECONDS = 2.0  # wall seconds a probe may overrun its own timeout before it is abandoned
 ARM_READ_SECONDS = 60.0  # wall-clock limit of the ARM reads (inventory, SQL servers, signals' own reads)
-MAX_WORKERS = 16
+MAX_READ_WORKERS = 16  # the ARM reads beside the probes: a handful (inventory, SQL servers, signals)
+DEFAULT_CONCURRENCY = 64  # probes in flight at once, as the estate file's health.concurrency default
+MAX_CONCURRENCY = 1024  # (threads: each probe in flight holds one)
 MAX_PROBE_SECONDS = 300.0  # as the estate file's health.timeout: a longer probe is no health check
 
 # The built-in signals, in the order a stamp's signals are listed (and `health.weights` names them).
@@ -74,21 +79,89 @@ def assess(
     inventory: Inventory | None = None,
     registry: Registry | None = None,
     operations: Iterable[OperationRecord] | None = None,
+    concurrency: int | None = None,
 ) -> EstateHealth:
     """The health of the estate (or of one region, or one stamp), rolled up stamp → region → estate.
 
     `timeout`: per probe, in seconds (default `health.timeout` of the estate file, 5 s).
-    `inventory`: an inventory already read for the same scope (`stamps list`), so it is not read twice.
+    `inventory`: an inventory already read for the same scope, so it is not read twice.
     `registry`: whose health signals judge the stamps (default: the process's).
     `operations`: the journal (oldest first); a stamp whose origin a journaled drain disabled, not
     undone since, is then `drained` (on purpose) rather than degraded. None: the journal is not
     consulted and every stamp is judged as if it were meant to serve (the health gate's view).
+    `concurrency`: probes in flight at once (default `health.concurrency` of the estate file, 64).
     Failed reads do not raise: their signals are `unknown` and the failures are listed in `errors`.
     """
+    options = _Options(timeout, region, stamp, registry, operations, concurrency)
+    return _assess(session, estate, options, inventory)[0]
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What `stamps list` shows: the inventory, and the health of its stamps (None: not probed)."""
+
+    inventory: Inventory
+    health: EstateHealth | None
+
+
+def survey(
+    session: AzureSession,
+    estate: Estate,
+    *,
+    region: str | None = None,
+    stamp: str | None = None,
+    operations: Iterable[OperationRecord] | None = None,
+    health: bool = True,
+    concurrency: int | None = None,
+) -> Survey:
+    """The inventory of the estate (or of one region, or one stamp) and, with `health`, its health,
+    the probes running beside the inventory's reads. The inventory is required: a failure to read it
+    raises (as `read_inventory`), where `assess` would only list it."""
+    if not health:
+        from mcctl.ops.inventory import read_inventory
+
+        if concurrency is not None:
+            probe_concurrency(estate, concurrency)  # a bad value is still a mistake
+        return Survey(read_inventory(session, estate, region, stamp), None)
+    options = _Options(None, region, stamp, None, operations, concurrency)
+    assessed, read = _assess(session, estate, options, None)
+    if read is None or not read.done:
+        raise McctlError(f"reading the inventory: no answer within {model.seconds_text(ARM_READ_SECONDS)}")
+    if read.error is not None:
+        raise read.error
+    return Survey(read.value, assessed)
+
+
+def probe_concurrency(estate: Estate, concurrency: int | None = None) -> int:
+    """Probes in flight at once: `concurrency` (`--concurrency`), else the estate's health.concurrency."""
+    if concurrency is None:
+        # (getattr: a HealthSettings without the field, e.g. a plugin's stand-in, gets the default)
+        return int(getattr(estate.health, "concurrency", DEFAULT_CONCURRENCY))
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UsageError(f"--concurrency: must be between 1 and {MAX_CONCURRENCY}, got {concurrency}")
+    return concurrency
+
+
+@dataclass(frozen=True)
+class _Options:
+    timeout: float | None
+    region: str | None
+    stamp: str | None
+    registry: Registry | None
+    operations: Iterable[OperationRecord] | None
+    concurrency: int | None
+
+
+def _assess(
+    session: AzureSession, estate: Estate, options: _Options, inventory: Inventory | None
+) -> tuple[EstateHealth, Outcome | None]:
+    """`assess`, and the outcome of its inventory read (None when `inventory` was given)."""
+    region, stamp, operations = options.region, options.stamp, options.operations
     settings = estate.health
-    timeout = float(timeout if timeout is not None else settings.timeout_seconds)
+    timeout = float(options.timeout if options.timeout is not None else settings.timeout_seconds)
     if not 0 < timeout <= MAX_PROBE_SECONDS:  # (also refuses NaN)
         raise UsageError(f"--timeout: must be greater than 0 and at most {MAX_PROBE_SECONDS:g}s, got {timeout:g}")
+    concurrency = probe_concurrency(estate, options.concurrency)
     stamps = _selected(estate, region, stamp)
     names = [s.name for s in stamps]
     dependencies = [d for d in settings.dependencies if any(d.serves(n) for n in names)]
@@ -108,14 +181,17 @@ def assess(
 
         for server in estate.sql.servers:
             reads[("sql", server.region)] = (partial(sql.get_server, session, server), ARM_READ_SECONDS)
-    signals = list((registry or current_registry()).health_signals.values())
+    signals = list((options.registry or current_registry()).health_signals.values())
     for signal in signals:
         if signal.read is not None:
             reads[("signal", signal.name)] = (partial(signal.read, session, estate, tuple(stamps)), ARM_READ_SECONDS)
 
-    # Probes first, then the ARM reads, each phase concurrent.
-    outcomes = run_bounded(probes, MAX_WORKERS)
-    outcomes.update(run_bounded(reads))
+    # The ARM reads (paged lists: the longest chains) start first, the probes beside them on their
+    # own bounded pool; one does not wait for the other.
+    reading = start_bounded(reads, MAX_READ_WORKERS, "mcctl-read")
+    outcomes = start_bounded(probes, concurrency, "mcctl-probe").wait()
+    outcomes.update(reading.wait())
+    read = outcomes["inventory"] if inventory is None else None
     errors: list[str] = []
 
     if inventory is None:
@@ -154,7 +230,7 @@ def assess(
         for s in stamps
     ]
 
-    return model.estate_health(
+    assessed = model.estate_health(
         estate.name,
         stamp_health,
         settings,
@@ -165,6 +241,7 @@ def assess(
         timeout_seconds=timeout,
         errors=list(dict.fromkeys(errors)),
     )
+    return assessed, read
 
 
 def drained_stamps(
@@ -318,69 +395,3 @@ def _dependency(
         primary = inventory.sql_primary if inventory is not None else None
         signal = model.sql_primary_signal(reach.get(primary) if primary else None)
     return model.dependency_health(dep, dependents, signal)
-
-
-# -- bounded concurrency ---------------------------------------------------------------------------
-@dataclass
-class Outcome:
-    value: Any = None
-    error: BaseException | None = None
-    done: bool = False
-    started: float | None = None  # time.monotonic() when a worker picked the task up
-    abandoned: bool = False
-
-
-def run_bounded(
-    tasks: dict[Hashable, tuple[Callable[[], Any], float]], max_workers: int = MAX_WORKERS
-) -> dict[Hashable, Outcome]:
-    """Run `{key: (fn, wall_limit_seconds)}` concurrently; return when every task has finished or
-    run past its own limit. Workers are daemon threads, and a worker stuck in an abandoned task is
-    replaced, so a hung call delays neither the other tasks nor the process's exit."""
-    outcomes = {key: Outcome() for key in tasks}
-    queue = deque(tasks)
-    cond = threading.Condition()
-
-    def worker() -> None:
-        while True:
-            with cond:
-                if not queue:
-                    return
-                key = queue.popleft()
-                outcomes[key].started = time.monotonic()
-                cond.notify_all()
-            try:
-                value, error = tasks[key][0](), None
-            except BaseException as exc:  # handed to the caller, which decides
-                value, error = None, exc
-            with cond:
-                outcome = outcomes[key]
-                if outcome.abandoned:
-                    return  # a replacement worker has taken this one's place
-                outcome.value, outcome.error, outcome.done = value, error, True
-                cond.notify_all()
-
-    def spawn() -> None:
-        threading.Thread(target=worker, name="mcctl-health", daemon=True).start()
-
-    for _ in range(min(max_workers, len(tasks))):
-        spawn()
-    with cond:
-        while True:
-            now = time.monotonic()
-            waiting: list[float] = []
-            for key, outcome in outcomes.items():
-                if outcome.done or outcome.abandoned:
-                    continue
-                if outcome.started is None:
-                    waiting.append(now + 0.05)  # queued: a worker will pick it up
-                    continue
-                deadline = outcome.started + tasks[key][1]
-                if now >= deadline:
-                    outcome.abandoned = True
-                    if queue:
-                        spawn()
-                else:
-                    waiting.append(deadline)
-            if not waiting:
-                return outcomes
-            cond.wait(timeout=max(0.0, min(waiting) - now))

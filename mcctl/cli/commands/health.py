@@ -46,6 +46,14 @@ ProbeTimeout = Annotated[
         help="Per-probe timeout, at most 5m (default: the estate file's health.timeout, 5s).",
     ),
 ]
+Concurrency = Annotated[
+    int | None,
+    typer.Option(
+        "--concurrency",
+        metavar="N",
+        help="Health probes in flight at once, 1 to 1024 (default: the estate file's health.concurrency, 64).",
+    ),
+]
 
 COLOURS = {"healthy": "green", "drained": "cyan", "degraded": "yellow", "unhealthy": "red", "unknown": "dim"}
 
@@ -60,6 +68,7 @@ def health(
     interval: Interval = None,
     check: Check = False,
     timeout: ProbeTimeout = None,
+    concurrency: Concurrency = None,
 ) -> None:
     """Health of every stamp (health endpoint, app, instances, origin, Redis, SQL, shared dependencies)."""
     from mcctl.cli import render
@@ -75,7 +84,13 @@ def health(
         # The journal says which stamps were drained on purpose (re-read each refresh of --watch).
         operations = journal_of(runtime).operations()
         return assess(
-            runtime.session, runtime.estate, region=region, stamp=stamp, timeout=timeout, operations=operations
+            runtime.session,
+            runtime.estate,
+            region=region,
+            stamp=stamp,
+            timeout=timeout,
+            operations=operations,
+            concurrency=concurrency,
         )
 
     if watch:

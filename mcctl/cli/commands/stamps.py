@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from mcctl.cli.commands.health import Concurrency
 from mcctl.cli.options import Output, Query, RegionFilter
 from mcctl.cli.runtime import Runtime, emit, output_overrides
 
@@ -22,16 +23,28 @@ def _report(runtime: Runtime, errors: list) -> None:
         raise errors[0]
 
 
+NoHealth = Annotated[
+    bool,
+    typer.Option("--no-health", help="Inventory only: no health probes, no health reads (health, edge_health null)."),
+]
+
+
 @app.command("list")
-def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output = None, query: Query = None) -> None:
+def list_stamps(
+    ctx: typer.Context,
+    region: RegionFilter = None,
+    output: Output = None,
+    query: Query = None,
+    no_health: NoHealth = False,
+    concurrency: Concurrency = None,
+) -> None:
     """Every stamp: region, plan SKU and instances, app state, origin, Redis link, SQL role, serving,
     Front Door's probes' view of it and its share of edge traffic, health."""
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.tables import stamps_table
     from mcctl.domain.selection import known_region
     from mcctl.domain.stamprows import retired_rows, stamp_rows
-    from mcctl.ops.health import assess
-    from mcctl.ops.inventory import read_inventory
+    from mcctl.ops.health import survey
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
@@ -39,12 +52,16 @@ def list_stamps(ctx: typer.Context, region: RegionFilter = None, output: Output 
         known_region(runtime.estate, region, "--region")
     session = runtime.session  # first: opening it finds the stamps a pipeline tagged
     estate = runtime.estate
-    inventory = read_inventory(session, estate, region)
-    operations = journal_of(runtime).operations()  # a stamp drained on purpose says drained, as in `health`
-    health = assess(session, estate, region=region, inventory=inventory, operations=operations).stamps
-    rows = stamp_rows(inventory.views, health) + retired_rows(inventory.retired)
+    # The journal says which stamps were drained on purpose (as in `health`); not needed unprobed.
+    operations = None if no_health else journal_of(runtime).operations()
+    found = survey(session, estate, region=region, operations=operations, health=not no_health, concurrency=concurrency)
+    health = found.health.stamps if found.health is not None else {}
+    rows = stamp_rows(found.inventory.views, health)
+    if no_health:  # Front Door's probes' view is a health read too: not read, not "unknown"
+        rows = [{**row, "edge_health": None} for row in rows]
+    rows += retired_rows(found.inventory.retired)
     emit(runtime, rows, table=stamps_table)
-    _report(runtime, inventory.errors)
+    _report(runtime, found.inventory.errors)
 
 
 @app.command("show")
@@ -58,8 +75,7 @@ def show_stamp(
     from mcctl.cli.commands.journal import journal_of
     from mcctl.cli.tables import detail_table
     from mcctl.domain.selection import known_stamp
-    from mcctl.ops.health import assess
-    from mcctl.ops.inventory import read_inventory
+    from mcctl.ops.health import survey
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
@@ -68,13 +84,17 @@ def show_stamp(
         _show_retired(runtime, stamp)
         return
     found = known_stamp(estate, stamp, "STAMP")
-    inventory = read_inventory(runtime.session, estate, stamp_name=found.name)
     operations = journal_of(runtime).operations()
-    assessed = assess(runtime.session, estate, stamp=found.name, inventory=inventory, operations=operations)
-    health = assessed.stamps[found.name]
-    detail = {**inventory.views[0].detail(estate), "health": health.status, "health_reasons": list(health.reasons)}
+    shown = survey(runtime.session, estate, stamp=found.name, operations=operations)
+    assert shown.health is not None  # (probed: health=True)
+    health = shown.health.stamps[found.name]
+    detail = {
+        **shown.inventory.views[0].detail(estate),
+        "health": health.status,
+        "health_reasons": list(health.reasons),
+    }
     emit(runtime, detail, table=detail_table)
-    _report(runtime, inventory.errors)
+    _report(runtime, shown.inventory.errors)
 
 
 def _show_retired(runtime: Runtime, name: str) -> None:
