@@ -15,6 +15,7 @@ from mcctl.config.sections import SectionParser, parse_sections
 from mcctl.config.yamlparse import parse_estate_yaml
 from mcctl.domain.estate import (
     Cloud,
+    DiscoverSettings,
     Estate,
     FrontDoor,
     HealthDependency,
@@ -171,6 +172,7 @@ def field_path(loc: tuple[Any, ...], prefix: str = "") -> str:
 
 _PATTERN_MESSAGES = {
     "subscription": "not a subscription id (expected a GUID like 00000000-0000-0000-0000-000000000000)",
+    "subscriptions": "not a subscription id (expected a GUID like 00000000-0000-0000-0000-000000000000)",
     "health_url": "not an http(s) URL",
     "arm_endpoint": "not an https URL (ARM endpoints must use TLS)",
     "web_endpoint": "not an https URL (e.g. the simulator's https://127.0.0.1:8443)",
@@ -178,6 +180,8 @@ _PATTERN_MESSAGES = {
     "tenant": "not a tenant (a GUID, a domain like contoso.onmicrosoft.com, or adfs)",
     "endpoint_host": "not a host name",
     "name": "not a valid name (letters, digits, '-', '_'; no spaces or '/')",
+    "tag": "not a tag as NAME=VALUE (letters, digits and ' ._:+@-'; the value may hold '/'; no quotes)",
+    "stamp_tag": "not a tag name (letters, digits and ' ._:+@-'; no quotes or '=')",
 }
 
 
@@ -320,6 +324,7 @@ def _health(model: Any) -> HealthSettings:
         region_unhealthy_share=health.rollup.region,
         estate_unhealthy_share=health.rollup.estate,
         dependencies=tuple(dependencies),
+        concurrency=health.concurrency,
     )
 
 
@@ -402,6 +407,16 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
     stamps = tuple(s for s in every if s.lifecycle is not Lifecycle.RETIRED)
     retired = tuple(s for s in every if s.lifecycle is Lifecycle.RETIRED)
     sim = model.simulation
+    discover = None
+    if model.discover is not None:
+        name, _, value = model.discover.tag.partition("=")
+        discover = DiscoverSettings(
+            tag_name=name.strip(),
+            tag_value=value.strip(),
+            stamp_tag=model.discover.stamp_tag,
+            subscriptions=tuple(dict.fromkeys(s.lower() for s in model.discover.subscriptions or ())),
+            page_size=model.discover.page_size,
+        )
     return Estate(
         name=model.name,
         subscription=sub,
@@ -425,4 +440,5 @@ def _to_domain(model: Any, source: EstateSource, base_dir: Path | None, subscrip
             min_instances=model.release.min_instances,
         ),
         source=source.location,
+        discover=discover,
     )

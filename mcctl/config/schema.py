@@ -261,8 +261,36 @@ class HealthModel(_Strict):
     latency: LatencyModel = Field(default_factory=LatencyModel)
     weights: HealthWeightsModel = Field(default_factory=HealthWeightsModel)
     rollup: RollupModel = Field(default_factory=RollupModel)
+    # Health probes in flight at once: wide enough that hundreds of stamps take a few rounds of the
+    # slowest probe; bounded because each one in flight holds a thread and a pooled connection.
+    concurrency: int = Field(default=64, ge=1, le=1024)
     # None: the default (`sql` when the estate has a failover group); {}: no shared dependency.
     dependencies: dict[DependencyName, DependencyModel] | None = None
+
+
+# A tag name or value mcctl puts in a Resource Graph query (a KQL string literal): no quotes,
+# backslashes or control characters, nor what ARM refuses in tag names (<>%&?/).
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._:+@-]{0,511}$")]
+_TAG_VALUE = r"[A-Za-z0-9._:+@/ -]{1,256}"
+
+
+class DiscoverModel(_Strict):
+    """`discover:` — stamps found with Azure Resource Graph: web apps tagged `tag` (`name=value`)
+    that carry `stamp_tag` (the stamp's name), across `subscriptions` (default: the estate's)."""
+
+    tag: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._:+@-]{0,511}=" + _TAG_VALUE + "$"),
+    ]
+    stamp_tag: TagName = "mcctl-stamp"
+    subscriptions: list[Subscription] | None = Field(default=None, min_length=1)
+    page_size: int = Field(default=1000, ge=1, le=1000)  # Resource Graph's `$top` (at most 1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        # `discover: "mcctl-estate=prod"` is `discover: {tag: "mcctl-estate=prod"}`.
+        return {"tag": value} if isinstance(value, str) else value
 
 
 class EstateModel(_Strict):
@@ -278,7 +306,9 @@ class EstateModel(_Strict):
     frontdoor: FrontDoorModel
     sql: SqlModel | None = None
     redis: RedisModel | None = None
-    stamps: list[StampModel] = Field(min_length=1)
+    # Before `stamps`: with it, the file may list no stamps (all of them found by their tags).
+    discover: DiscoverModel | None = None
+    stamps: list[StampModel] = Field(default_factory=list, validate_default=True)
     lock: LockModel | None = None
     safety: SafetyModel = Field(default_factory=SafetyModel)
     health: HealthModel = Field(default_factory=HealthModel)
@@ -288,3 +318,12 @@ class EstateModel(_Strict):
     plugins: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")], Any] = Field(
         default_factory=dict
     )
+
+    @field_validator("stamps")
+    @classmethod
+    def _some_stamps(cls, value: list[StampModel], info: ValidationInfo) -> list[StampModel]:
+        # Without `discover:` the file is the only source of stamps. (A `discover:` that failed its
+        # own checks is absent from info.data: reported there, not here too.)
+        if not value and "discover" in info.data and info.data["discover"] is None:
+            raise ValueError("needs at least 1 entries (or a `discover:` section that finds them by tag)")
+        return value

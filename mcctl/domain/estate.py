@@ -216,6 +216,7 @@ class HealthSettings:
     region_unhealthy_share: float = 1.0
     estate_unhealthy_share: float = 1.0
     dependencies: tuple[HealthDependency, ...] = ()
+    concurrency: int = 64  # health probes in flight at once (`--concurrency` overrides)
 
     def weight(self, signal: str) -> float:
         """The weight of a signal; `dependency:NAME` signals share the `dependencies` weight."""
@@ -251,6 +252,28 @@ class SimulationSettings:
     sku: str = "P1v3"
 
 
+# Resource Graph discovery's defaults (estate file `discover:`): the tag naming a stamp, and the
+# most rows one page may hold (Resource Graph's `$top` maximum: the fewest round trips).
+DISCOVER_MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class DiscoverSettings:
+    """Stamps found with Azure Resource Graph (estate file `discover:`): the web apps tagged
+    `tag_name=tag_value` that carry a `stamp_tag` join the estate, from one paged query across
+    `subscriptions` (empty: every subscription the estate names)."""
+
+    tag_name: str
+    tag_value: str
+    stamp_tag: str = TAG_STAMP
+    subscriptions: tuple[str, ...] = ()
+    page_size: int = DISCOVER_MAX_PAGE  # Resource Graph's `$top`: rows per page (1..1000)
+
+    @property
+    def tag(self) -> str:
+        return f"{self.tag_name}={self.tag_value}"
+
+
 @dataclass(frozen=True)
 class Estate:
     name: str
@@ -271,6 +294,7 @@ class Estate:
     source: str = ""  # where it was read from, for messages
     # The plugins' settings (the estate file's `plugins:`), by section name, as each plugin parsed them.
     plugins: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    discover: DiscoverSettings | None = None  # None: only the web apps' stamp tags (ops/discovery.py)
 
     @property
     def regions(self) -> tuple[str, ...]:

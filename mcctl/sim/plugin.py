@@ -90,6 +90,12 @@ def _identity() -> Provider:
     return IdentityProvider()
 
 
+def _resource_graph() -> Provider:
+    from mcctl.sim.providers.resourcegraph import ResourceGraphProvider
+
+    return ResourceGraphProvider()
+
+
 BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
     ("Microsoft.Resources/tags", _tags),
     ("Microsoft.Web", _web),
@@ -103,6 +109,7 @@ BUILTIN_PROVIDERS: tuple[tuple[str, Callable[[], Provider]], ...] = (
     ("Microsoft.Resources/providers", _namespaces),
     ("blob", _blob),
     ("identity", _identity),
+    ("Microsoft.ResourceGraph", _resource_graph),
 )
 
 
