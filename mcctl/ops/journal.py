@@ -10,22 +10,30 @@ Record types: `operation` (header: actor, command line, plan, rule results, over
 (before a step), `outcome` (after it; a step may have several, all kept), `end` (final status),
 `event` (e.g. a lock break, a resume). Typed records and their reading: `journal_records`.
 
+Reading: `operations()` parses everything; the other readers (one operation, the unfinished ones,
+those that decide some resources' state, children, the newest N) read only their operations'
+records through the index (`journal_index`, `journal_reader`). Past `MCCTL_JOURNAL_ROTATE_MB` a new
+operation first rotates the journal, carrying unfinished operations forward (`journal_rotation`).
+
 MCCTL_SIM_KILL_AFTER_RECORDS=N (tests): SIGKILL this process after its N-th record to a simulated journal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mcctl.errors import UsageError
+from mcctl.ops.journal_index import index_path
+from mcctl.ops.journal_reader import IndexedReader
 from mcctl.ops.journal_records import (
     APPLIED_STEP_STATUSES,
     FINAL_STEP_STATUSES,
@@ -74,7 +82,10 @@ class Journal:
         self.path = path
         self.simulated = simulated
         self.warnings: list[str] = []
+        self.parsed = 0  # records decoded so far (what a bounded read is measured by)
+        self.collecting: list[str] | None = None  # also collect warnings here (the index keeps them)
         self._on_warning = on_warning
+        self._reader = IndexedReader(self)
 
     @classmethod
     def for_estate(cls, estate_name: str, simulated: bool, on_warning: Callable[[str], None] | None = None) -> Journal:
@@ -92,22 +103,39 @@ class Journal:
             os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
         except OSError as exc:
             raise self._unwritable(exc) from None
+        from mcctl.ops.journal_rotation import rotate_at_bytes
+
+        rotate_at_bytes()  # a bad MCCTL_JOURNAL_ROTATE_MB fails here, before anything changes
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
         record = {"ts": utc_now(), **record}
         line = (json.dumps(record, separators=(",", ":"), default=str) + "\n").encode()
+        if record.get("type") == RecordType.OPERATION:
+            self._rotate_if_due()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                _write_line(fd, line)
-            finally:
-                os.close(fd)  # also releases the flock
+            while True:
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    if _write_line(fd, line, self.path):
+                        break
+                finally:
+                    os.close(fd)  # also releases the flock
         except OSError as exc:
             raise self._unwritable(exc) from None
         if self.simulated:
             _count_for_crash_injection()
         return record
+
+    def _rotate_if_due(self) -> None:
+        """A new operation starts: first rotate a journal grown past its size (`journal_rotation`)."""
+        from mcctl.ops.journal_rotation import maybe_rotate
+
+        try:
+            size = os.stat(self.path).st_size
+        except OSError:
+            return
+        maybe_rotate(self, size)
 
     def event(self, kind: str, **fields: Any) -> dict[str, Any]:
         """A record that belongs to no operation (e.g. a lock break)."""
@@ -125,7 +153,10 @@ class Journal:
         record starts a fresh one: `sim reset` puts the simulated estate back to its start, and its
         old operations must not be resumed, rolled back or reinstated against it. Returns where it
         went (None: there was no journal)."""
-        return move_aside(self.path, label)
+        target = move_aside(self.path, label)
+        with contextlib.suppress(OSError):
+            index_path(self.path).unlink()  # describes the journal moved aside: the next one starts its own
+        return target
 
     # -- reading -------------------------------------------------------------------------------
     def records(self) -> Iterator[dict[str, Any]]:
@@ -162,22 +193,38 @@ class Journal:
         return list(ops.values())
 
     def unfinished_operations(self) -> list[OperationRecord]:
-        """Operations a change of which may still land (in flight, submitted, unverified, ...), oldest first."""
-        return [op for op in self.operations() if op.unfinished]
+        """Operations a change of which may still land (in flight, submitted, unverified, ...), oldest
+        first; only their records are read (the index knows which they may be)."""
+        return self._reader.unfinished()
 
     def operation(self, ref: str) -> OperationRecord:
-        """Find an operation by id or unique id prefix (`latest` for the newest)."""
-        ops = self.operations()
-        if ref == "latest":
-            if not ops:
-                raise UsageError("OP: the journal is empty")
-            return ops[-1]
-        matches = [op for op in ops if op.id == ref] or [op for op in ops if op.id.startswith(ref)]
-        if not matches:
-            raise UsageError(f"OP: no operation '{ref}' in the journal ({self.path})")
-        if len(matches) > 1:
-            raise UsageError(f"OP: '{ref}' matches {len(matches)} operations; give more of the id")
-        return matches[0]
+        """Find an operation by id or unique id prefix (`latest` for the newest); reads only its records."""
+        return self._reader.operation(ref)
+
+    def operations_touching(self, resources: Iterable[str]) -> list[OperationRecord]:
+        """What decides the journaled state of `resources` (resource ids, or origin names): for each,
+        the operations whose plan touches it, newest back to its newest that succeeded; oldest first.
+        A drain's priors and a restore need no more (`mcctl.domain.frontdoor.prior_from_history`)."""
+        return self._reader.touching(resources)
+
+    def operations_not_over(self) -> list[OperationRecord]:
+        """Every operation that may not be over — a change of it may still land, or it has not ended,
+        or it ended part way (partial, stopped, interrupted, timeout, submitted ...) — and each of
+        their children (the rollback that may have put it back); oldest first. What `status` lists
+        as open is among these (each caller still checks `status` exactly)."""
+        return self._reader.not_over()
+
+    def children(self, op_id: str) -> list[OperationRecord]:
+        """The operations whose parent is `op_id` (its rollbacks, reverts, a drill's steps), oldest first."""
+        return self._reader.children(op_id)
+
+    def ids(self) -> list[str]:
+        """Every operation's id, oldest first, from the index (no operation is read): completion."""
+        return self._reader.ids()
+
+    def latest(self, count: int) -> list[OperationRecord]:
+        """The newest `count` operations, oldest first."""
+        return self._reader.latest(count)
 
     def _numbered_records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
@@ -201,6 +248,7 @@ class Journal:
     def _parse(self, number: int, raw: bytes, *, last: bool) -> dict[str, Any] | None:
         if not raw.strip():
             return None
+        self.parsed += 1
         try:
             record = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
@@ -218,7 +266,12 @@ class Journal:
         return record
 
     def _warn(self, number: int, why: str) -> None:
-        message = f"journal {self.path}: line {number}: {why}; skipped"
+        self.warn(f"journal {self.path}: line {number}: {why}; skipped")
+
+    def warn(self, message: str) -> None:
+        """Report `message` once (each reader of the journal shows what it had to skip)."""
+        if self.collecting is not None:
+            self.collecting.append(message)
         if message in self.warnings:
             return
         self.warnings.append(message)
@@ -247,11 +300,17 @@ def move_aside(path: Path, label: str) -> Path | None:
     return target
 
 
-def _write_line(fd: int, line: bytes) -> None:
+def _write_line(fd: int, line: bytes, path: Path) -> bool:
+    """Append `line`; False: the file was rotated while this waited for the lock (write to the new one)."""
     import fcntl
 
     # Exclusive: two processes appending at once must not interleave a newline repair with a record.
     fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        if os.stat(path).st_ino != os.fstat(fd).st_ino:
+            return False
+    except FileNotFoundError:
+        return False
     size = os.fstat(fd).st_size
     if size and os.pread(fd, 1, size - 1) != b"\n":
         line = b"\n" + line  # close a torn last line, so it cannot swallow this record
@@ -259,6 +318,7 @@ def _write_line(fd: int, line: bytes) -> None:
     while view:
         view = view[os.write(fd, view) :]
     os.fsync(fd)
+    return True
 
 
 def _count_for_crash_injection() -> None:

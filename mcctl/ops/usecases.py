@@ -244,7 +244,7 @@ def _rolled_back_by(services: Services, record: OperationRecord) -> OperationRec
     """The rollback that already put `record` back, if one succeeded."""
     from mcctl.ops.journal_records import OperationStatus
 
-    for child in reversed(services.journal.operations()):
+    for child in reversed(services.journal.children(record.id)):
         if (
             child.parent == record.id
             and child.status is OperationStatus.SUCCEEDED
@@ -261,7 +261,7 @@ def _refuse_undone(services: Services, record: OperationRecord) -> None:
 
     undone = [
         r
-        for r in services.journal.operations()
+        for r in services.journal.children(record.id)
         if r.parent == record.id and r.status in (OperationStatus.SUCCEEDED, OperationStatus.PARTIAL)
     ]
     if undone:

@@ -1,4 +1,4 @@
-"""`mcctl journal list|show`: who changed what, step by step."""
+"""`mcctl journal list|show|rotate`: who changed what, step by step."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def list_operations(
     """Operations, newest last: id, when, who, what, status, steps done."""
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    ops = journal_of(runtime).operations()[-limit:]
+    ops = journal_of(runtime).latest(limit)  # through the index: only these operations are read
     emit(runtime, [op.summary() for op in ops], table=_list_table)
 
 
@@ -60,6 +60,50 @@ def show_operation(
         "records": record.records,
     }
     emit(runtime, data, table=_show_table)
+
+
+@app.command("rotate")
+def rotate_journal(
+    ctx: typer.Context,
+    keep_recent: Annotated[
+        int, typer.Option("--keep-recent", min=0, help="Also carry the newest N operations into the new journal.")
+    ] = 200,
+    keep_archives: Annotated[
+        int, typer.Option("--keep-archives", min=1, help="Rotated journals kept; older ones are deleted.")
+    ] = 5,
+    output: Output = None,
+    query: Query = None,
+) -> None:
+    """Start a new journal now (done by itself past MCCTL_JOURNAL_ROTATE_MB, default 64): the whole
+    journal is kept as NAME.jsonl.rotated-<time>; unfinished operations (and what drains, restores
+    and rollbacks still need) are carried forward, never dropped."""
+    from mcctl.cli import render
+    from mcctl.ops.journal_rotation import rotate
+
+    runtime: Runtime = ctx.obj
+    output_overrides(runtime, output, query)
+    rotation = rotate(journal_of(runtime), keep_recent=keep_recent, keep_archives=keep_archives)
+    if rotation is None or rotation.archive is None:
+        kept = rotation.kept if rotation is not None else ()
+        why = "the journal is empty" if rotation is None else "every operation in it is still needed"
+        render.note(f"{why}: nothing to rotate")
+        emit(runtime, {"archive": None, "kept": list(kept), "dropped": 0})
+        return
+    render.note(
+        f"journal rotated: {rotation.bytes_before} → {rotation.bytes_after} bytes; {len(rotation.kept)} operations "
+        f"carried forward, {rotation.dropped} kept only in {rotation.archive}"
+    )
+    emit(runtime, rotation.to_dict(), table=_rotation_table)
+
+
+def _rotation_table(data: dict[str, Any]) -> Any:
+    from rich.text import Text
+
+    deleted = ", ".join(data["deleted_archives"]) or "none"
+    return Text(
+        f"archive: {data['archive']}\ncarried forward: {len(data['kept'])} operations ({data['bytes_after']} bytes)\n"
+        f"left in the archive: {data['dropped']} operations\nolder archives deleted: {deleted}"
+    )
 
 
 def step_history(record: OperationRecord) -> list[dict[str, Any]]:
