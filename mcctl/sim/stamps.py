@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mcctl.domain.estate import TAG_COLOR, TAG_GENERATION, TAG_LIFECYCLE, TAG_STAMP, Lifecycle
-from mcctl.domain.regions import normalize_region
+from mcctl.domain.regions import check_region, normalize_region
 from mcctl.sim.providers.health import endpoint_key, health_state
 from mcctl.sim.providers.web import SITE_TYPE, plan_body, plan_id, site_body, site_id
 
@@ -61,21 +61,22 @@ def derive_names(estate: Estate, name: str, region: str) -> StampNames:
     return StampNames(estate.subscription, f"rg-{name}", f"asp-{name}", f"app-{name}")
 
 
-def deployed_sites(sim: Sim) -> dict[str, dict[str, Any]]:
-    """Every simulated web app tagged `mcctl-stamp`, by stamp name (lower-cased)."""
+def deployed_sites(sim: Sim, stamp_tag: str = TAG_STAMP) -> dict[str, dict[str, Any]]:
+    """Every simulated web app tagged `mcctl-stamp` (or the estate's `discover.stamp_tag`), by stamp
+    name (lower-cased)."""
     found = {}
     for body in sim.store.resources.values():
         if body.get("type", "").lower() == SITE_TYPE.lower():
-            stamp = _tag(body, TAG_STAMP)
+            stamp = _tag(body, stamp_tag) or _tag(body, TAG_STAMP)
             if stamp:
                 found[stamp.lower()] = body
     return found
 
 
-def deployed_health_url(sim: Sim, name: str) -> str | None:
+def deployed_health_url(sim: Sim, name: str, stamp_tag: str = TAG_STAMP) -> str | None:
     """The health endpoint of a stamp the simulator holds by its `mcctl-stamp` tag (None if none)."""
     with sim.store.transaction():
-        site = deployed_sites(sim).get(name.lower())
+        site = deployed_sites(sim, stamp_tag).get(name.lower())
         if site is None:
             return None
         return f"https://{site['properties']['defaultHostName']}{HEALTH_PATH}"
@@ -96,8 +97,11 @@ def deploy_stamp(
     settings = estate.simulation
     _check_name(estate, name)
     where = normalize_region(region)
-    if where not in estate.regions:
+    if estate.regions and where not in estate.regions:
         raise DeployRefused(f"--region: '{region}' is not a region of this estate ({', '.join(estate.regions)})")
+    unknown = None if estate.regions else check_region(where, estate.cloud.name)
+    if unknown is not None:  # an estate of discovered stamps only: any region of its cloud
+        raise DeployRefused(f"--region: {unknown}")
     count = settings.instances if instances is None else instances
     if not 1 <= count <= settings.max_instances:
         raise DeployRefused(f"--instances: must be between 1 and {settings.max_instances}, got {count}")
@@ -105,13 +109,16 @@ def deploy_stamp(
     if not SKU_NAME.match(size):
         raise DeployRefused(f"--sku: '{size}' is not an App Service plan SKU name (e.g. P1v3, S1)")
     stamp_tags = _stamp_tags(name, tags or {})
+    if estate.discover is not None:  # tagged as the estate's Resource Graph query looks for them
+        stamp_tags[estate.discover.stamp_tag] = stamp_tags.pop(TAG_STAMP)
+        stamp_tags[estate.discover.tag_name] = estate.discover.tag_value
     names = derive_names(estate, name, where)
     if not WEB_APP_NAME.match(names.web_app):
         raise DeployRefused(f"NAME: '{name}' gives the web app name '{names.web_app}', which App Service refuses")
     pid = plan_id(names.subscription, names.resource_group, names.app_service_plan)
     sid = site_id(names.subscription, names.resource_group, names.web_app)
     with sim.store.transaction():
-        _check_free(sim, name, pid, sid, names)
+        _check_free(sim, name, pid, sid, names, estate.discover.stamp_tag if estate.discover else TAG_STAMP)
         sim.store.put(plan_body(pid, where, size, count, settings.max_instances))
         site = sim.store.put(site_body(sid, where, pid, stamp_tags))
         host = site["properties"]["defaultHostName"]
@@ -155,8 +162,8 @@ def _check_name(estate: Estate, name: str) -> None:
         )
 
 
-def _check_free(sim: Sim, name: str, pid: str, sid: str, names: StampNames) -> None:
-    site = deployed_sites(sim).get(name.lower())
+def _check_free(sim: Sim, name: str, pid: str, sid: str, names: StampNames, stamp_tag: str) -> None:
+    site = deployed_sites(sim, stamp_tag).get(name.lower())
     if site is not None:
         raise DeployRefused(
             f"NAME: stamp '{name}' is already deployed in the simulator (web app {site['name']})",

@@ -79,6 +79,7 @@ def stamp_command(
 def _health(runtime: Runtime, mode: str, stamp: str, latency: float | None, check: str | None) -> None:
     from mcctl.cli import render
     from mcctl.cli.commands.sim import _check_latency
+    from mcctl.domain.estate import TAG_STAMP
     from mcctl.sim.providers.health import set_fault
     from mcctl.sim.stamps import deployed_health_url
 
@@ -90,7 +91,8 @@ def _health(runtime: Runtime, mode: str, stamp: str, latency: float | None, chec
     else:
         # A stamp a pipeline deployed (`sim stamp deploy`) that the estate file does not list:
         # its web app's mcctl-stamp tag says which one it is.
-        deployed = deployed_health_url(sim, stamp)
+        discover = runtime.estate.discover
+        deployed = deployed_health_url(sim, stamp, discover.stamp_tag if discover else TAG_STAMP)
         if deployed is None:
             known = ", ".join(s.name for s in runtime.estate.stamps)
             raise UsageError(f"STAMP: unknown stamp '{stamp}' (stamps: {known})")

@@ -1,0 +1,47 @@
+"""A stamp a pipeline deploys (`sim stamp deploy`) into an estate that finds its stamps with Resource
+Graph (`discover:`) is tagged as the query looks for it (the estate tag, the configured stamp tag) and
+joins `stamps list`; an estate of discovered stamps only deploys into any region of its cloud."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mcctl.sim.generate import estate_yaml
+
+
+def _estate(tmp_path: Path, discover: str, *, stamps: bool = True) -> str:
+    text = estate_yaml("disc", 2, 2) + discover
+    if not stamps:
+        import yaml
+
+        data = yaml.safe_load(text)
+        data.pop("stamps")
+        text = yaml.safe_dump(data, sort_keys=False)
+    path = tmp_path / "estate.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_a_deployed_stamp_carries_the_discover_tags_and_is_listed(mcctl, tmp_path: Path) -> None:
+    estate = _estate(tmp_path, 'discover:\n  tag: "team=disc"\n  stamp_tag: scale-unit\n')
+    deploy = ("sim", "stamp", "deploy", "weu-9", "--region", "westeurope")
+    deployed = mcctl("--sim", "--estate", estate, "-o", "json", *deploy)
+    assert deployed.exit_code == 0, deployed.stderr
+    tags = json.loads(deployed.stdout)["tags"]
+    assert tags["team"] == "disc" and tags["scale-unit"] == "weu-9" and "mcctl-stamp" not in tags
+    listed = mcctl("--sim", "--estate", estate, "-o", "json", "stamps", "list", "--no-health")
+    assert listed.exit_code == 0, listed.stderr
+    rows = {s["name"]: s for s in json.loads(listed.stdout)}
+    assert rows["weu-9"]["lifecycle"] == "candidate" and rows["weu-9"]["region"] == "westeurope"
+    again = mcctl("--sim", "--estate", estate, "sim", "stamp", "deploy", "weu-9", "--region", "westeurope")
+    assert again.exit_code == 2 and "already deployed" in again.stderr
+
+
+def test_a_discover_only_estate_deploys_into_any_region_of_its_cloud(mcctl, tmp_path: Path) -> None:
+    estate = _estate(tmp_path, 'discover: "team=disc"\n', stamps=False)
+    ok = mcctl("--sim", "--estate", estate, "sim", "stamp", "deploy", "jpe-1", "--region", "japaneast")
+    assert ok.exit_code == 0, ok.stderr
+    bad = mcctl("--sim", "--estate", estate, "sim", "stamp", "deploy", "xx-1", "--region", "westeuropa")
+    assert bad.exit_code == 2
+    assert bad.stderr.count("\n") <= 2 and "--region" in bad.stderr and "westeuropa" in bad.stderr
