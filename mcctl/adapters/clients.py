@@ -62,9 +62,12 @@ class ArmEndpoint:
 
 
 ADFS_TENANT = "adfs"
-MICROSOFT_AUTHORITY_HOSTS = frozenset(
-    {"login.microsoftonline.com", "login.chinacloudapi.cn", "login.microsoftonline.us"}
-)
+AUTHORITY_HOSTS = {  # = azure.identity.AzureAuthorityHosts (tests/test_imports_reads.py checks they agree)
+    "AzureCloud": "login.microsoftonline.com",
+    "AzureChinaCloud": "login.chinacloudapi.cn",
+    "AzureUSGovernment": "login.microsoftonline.us",
+}
+MICROSOFT_AUTHORITY_HOSTS = frozenset(AUTHORITY_HOSTS.values())
 
 
 def authority_host(authority: str, tenant: str | None) -> tuple[str, str | None]:
@@ -97,13 +100,14 @@ def resolve_endpoint(cloud: Cloud) -> ArmEndpoint:
         authority, tenant = authority_host(cloud.authority, cloud.tenant) if cloud.authority else (None, cloud.tenant)
         return ArmEndpoint(url, (f"{audience}/.default",), authority, cloud.ca_bundle, tenant)
     from azure.core import AzureClouds
-    from azure.identity import AzureAuthorityHosts
     from azure.mgmt.core.tools import get_arm_endpoints
 
+    # azure.identity.AzureAuthorityHosts' values, written out: importing azure.identity (msal,
+    # cryptography) for three constants would cost a run with MCCTL_ACCESS_TOKEN ~150 ms.
     setting, authority = {
-        "AzureCloud": (AzureClouds.AZURE_PUBLIC_CLOUD, AzureAuthorityHosts.AZURE_PUBLIC_CLOUD),
-        "AzureChinaCloud": (AzureClouds.AZURE_CHINA_CLOUD, AzureAuthorityHosts.AZURE_CHINA),
-        "AzureUSGovernment": (AzureClouds.AZURE_US_GOVERNMENT, AzureAuthorityHosts.AZURE_GOVERNMENT),
+        "AzureCloud": (AzureClouds.AZURE_PUBLIC_CLOUD, AUTHORITY_HOSTS["AzureCloud"]),
+        "AzureChinaCloud": (AzureClouds.AZURE_CHINA_CLOUD, AUTHORITY_HOSTS["AzureChinaCloud"]),
+        "AzureUSGovernment": (AzureClouds.AZURE_US_GOVERNMENT, AUTHORITY_HOSTS["AzureUSGovernment"]),
     }[cloud.name]
     arm = get_arm_endpoints(setting)
     scopes = tuple(arm["credential_scopes"])
@@ -335,9 +339,14 @@ class AzureSession:
 
         with self._web_lock:  # probes run concurrently: build one client, not one per thread
             if self._web is None:
-                # The injected transport if any (the simulator's), else azure-core's default one.
-                options: dict[str, Any] = {} if self._transport is None else {"transport": self._transport}
-                self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], **options)
+                # The injected transport if any (the simulator's), else azure-core's requests
+                # transport with one pool sized to the probes in flight (health.concurrency).
+                transport = self._transport
+                if transport is None:
+                    from mcctl.adapters.endpoint import pooled_transport
+
+                    transport = pooled_transport(self.estate.health.concurrency)
+                self._web = PipelineClient(base_url="", policies=[UserAgentPolicy("mcctl")], transport=transport)
         # The estate's CA bundle for the public endpoints too: on Azure Stack Hub they are served
         # with the same private CA as ARM (and with `cloud.web_endpoint`, by the simulator).
         verify = {"connection_verify": self.endpoint.ca_bundle} if self.endpoint.ca_bundle else {}

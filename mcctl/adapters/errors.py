@@ -70,6 +70,18 @@ def describe_http_error(exc: object) -> tuple[int | None, str | None, str]:
     return status, code, _one_line(message)
 
 
+def raised_by_credential(exc: BaseException) -> bool:
+    """A credential could not get a token (azure-identity's CredentialUnavailableError, or another
+    ClientAuthenticationError with no HTTP response), as opposed to ARM answering 401. Told apart
+    without importing azure.identity (msal, cryptography: ~150 ms), which a run under --sim or with
+    MCCTL_ACCESS_TOKEN never needs."""
+    unavailable = any(
+        cls.__name__ == "CredentialUnavailableError" and cls.__module__.startswith("azure.identity")
+        for cls in type(exc).__mro__
+    )
+    return unavailable or getattr(exc, "response", None) is None
+
+
 @contextmanager
 def azure_errors(what: str) -> Iterator[None]:
     """Translate SDK exceptions raised while doing `what` (e.g. "reading failover group fg-1")."""
@@ -80,15 +92,11 @@ def azure_errors(what: str) -> Iterator[None]:
         ServiceRequestError,
         ServiceResponseError,
     )
-    from azure.identity import CredentialUnavailableError
 
     try:
         yield
-    except CredentialUnavailableError as exc:
-        message, hint = auth_failure("the credential", exc)
-        raise AuthError(f"{what}: {message}", hint=hint) from exc
     except ClientAuthenticationError as exc:
-        if getattr(exc, "response", None) is None:  # raised by a credential, not answered by ARM
+        if raised_by_credential(exc):
             message, hint = auth_failure("the credential", exc)
             raise AuthError(f"{what}: {message}", hint=hint) from exc
         raise AuthError(f"{what}: authentication failed: {describe_http_error(exc)[2]}", hint=_AUTH_HINT) from exc

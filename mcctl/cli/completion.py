@@ -24,6 +24,8 @@ import typer
 # script templates and click's completion machinery (typer 0.29).
 from typer.completion import completion_init, get_completion_script, shell_completion
 
+from mcctl.cli.lazy import LazyCommands
+
 CompletionItem = shell_completion.CompletionItem
 
 PROG = "mcctl"
@@ -135,6 +137,9 @@ def estate_names(ctx: Any) -> EstateNames:
         return EstateNames()
 
 
+DESCRIBED = 200  # operations a TAB describes (command · status); older ones are offered by id alone
+
+
 def operations(ctx: Any) -> list[tuple[str, str]]:
     """(id, "command · status") of the estate's journaled operations, newest first, then `latest`."""
     from mcctl.ops.journal import Journal
@@ -144,8 +149,13 @@ def operations(ctx: Any) -> list[tuple[str, str]]:
     if located is None or name is None:
         return []
     try:  # unreadable lines are skipped silently (on_warning=None): a TAB prints nothing but candidates
-        ops = Journal.for_estate(name, located[1]).operations()
-        found = [(op.id, _short(f"{op.header.get('command') or op.kind or ''} · {op.status}")) for op in ops]
+        journal = Journal.for_estate(name, located[1])
+        # Every id from the journal's index; only the newest operations are read to describe them.
+        described = {
+            op.id: _short(f"{op.header.get('command') or op.kind or ''} · {op.status}")
+            for op in journal.latest(DESCRIBED)
+        }
+        found = [(op_id, described.get(op_id, "")) for op_id in journal.ids()]
     except Exception:  # (a journal damaged in a way reading did not foresee: complete nothing)
         return []
     return [*reversed(found), ("latest", "the newest operation")] if found else []
@@ -238,7 +248,11 @@ def attach(command: Any, path: tuple[str, ...] = ()) -> None:
     if hasattr(command, "get_help_option"):  # --help is made per context, as parsing starts
         made = command.get_help_option
         command.get_help_option = lambda ctx: _as_typed(made(ctx))
-    for name, sub in (getattr(command, "commands", None) or {}).items():
+    subcommands = getattr(command, "commands", None) or {}
+    if isinstance(subcommands, LazyCommands):  # the root's: each group attached as it is built
+        subcommands.visit(lambda name, sub: attach(sub, (*path, name)))
+        return
+    for name, sub in subcommands.items():
         attach(sub, (*path, name))
 
 

@@ -109,6 +109,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "mcctl journal": ("mcctl journal list", "mcctl journal show OP"),
     "mcctl journal list": ("mcctl journal list --limit 20", "mcctl journal list -o json"),
     "mcctl journal show": ("mcctl journal show OP", "mcctl journal show OP -o yaml"),
+    "mcctl journal rotate": ("mcctl journal rotate", "mcctl journal rotate --keep-recent 100 --keep-archives 5"),
     "mcctl lock": ("mcctl lock status", "mcctl lock acquire --reason 'CHG-42 window'"),
     "mcctl lock status": ("mcctl lock status", "mcctl lock status -o json"),
     "mcctl lock acquire": ("mcctl lock acquire --reason 'CHG-42 maintenance window'",),
@@ -129,6 +130,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "mcctl sim dependency": ("mcctl --sim sim dependency down sql", "mcctl --sim sim dependency ok sql"),
     "mcctl sim serve": ("mcctl --sim sim serve --port 8443",),
+    "mcctl sim generate": (
+        "mcctl sim generate --regions 12 --stamps-per-region 20 --output big.yaml",
+        "mcctl --sim --estate big.yaml stamps list",
+    ),
     "mcctl sim outage": ("mcctl --sim sim outage start westeurope", "mcctl --sim sim outage end westeurope"),
     "mcctl sim outage start": ("mcctl --sim sim outage start westeurope",),
     "mcctl sim outage end": ("mcctl --sim sim outage end westeurope",),
@@ -160,10 +165,13 @@ def section(lines: tuple[str, ...]) -> str:
     return f"\b\n{HEADING}\n{body}"
 
 
-def apply(command: Any, path: str = "mcctl") -> None:
-    """Give `command` and every command under it an `Examples:` section (kept if it has one)."""
+def apply(command: Any, path: str = "mcctl", *, recursive: bool = True) -> None:
+    """Give `command` and every command under it (unless not `recursive`) an `Examples:` section
+    (kept if it has one)."""
     if not has_examples(command):
         extra = section(examples_for(path, command))
         command.epilog = f"{command.epilog}\n\n{extra}" if command.epilog else extra
+    if not recursive:
+        return
     for name, sub in (getattr(command, "commands", None) or {}).items():
         apply(sub, f"{path} {name}")

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mcctl.domain.safety import RuleRegistry, SafetyRule
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the CLI's commands are built from a Registry: `--help` must not load the rules)
     from mcctl.adapters.clients import AzureSession
     from mcctl.adapters.lro import WaitOptions
     from mcctl.domain.estate import Estate, Stamp
     from mcctl.domain.health import HealthReadings, Signal
     from mcctl.domain.plan import Step
+    from mcctl.domain.safety import RuleRegistry, SafetyRule
     from mcctl.domain.snapshot import EstateSnapshot
 
 
@@ -187,6 +186,8 @@ class Registry:
 
     def rule_registry(self) -> RuleRegistry:
         """Every registered rule, in registration order (the built-ins first)."""
+        from mcctl.domain.safety import RuleRegistry
+
         return RuleRegistry(tuple(self.rules.values()))
 
     def new_sim_providers(self) -> list[Any]:
