@@ -153,8 +153,9 @@ def _stamp_share(share: float | None) -> str:
 
 
 def _health(status: str | None) -> str:
+    """A verdict in colour; null (`stamps list --no-health`: not probed) as `-`, not `?` (unreadable)."""
     colour = {"healthy": "green", "degraded": "yellow", "unhealthy": "red", "drained": "cyan"}.get(status or "")
-    return f"[{colour}]{status}[/{colour}]" if colour else (_e(status) if status else "[dim]?[/dim]")
+    return f"[{colour}]{status}[/{colour}]" if colour else (_e(status) if status else "[dim]-[/dim]")
 
 
 def detail_table(data: dict[str, Any]) -> Any:

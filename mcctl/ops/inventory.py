@@ -42,9 +42,15 @@ class Inventory:
 
 
 def read_inventory(
-    session: AzureSession, estate: Estate, region: str | None = None, stamp_name: str | None = None
+    session: AzureSession,
+    estate: Estate,
+    region: str | None = None,
+    stamp_name: str | None = None,
+    *,
+    with_redis: bool = True,
 ) -> Inventory:
-    """Live state of the estate's stamps (optionally one region's, or one stamp's)."""
+    """Live state of the estate's stamps (optionally one region's, or one stamp's). `with_redis=False`:
+    a view that shows no Redis link (`frontdoor status`) reads no Redis member (nor loads its SDK)."""
     from mcctl.adapters import frontdoor, redis, sql, web
 
     reads: dict[str, Callable[[], Any]] = {}
@@ -55,7 +61,7 @@ def read_inventory(
     if estate.sql:
         reads["sql"] = partial(sql.get_failover_group, session, estate.sql)
     # One read per Redis member: one that cannot be read leaves only its own region unknown.
-    for member in estate.redis.members if estate.redis else ():
+    for member in estate.redis.members if estate.redis and with_redis else ():
         if estate.redis is not None and estate.redis.kind == "managed":
             reads[f"redis:{member.region}"] = partial(redis.get_managed_database, session, estate.redis, member)
         else:

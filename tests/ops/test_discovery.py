@@ -72,26 +72,22 @@ def test_bad_or_taken_names_and_unknown_lifecycles_are_ignored() -> None:
     assert [s.name for s in found.stamps].count("c-1") == 1 and len(found.stamps) == 7
 
 
-def test_the_first_inventory_read_takes_the_web_apps_discovery_listed(session, demo_estate, monkeypatch) -> None:
+def test_the_first_inventory_read_takes_the_web_apps_discovery_listed(session, sim, demo_estate) -> None:
     from mcctl.ops.discovery import discover
     from mcctl.ops.inventory import read_inventory
 
-    client = session.web(demo_estate.subscription)
-    calls: list[int] = []
-    real = client.web_apps.list
+    sim.settings["page_size"] = 10  # the demo's 6 web apps: a list is one request
 
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def lists() -> int:  # the web apps lists sent to ARM
+        return sum(1 for r in sim.requests if r.method == "GET" and r.path.lower().endswith("/microsoft.web/sites"))
 
-    monkeypatch.setattr(client.web_apps, "list", counted)
     estate = discover(session, demo_estate)
-    assert len(calls) == 1
-    assert len(read_inventory(session, estate).views) == 6 and len(calls) == 1  # taken, not read again
+    assert lists() == 1
+    assert len(read_inventory(session, estate).views) == 6 and lists() == 1  # taken, not read again
     read_inventory(session, estate)
-    assert len(calls) == 2  # once only: a later read (after a change) asks ARM
+    assert lists() == 2  # once only: a later read (after a change) asks ARM
 
     discover(session, demo_estate)
     session.sleep(60)  # kept reads go stale on the session clock
     read_inventory(session, estate)
-    assert len(calls) == 4
+    assert lists() == 4

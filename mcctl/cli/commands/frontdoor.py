@@ -75,7 +75,7 @@ def status(ctx: typer.Context, output: Output = None, query: Query = None) -> No
 
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
-    inventory = read_inventory(runtime.session, runtime.estate)
+    inventory = read_inventory(runtime.session, runtime.estate, with_redis=False)  # (no Redis column here)
     errors = list(inventory.errors)
     group = None
     try:
@@ -198,7 +198,8 @@ def _shift(runtime: Runtime, shift: _Shift, flags: MutationFlags) -> None:
     before = inventory.snapshot()
     journal = journal_of(runtime)
     planner = plan_drain if shift.verb == "drain" else plan_restore
-    observed = observe(inventory, journal.operations())
+    # Only what decides these origins' journaled state (their drains and restores), not every operation.
+    observed = observe(inventory, journal.operations_touching(v.stamp.origin for v in inventory.views))
     plan = planner(runtime.estate, observed, ShiftRequest(target, percentages, shift.interval))
     _warn_retiring(runtime, plan)
     try:
