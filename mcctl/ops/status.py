@@ -123,7 +123,7 @@ def _read_health(
     from mcctl.ops.inventory import read_inventory
 
     inventory = read_inventory(session, estate)
-    operations = journal.operations()
+    operations = journal.operations_touching(v.stamp.origin for v in inventory.views)  # drained on purpose
     health = assess(session, estate, timeout=timeout, inventory=inventory, registry=registry, operations=operations)
     return _Health(inventory, health)
 
@@ -165,7 +165,7 @@ def open_operations(
 
 
 def _open_operations(estate: Estate, journal: Journal, landing: list[InFlightStep]) -> list[OpenOperation]:
-    records = [r for r in journal.operations() if r.header.get("estate", estate.name) == estate.name]
+    records = [r for r in journal.operations_not_over() if r.header.get("estate", estate.name) == estate.name]
     put_back = {r.parent for r in records if r.parent and r.status in PUT_BACK}
     steps: dict[str, list[InFlightStep]] = {}
     for item in landing:

@@ -82,7 +82,7 @@ def health(
 
     def once() -> Any:
         # The journal says which stamps were drained on purpose (re-read each refresh of --watch).
-        operations = journal_of(runtime).operations()
+        operations = journal_of(runtime).operations_touching(s.origin for s in runtime.estate.stamps)
         return assess(
             runtime.session,
             runtime.estate,

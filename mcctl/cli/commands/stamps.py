@@ -53,7 +53,8 @@ def list_stamps(
     session = runtime.session  # first: opening it finds the stamps a pipeline tagged
     estate = runtime.estate
     # The journal says which stamps were drained on purpose (as in `health`); not needed unprobed.
-    operations = None if no_health else journal_of(runtime).operations()
+    origins = [s.origin for s in estate.stamps]  # only what decides their journaled drains is read
+    operations = None if no_health else journal_of(runtime).operations_touching(origins)
     found = survey(session, estate, region=region, operations=operations, health=not no_health, concurrency=concurrency)
     health = found.health.stamps if found.health is not None else {}
     rows = stamp_rows(found.inventory.views, health)
@@ -84,7 +85,7 @@ def show_stamp(
         _show_retired(runtime, stamp)
         return
     found = known_stamp(estate, stamp, "STAMP")
-    operations = journal_of(runtime).operations()
+    operations = journal_of(runtime).operations_touching([found.origin])
     shown = survey(runtime.session, estate, stamp=found.name, operations=operations)
     assert shown.health is not None  # (probed: health=True)
     health = shown.health.stamps[found.name]
