@@ -86,6 +86,9 @@ def _client(session: AzureSession) -> Any:
     return session.client("resourcegraph", "", factory)
 
 
+MAX_QUOTA_WAIT = 60.0  # seconds: at most this long before the next page when the quota is spent
+
+
 def query(session: AzureSession, text: str, subscriptions: Sequence[str], *, page_size: int = MAX_PAGE) -> GraphResult:
     """Every row `text` (KQL, projecting `id`) gives across `subscriptions`, page after page."""
     from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions, ResultFormat
@@ -104,8 +107,17 @@ def query(session: AzureSession, text: str, subscriptions: Sequence[str], *, pag
             )
         pages += 1
         total = answer.total_records
-        rows.extend(_objects(answer.data))
-        token = answer.skip_token or None
+        page = _objects(answer.data)
+        rows.extend(page)
+        previous, token = token, answer.skip_token or None
+        if token is not None and (token == previous or not page):
+            # A server that hands back the token it was given, or pages with no rows, would be
+            # followed for ever: what was read so far is not the whole estate.
+            raise AzureRequestError(
+                f"{what}: page {pages} gave {'the same $skipToken again' if page else 'no rows but a $skipToken'}"
+                f" after {len(rows)} of {total} rows",
+                hint="Resource Graph's paging went wrong: try again; if it persists, list the stamps in the file",
+            )
         if token is None:
             if str(plain(answer.result_truncated) or "").lower() == "true":
                 # No token to go on with: the rows are not all there. Acting on part of an estate
@@ -117,9 +129,12 @@ def query(session: AzureSession, text: str, subscriptions: Sequence[str], *, pag
             return GraphResult(tuple(rows), total, pages, waited)
         quota = quota_of(headers)
         if quota.exhausted and quota.resets_after:
-            # The next page would be throttled: wait for the window to reset.
-            session.sleep(quota.resets_after)
-            waited += quota.resets_after
+            # The next page would be throttled: wait for the window to reset (Resource Graph's is
+            # seconds; a reset further off than MAX_QUOTA_WAIT is not waited for: the next page
+            # then meets a 429, whose Retry-After azure-core honours, or fails the command).
+            wait = min(quota.resets_after, MAX_QUOTA_WAIT)
+            session.sleep(wait)
+            waited += wait
 
 
 def _objects(data: Any) -> list[dict[str, Any]]:

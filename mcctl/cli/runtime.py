@@ -87,7 +87,7 @@ class Runtime:
         override = self.options.subscription
         if override and override.lower() == load_estate(self.source).subscription.lower():
             override = None
-        return simulator_fingerprint(self.source.fingerprint, override)
+        return simulator_fingerprint(self.source.seed_fingerprint, override)
 
     @property
     def sim(self) -> Sim | None:
@@ -152,7 +152,9 @@ class Runtime:
         try:
             checked = validate(self.estate)
         except UsageError:
-            if all(self.estate.stamp(name) is not None for name in named):
+            # An estate that finds its stamps on Azure (`discover:`) has regions and stamps the
+            # file does not name: they are judged on the estate as discovered.
+            if self.estate.discover is None and all(self.estate.stamp(name) is not None for name in named):
                 raise
         else:
             if not named:

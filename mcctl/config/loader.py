@@ -55,6 +55,23 @@ class EstateSource:
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
     @property
+    def seed_fingerprint(self) -> str:
+        """What a simulated twin is seeded from: the file, less its `discover:` section (how stamps
+        are found is not what Azure holds: a new page size must not wipe the stamps deployed since)."""
+        import json
+
+        from mcctl.config.yamlparse import YamlProblem, load_strict
+
+        try:
+            data = load_strict(self.text)
+        except YamlProblem:
+            return self.fingerprint
+        if not isinstance(data, dict) or "discover" not in data:
+            return self.fingerprint
+        kept = {key: value for key, value in data.items() if key != "discover"}
+        return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    @property
     def is_demo(self) -> bool:
         return self.location == DEMO
 

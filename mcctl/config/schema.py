@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -263,7 +264,7 @@ class HealthModel(_Strict):
     rollup: RollupModel = Field(default_factory=RollupModel)
     # Health probes in flight at once: wide enough that hundreds of stamps take a few rounds of the
     # slowest probe; bounded because each one in flight holds a thread and a pooled connection.
-    concurrency: int = Field(default=64, ge=1, le=1024)
+    concurrency: StrictInt = Field(default=64, ge=1, le=1024)
     # None: the default (`sql` when the estate has a failover group); {}: no shared dependency.
     dependencies: dict[DependencyName, DependencyModel] | None = None
 
@@ -272,6 +273,7 @@ class HealthModel(_Strict):
 # backslashes or control characters, nor what ARM refuses in tag names (<>%&?/).
 TagName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._:+@-]{0,511}$")]
 _TAG_VALUE = r"[A-Za-z0-9._:+@/ -]{1,256}"
+MCCTL_TAGS = ("mcctl-stamp", "mcctl-lifecycle", "mcctl-generation", "mcctl-color")  # as mcctl.domain.estate
 
 
 class DiscoverModel(_Strict):
@@ -284,13 +286,32 @@ class DiscoverModel(_Strict):
     ]
     stamp_tag: TagName = "mcctl-stamp"
     subscriptions: list[Subscription] | None = Field(default=None, min_length=1)
-    page_size: int = Field(default=1000, ge=1, le=1000)  # Resource Graph's `$top` (at most 1000)
+    page_size: StrictInt = Field(default=1000, ge=1, le=1000)  # Resource Graph's `$top` (at most 1000)
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, value: object) -> object:
         # `discover: "mcctl-estate=prod"` is `discover: {tag: "mcctl-estate=prod"}`.
         return {"tag": value} if isinstance(value, str) else value
+
+    @field_validator("tag")
+    @classmethod
+    def _not_a_release_tag(cls, value: str) -> str:
+        # mcctl writes the stamp and release tags itself: an estate tag of that name would be overwritten.
+        name = value.partition("=")[0].strip()
+        if name.lower() in MCCTL_TAGS:
+            raise ValueError(f"'{name}' is a tag mcctl writes ({', '.join(MCCTL_TAGS)}): choose another name")
+        return value
+
+    @field_validator("stamp_tag")
+    @classmethod
+    def _not_the_estate_tag(cls, value: str, info: ValidationInfo) -> str:
+        if value.lower() in MCCTL_TAGS[1:]:
+            raise ValueError(f"'{value}' is a release tag mcctl writes: choose another name")
+        tag = info.data.get("tag")
+        if isinstance(tag, str) and tag.partition("=")[0].strip().lower() == value.lower():
+            raise ValueError(f"'{value}' is the estate tag's name: the stamp's name needs a tag of its own")
+        return value
 
 
 class EstateModel(_Strict):

@@ -44,7 +44,9 @@ class WebAppState:
     tags: tuple[tuple[str, str], ...] = ()
 
     def tag(self, name: str) -> str | None:
-        return dict(self.tags).get(name)
+        """A tag's value; its name matched without case, as ARM matches tag names."""
+        wanted = name.lower()
+        return next((value for key, value in self.tags if key.lower() == wanted), None)
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,12 @@ def graph_query(settings: DiscoverSettings) -> str:
 
 
 def graph_subscriptions(estate: Estate, settings: DiscoverSettings) -> list[str]:
-    """The subscriptions the query spans: the listed ones, else every one the estate file names."""
+    """The subscriptions the query spans: the listed ones, else every one the estate file names; and
+    always the file's stamps' own (their release tags are read from the same query)."""
+    stamps = {s.subscription for s in (*estate.stamps, *estate.retired)}
     if settings.subscriptions:
-        return list(settings.subscriptions)
-    named = {estate.subscription, estate.frontdoor.subscription}
-    named |= {s.subscription for s in (*estate.stamps, *estate.retired)}
+        return sorted({s.lower() for s in (*settings.subscriptions, *stamps)})
+    named = {estate.subscription, estate.frontdoor.subscription, *stamps}
     named |= {s.ref.subscription for s in (estate.sql.servers if estate.sql else ())}
     named |= {m.ref.subscription for m in (estate.redis.members if estate.redis else ())}
     return sorted({s.lower() for s in named})
@@ -140,18 +141,23 @@ def with_tagged_stamps(estate: Estate, apps: list[WebAppState], *, stamp_tag: st
     `stamp_tag`: the tag that names a stamp."""
     listed = {s.name: s for s in (*estate.stamps, *estate.retired)}
     by_app = {s.app_ref.id.lower(): s for s in listed.values()}
+    # Names compared as ARM compares resource names (origin-WEU-1 is origin-weu-1): without case.
+    taken = {name.lower() for name in listed}
     changed = False
     found: dict[str, Stamp] = {}
     for app in sorted(apps, key=lambda a: a.id.lower()):
         name = app.tag(stamp_tag)
         known = by_app.get(app.id.lower())
-        if known is None and (name is None or not STAMP_NAME.match(name) or name in listed or name in found):
-            continue  # untagged, a name that is not a stamp's, or taken: the file (or the first) wins
+        if known is None and (
+            name is None or not STAMP_NAME.match(name) or name.lower() in taken or not app.server_farm_id
+        ):
+            continue  # untagged, not a stamp's name, taken (the file, or the first, wins), or planless
         stamp = known if known is not None else _stamp_of(estate, app, name or "")
         tagged = _with_tags(stamp, app)
         if tagged != stamp or known is None:
             changed = True
         found[tagged.name] = tagged
+        taken.add(tagged.name.lower())
     if not changed:
         return estate
     every = [found.get(s.name, s) for s in listed.values()]

@@ -97,6 +97,31 @@ def test_a_truncated_answer_without_a_token_is_an_error_not_part_of_the_rows(dem
         resourcegraph.query(replay_session(demo_estate, transport), "Resources | limit 3", [SUB])
 
 
+def test_a_server_handing_back_the_same_token_is_an_error_not_an_endless_loop(demo_estate) -> None:
+    body = dict(example("resourcegraph/ResourcesBasicQuery.json")["responses"]["200"]["body"])
+    url = "/providers/Microsoft.ResourceGraph/resources"
+    transport = ReplayTransport([Canned("POST", url, 200, {**body, "$skipToken": "same"})])
+    with pytest.raises(AzureRequestError, match="page 2 gave the same \\$skipToken again after 6 of 3 rows"):
+        resourcegraph.query(replay_session(demo_estate, transport), "Resources | project id", [SUB])
+    empty = ReplayTransport([Canned("POST", url, 200, {**body, "data": [], "$skipToken": "t1"})])
+    with pytest.raises(AzureRequestError, match="page 1 gave no rows but a \\$skipToken"):
+        resourcegraph.query(replay_session(demo_estate, empty), "Resources | project id", [SUB])
+
+
+def test_a_quota_reset_far_off_is_waited_for_at_most_a_minute(demo_estate) -> None:
+    body = dict(example("resourcegraph/ResourcesBasicQuery.json")["responses"]["200"]["body"])
+    url = "/providers/Microsoft.ResourceGraph/resources"
+    quota = {"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "01:00:00"}
+    transport = ReplayTransport(
+        [Canned("POST", url, 200, {**body, "$skipToken": "t1"}, quota, once=True), Canned("POST", url, 200, body)]
+    )
+    session = replay_session(demo_estate, transport)
+    slept: list[float] = []
+    session.sleep = slept.append
+    assert resourcegraph.query(session, "Resources | project id", [SUB]).pages == 2
+    assert slept == [resourcegraph.MAX_QUOTA_WAIT] == [60.0]
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("00:00:05", 5.0), ("01:02:03", 3723.0), ("1.00:00:01", 86401.0), ("00:00:00.5", 0.5), ("5s", None), (None, None)],

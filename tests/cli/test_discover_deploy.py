@@ -45,3 +45,25 @@ def test_a_discover_only_estate_deploys_into_any_region_of_its_cloud(mcctl, tmp_
     bad = mcctl("--sim", "--estate", estate, "sim", "stamp", "deploy", "xx-1", "--region", "westeuropa")
     assert bad.exit_code == 2
     assert bad.stderr.count("\n") <= 2 and "--region" in bad.stderr and "westeuropa" in bad.stderr
+
+
+def test_regions_only_discovered_stamps_use_are_regions_of_the_estate(mcctl, tmp_path: Path) -> None:
+    """The regions of an estate that finds its stamps on Azure are its discovered stamps' regions:
+    before, every command taking a region judged it against the file alone (which names none)."""
+    estate = _estate(tmp_path, 'discover: "team=disc"\n', stamps=False)
+    for stamp, region in (("weu-1", "westeurope"), ("weu-2", "westeurope"), ("neu-1", "northeurope")):
+        assert mcctl("--sim", "--estate", estate, "sim", "stamp", "deploy", stamp, "--region", region).exit_code == 0
+        assert mcctl("--sim", "--estate", estate, "-y", "stamps", "add", stamp).exit_code == 0
+        assert mcctl("--sim", "--estate", estate, "-y", "frontdoor", "restore", "--stamp", stamp).exit_code == 0
+    listed = mcctl("--sim", "--estate", estate, "-o", "json", "stamps", "list", "--region", "westeurope")
+    assert listed.exit_code == 0, listed.stderr
+    assert [s["name"] for s in json.loads(listed.stdout)] == ["weu-1", "weu-2"]
+    drain = mcctl("--sim", "--estate", estate, "-o", "json", "frontdoor", "drain", "northeurope", "--dry-run")
+    assert drain.exit_code == 0, drain.stderr
+    assert json.loads(drain.stdout)["status"] == "dry_run"
+    evacuate = mcctl("--sim", "--estate", estate, "evacuate", "northeurope", "--dry-run")
+    assert evacuate.exit_code == 0, evacuate.stderr
+    typo = mcctl("--sim", "--estate", estate, "stamps", "list", "--region", "westeuropa")
+    assert (
+        typo.exit_code == 2 and "--region: 'westeuropa' has no stamps (regions: northeurope, westeurope)" in typo.stderr
+    )

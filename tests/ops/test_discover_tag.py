@@ -146,7 +146,31 @@ def test_the_query_and_its_scope() -> None:
     assert graph_subscriptions(estate, estate.discover) == [estate.subscription]
     subs = ["22222222-2222-4222-8222-222222222222", "11111111-1111-4111-8111-111111111111"]
     pinned, _ = _load(_demo_with({"tag": "a=b", "subscriptions": subs}))
-    assert pinned.discover is not None and graph_subscriptions(pinned, pinned.discover) == subs
+    # the listed ones, and always the file's stamps' own: their release tags come from this query too
+    assert pinned.discover is not None
+    assert graph_subscriptions(pinned, pinned.discover) == sorted([*subs, estate.subscription])
+
+
+def test_a_tagged_name_differing_from_a_listed_stamps_only_in_case_is_the_listed_stamp() -> None:
+    """ARM compares names without case (origin-WEU-1 is origin-weu-1): a web app tagged `WEU-1` must
+    not become a second stamp whose retire would delete the listed weu-1's origin."""
+    estate, source = _load(_demo_with({"tag": "mcctl-estate=prod"}))
+    sim, _ = open_simulator(estate, source.fingerprint, persist=False)
+    sub = estate.subscription
+    _tagged_app(sim, sub, "upper", **{"MCCTL-ESTATE": "prod", "mcctl-stamp": "WEU-1"})
+    _tagged_app(sim, sub, "dupe-a", **{"mcctl-estate": "prod", "MCCTL-STAMP": "neu-7"})  # tag names: no case
+    _tagged_app(sim, sub, "dupe-b", **{"mcctl-estate": "prod", "mcctl-stamp": "NEU-7"})  # the first one wins
+    planless = site_id(sub, "rg-planless", "app-planless")
+    sim.store.put(site_body(planless, "northeurope", "", {"mcctl-estate": "prod", "mcctl-stamp": "neu-8"}))
+    session = simulated_session(estate, sim)
+    try:
+        found = discover(session, estate)
+    finally:
+        session.close()
+    names = [s.name for s in found.stamps]
+    assert names == ["weu-1", "weu-2", "neu-1", "neu-2", "eus2-1", "eus2-2", "neu-7"]
+    neu7 = found.stamp("neu-7")
+    assert neu7 is not None and neu7.web_app == "app-dupe-a"
 
 
 def test_a_query_error_is_an_azure_error() -> None:

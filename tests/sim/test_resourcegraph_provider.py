@@ -103,11 +103,15 @@ def test_tag_filters_projections_and_table_format(sim: Sim, demo_estate: Estate)
         ({"query": SITES, "options": {"$skipToken": "not-a-token"}}, 400),
         ({"query": SITES, "managementGroups": ["mg"]}, 400),
         ({"options": {}}, 400),
+        ({"query": "Resources | where name == 'a' and and | project id"}, 400),
+        ({"query": "Resources | where 1 < 'a' | project id"}, 400),
+        ({"query": "Resources | where " + "(" * 3000 + "true" + ")" * 3000 + " | project id"}, 400),
     ],
 )
 def test_what_is_outside_the_subset_is_refused_with_400(sim: Sim, body: dict[str, Any], status: int) -> None:
     answer = _post(sim, body)
     assert answer.status == status and answer.body["error"]["code"] == "BadRequest"
+    assert "x-ms-user-quota-remaining" in answer.headers  # a refused query used its quota too
 
 
 def test_every_answer_carries_the_quota_and_over_quota_is_429_with_retry_after(sim: Sim) -> None:

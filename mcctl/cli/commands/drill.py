@@ -62,8 +62,8 @@ def plan(
     from mcctl.domain.selection import known_region
 
     runtime: Runtime = ctx.obj
-    source = known_region(runtime.estate, from_region, "--from")
-    target = known_region(runtime.estate, to_region, "--to")
+    source = runtime.validated(lambda estate: known_region(estate, from_region, "--from"))
+    target = runtime.validated(lambda estate: known_region(estate, to_region, "--to"))
     if source == target:
         raise UsageError("--to: must differ from --from")
     if outage and not runtime.options.sim:

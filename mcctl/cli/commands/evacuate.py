@@ -80,7 +80,7 @@ def evacuate(
     _check_no_wait(flags, "evacuate")
     percentages = parse_steps(steps) if steps is not None else DEFAULT_STEPS
     request = EvacuateRequest(region, percentages, interval, factor, _split(split), to, allow_data_loss, unlink_redis)
-    name = request.validate(runtime.estate)
+    name = runtime.validated(request.validate)
     lock = lock_preflight(runtime.session, runtime.estate, refuse=not flags.dry_run)
     read = observe_evacuation(runtime.session, runtime.estate, journal_of(runtime).operations(), request, lock=lock)
     plan = plan_evacuation(runtime.estate, read.observed, request)
@@ -115,7 +115,7 @@ def reinstate(
     _check_no_wait(flags, "reinstate")
     percentages = parse_steps(steps) if steps is not None else DEFAULT_STEPS
     request = ReinstateRequest(region, percentages, interval, sql)
-    name = request.validate(runtime.estate)
+    name = runtime.validated(request.validate)
     lock_preflight(runtime.session, runtime.estate, refuse=not flags.dry_run)
     read = observe_reinstatement(runtime.session, runtime.estate, journal_of(runtime).operations(), request)
     plan = plan_reinstatement(runtime.estate, read.observed, request)

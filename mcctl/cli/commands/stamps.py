@@ -49,7 +49,7 @@ def list_stamps(
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     if region is not None:  # (an explicit empty value, `--region "$UNSET"`, is a mistake, not "every region")
-        known_region(runtime.estate, region, "--region")
+        runtime.validated(lambda estate: known_region(estate, region, "--region"))
     session = runtime.session  # first: opening it finds the stamps a pipeline tagged
     estate = runtime.estate
     # The journal says which stamps were drained on purpose (as in `health`); not needed unprobed.

@@ -74,10 +74,10 @@ def health(
     journal = functools.cache(lambda: journal_of(runtime))  # opened at the first poll, after the checks
 
     def operations() -> list[OperationRecord]:  # re-read each poll: which stamps are drained on purpose
-        return journal().operations()
+        return journal().operations_touching(s.origin for s in runtime.estate.stamps)
 
     wanted_health = _wanted(HealthWanted, wanted)
-    health_condition(runtime.estate, region, wanted_health, operations)  # bad input: before any Azure call
+    runtime.validated(lambda estate: health_condition(estate, region, wanted_health, operations))  # bad input first
     # the region's stamps as they are on ARM: a new stamp a pipeline tagged counts, a retired one not
     condition = health_condition(runtime.discovered_estate(), region, wanted_health, operations)
     _run(runtime, condition, timeout, interval)
@@ -140,7 +140,7 @@ def frontdoor(
     runtime: Runtime = ctx.obj
     output_overrides(runtime, output, query)
     wanted_edge = _wanted(EdgeWanted, wanted)
-    edge_condition(runtime.estate, region, wanted_edge, count=count)  # bad input: before any Azure call
+    runtime.validated(lambda estate: edge_condition(estate, region, wanted_edge, count=count))  # bad input first
     # the region's stamps as they are on ARM: a new stamp a pipeline tagged counts, a retired one not
     condition = edge_condition(runtime.discovered_estate(), region, wanted_edge, count=count)
     _run(runtime, condition, timeout, interval)

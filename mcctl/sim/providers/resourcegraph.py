@@ -122,6 +122,13 @@ class ResourceGraphProvider:
             )
             error.headers.update(headers)
             return error.response()
+        try:
+            return self._answer(sim, req, headers)
+        except ArmError as error:  # a refused query used its quota too, and says so
+            error.headers.update(headers)
+            raise
+
+    def _answer(self, sim: Sim, req: SimRequest, headers: dict[str, str]) -> SimResponse:
         body = req.json()
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):
             raise ArmError(400, "BadRequest", "The request content was invalid: `query` is required.")
@@ -132,14 +139,18 @@ class ResourceGraphProvider:
             raise ArmError(400, "BadRequest", "The request content was invalid: `options` must be an object.")
         top = _bounded(options.get("$top"), DEFAULT_TOP, "$top", 1, MAX_TOP)
         skip = _bounded(options.get("$skip"), 0, "$skip", 0, None)
-        try:
-            parsed = parse_query(body["query"])
-        except QueryError as exc:
-            raise invalid_query(str(exc)) from None
         scope = body.get("subscriptions")
         if scope is not None and not isinstance(scope, list):
             raise ArmError(400, "BadRequest", "The request content was invalid: `subscriptions` must be a list.")
-        rows = parsed.run(_index(sim, None if scope is None else {str(s).lower() for s in scope}))
+        try:
+            parsed = parse_query(body["query"])
+            rows = parsed.run(_index(sim, None if scope is None else {str(s).lower() for s in scope}))
+        except QueryError as exc:
+            raise invalid_query(str(exc)) from None
+        except RecursionError:
+            raise invalid_query("nested too deeply") from None
+        except (TypeError, ValueError) as exc:  # e.g. 1 < 'a': what the service refuses as invalid
+            raise invalid_query(" ".join(str(exc).split())) from None
         fingerprint = _fingerprint(body["query"], scope)
         start = skip
         token = options.get("$skipToken")
@@ -525,7 +536,7 @@ class _Parser:
             inner = self.expr()
             self.expect(")")
             return inner
-        if kind != "name":
+        if kind != "name" or text.lower() in ("and", "or"):
             raise QueryError(f"unexpected {text!r}")
         if text.lower() in ("true", "false"):
             flag = text.lower() == "true"
