@@ -231,6 +231,8 @@ class IndexedReader:
                 raise UsageError(f"journal: cannot read {path}: {exc.strerror or exc}") from None
             try:
                 yield fd
+            except OSError as exc:  # e.g. the journal's path is a directory: open() let it through
+                raise UsageError(f"journal: cannot read {path}: {exc.strerror or exc}") from None
             finally:
                 os.close(fd)
 

@@ -82,7 +82,24 @@ def archives(path: Path) -> list[Path]:
 
 def rotate(journal: Journal, keep_recent: int = KEEP_RECENT, keep_archives: int = KEEP_ARCHIVES) -> Rotation | None:
     """Rotate now (None: there is no journal). A failure is a usage error naming the file; the
-    journal is then as it was."""
+    journal is then as it was. Another process rotating it meanwhile is no failure: the journal it
+    left is the one looked at (usually with nothing left to drop)."""
+    for _ in range(RACES):
+        try:
+            return _rotate_once(journal, keep_recent, keep_archives)
+        except _RotatedMeanwhile:
+            continue
+    raise UsageError(f"journal: {journal.path} kept being rotated by other processes; nothing was changed")
+
+
+RACES = 5  # attempts when other processes rotate the journal between our open and our lock
+
+
+class _RotatedMeanwhile(Exception):
+    pass
+
+
+def _rotate_once(journal: Journal, keep_recent: int, keep_archives: int) -> Rotation | None:
     import fcntl
 
     path = journal.path
@@ -95,7 +112,7 @@ def rotate(journal: Journal, keep_recent: int = KEEP_RECENT, keep_archives: int 
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # no record lands while the kept ones are copied
         if os.fstat(fd).st_ino != _inode(path):
-            raise UsageError(f"journal: {path} was rotated by another process meanwhile; nothing was changed")
+            raise _RotatedMeanwhile
         size = os.fstat(fd).st_size
         kept = journal._reader.kept_on_rotation(fd, keep_recent)
         if not kept.dropped:  # a copy of the same journal would only add an archive
@@ -133,6 +150,11 @@ def maybe_rotate(journal: Journal, size: int) -> Rotation | None:
             f"journal {journal.path}: {size / 1048576:.1f} MiB ≥ {ROTATE_ENV}: rotated to {rotation.archive} "
             f"({len(rotation.kept)} operations carried forward)"
         )
+        if rotation.bytes_after * 2 >= limit:  # the next few operations would rotate it again
+            journal.warn(
+                f"journal {journal.path}: what rotation must keep is {rotation.bytes_after / 1048576:.1f} MiB, "
+                f"at least half of {ROTATE_ENV}: raise it, or rotate with a lower --keep-recent"
+            )
     return rotation
 
 

@@ -67,6 +67,8 @@ assert set(REGION_CODES) <= PUBLIC_REGIONS  # a typo here would generate invalid
 
 MAX_REGIONS = len(REGION_CODES)
 MAX_STAMPS_PER_REGION = 500
+# In all: what an estate file may hold (mcctl.config.yamlparse.MAX_VALUES, about 8 values a stamp).
+MAX_STAMPS = 10_000
 SQL_SERVERS_AT_MOST = 3  # the demo's primary + two secondaries
 REDIS_MEMBERS_AT_MOST = 5  # Azure Managed Redis active geo-replication: up to 5 linked databases
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as the estate file's `name`
@@ -150,6 +152,11 @@ def _check(name: str, regions: int, stamps_per_region: int) -> None:
     if not 1 <= stamps_per_region <= MAX_STAMPS_PER_REGION:
         raise GenerateError(
             f"stamps_per_region: must be between 1 and {MAX_STAMPS_PER_REGION}, got {stamps_per_region}"
+        )
+    if regions * stamps_per_region > MAX_STAMPS:
+        raise GenerateError(
+            f"stamps_per_region: {regions} regions × {stamps_per_region} is {regions * stamps_per_region} stamps; "
+            f"an estate file holds at most {MAX_STAMPS}"
         )
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import logging
 import os
 import ssl
+import sys
 import threading
 import uuid
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from mcctl.sim.app import Sim
@@ -92,11 +94,27 @@ def served_elsewhere(sim: Sim) -> str | None:
     )
 
 
+HANDSHAKE_SECONDS = 10.0  # a client that connects and says nothing holds only its own thread, this long
+
+
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):  # (ssl.SSLError too) a client gone or not speaking TLS
+            return
+        super().handle_error(request, client_address)
+
 
 class _QuietHandler(WSGIRequestHandler):
+    def setup(self) -> None:
+        # The TLS handshake happens here, in this connection's own thread, not in accept(): there
+        # it would serialize every connection behind the slowest (or an idle) client's handshake.
+        self.request.settimeout(HANDSHAKE_SECONDS)
+        self.request.do_handshake()
+        self.request.settimeout(None)
+        super().setup()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -122,7 +140,7 @@ class LoopbackServer:
         self._keeping = False
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(cert), str(key))
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
         self._server.base_environ["HTTPS"] = "on"  # wsgiref derives wsgi.url_scheme from it
         self._thread: threading.Thread | None = None
 

@@ -150,6 +150,7 @@ class SimStore:
         store._opening = True
         try:
             with store.transaction():
+                store._remove_stale_writes()
                 reason = None
                 store.previous_fingerprint = store.data.get("fingerprint") if store._stamp is not None else None
                 if store._stamp is None:
@@ -280,6 +281,13 @@ class SimStore:
             raise SimStateDamaged(str(self.path), problem, None) from None
         self._stamp = None
         raise SimStateDamaged(str(self.path), problem, str(target))
+
+    def _remove_stale_writes(self) -> None:
+        """A write is a temporary file renamed over the state, under the file lock: one still there
+        while the lock is held was left by a process killed between the two (megabytes at scale)."""
+        assert self.path is not None
+        for stale in self.path.parent.glob(f"{self.path.name}*.tmp"):
+            stale.unlink(missing_ok=True)
 
     def _write(self) -> None:
         assert self.path is not None

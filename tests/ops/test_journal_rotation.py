@@ -107,6 +107,18 @@ def test_a_new_operation_rotates_a_journal_past_its_size(tmp_path: Path, monkeyp
     assert len(archives(path)) == 1
 
 
+def test_a_threshold_below_what_rotation_keeps_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 200 kept operations larger than the threshold every new operation would rotate again:
+    the warning names the variable instead of leaving the churn to be found in the archives."""
+    path = _journal(tmp_path, 400)
+    seen: list[str] = []
+    journal = Journal(path, on_warning=seen.append)
+    monkeypatch.setenv(ROTATE_ENV, "0.01")  # 10 KiB: less than the newest 200 operations
+    journal.append(_header("op-next", "frontdoor-drain", ORIGINS[0], False))
+    assert len(archives(path)) == 1
+    assert any(f"at least half of {ROTATE_ENV}: raise it" in w for w in seen), seen
+
+
 @pytest.mark.parametrize("value", ["lots", "-1", "nan", "inf"])
 def test_a_bad_rotation_size_is_one_line_naming_the_variable(tmp_path: Path, monkeypatch, value: str) -> None:
     monkeypatch.setenv(ROTATE_ENV, value)
@@ -162,3 +174,30 @@ def test_a_journal_whose_every_operation_is_needed_is_left_alone(tmp_path: Path)
 
     assert rotation is not None and rotation.archive is None and rotation.dropped == 0
     assert path.read_bytes() == before and archives(path) == []
+
+
+def test_a_rotation_racing_another_processes_rotation_goes_on_with_the_new_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process rotates the journal between our open and our lock (a drain starting while
+    `journal rotate` runs): no error; what is looked at is the journal that process left."""
+    import mcctl.ops.journal_rotation as rotation_module
+
+    path = _journal(tmp_path, 300)
+    real_inode = rotation_module._inode
+    raced: list[Path] = []
+
+    def inode_after_another_rotation(target: Path) -> int | None:
+        if not raced:  # what the other process does while we wait for the lock: archive, replace
+            archive = target.with_name(target.name + ".rotated-by-other")
+            os.link(target, archive)
+            fresh = target.with_name(".fresh")
+            fresh.write_bytes(target.read_bytes())
+            os.replace(fresh, target)
+            raced.append(archive)
+        return real_inode(target)
+
+    monkeypatch.setattr(rotation_module, "_inode", inode_after_another_rotation)
+    rotation = rotate(Journal(path), keep_recent=10)
+    assert raced and rotation is not None and rotation.archive is not None and rotation.archive != raced[0]
+    assert [op.id for op in Journal(path).operations() if op.unfinished] == UNFINISHED

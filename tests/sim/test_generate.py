@@ -125,3 +125,13 @@ def test_an_existing_file_is_replaced_only_with_force(mcctl, tmp_path: Path) -> 
     assert target.read_text(encoding="utf-8") == "mine\n"
     assert mcctl(*args, "--force").exit_code == 0
     assert target.read_text(encoding="utf-8") == estate_yaml("generated", 1, 1)
+
+
+def test_the_largest_estate_generate_writes_is_one_mcctl_loads() -> None:
+    from mcctl.config.loader import EstateSource, load_estate
+    from mcctl.sim.generate import MAX_STAMPS, GenerateError, estate_yaml
+
+    largest = load_estate(EstateSource("largest.yaml", estate_yaml("largest", 40, MAX_STAMPS // 40)))
+    assert len(largest.stamps) == MAX_STAMPS
+    with pytest.raises(GenerateError, match=r"^stamps_per_region: 40 regions × 251 is 10040 stamps"):
+        estate_yaml("too-big", 40, 251)

@@ -59,3 +59,24 @@ def test_without_the_ca_bundle_tls_verification_fails_cleanly(https_sim, tmp_pat
     with pytest.raises(AzureRequestError, match="cannot reach Azure Resource Manager"):
         web.list_plans(session, session.estate.subscription)
     assert sim.requests == []
+
+
+def test_a_client_that_connects_and_says_nothing_does_not_hold_up_the_others(https_sim) -> None:
+    """The TLS handshake runs in each connection's own thread: before, it ran in accept(), so one
+    idle connection (or a slow handshake) froze every other client of `sim serve`."""
+    import socket
+    import ssl
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    _, server, cert = https_sim
+    where = urlsplit(server.url)
+    idle = socket.create_connection((where.hostname, where.port))
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        with urllib.request.urlopen(
+            f"{server.url}/metadata/endpoints?api-version=2022-09-01", timeout=5, context=context
+        ) as answer:
+            assert answer.status == 200
+    finally:
+        idle.close()

@@ -177,3 +177,16 @@ def test_numeric_options_of_sim_commands_are_validated(mcctl, args, option) -> N
     assert "Traceback" not in result.stderr
     status = json.loads(mcctl("-o", "json", "sim", "status").stdout)
     assert status["faults"] == [] and status["health_faults"] == {}
+
+
+def test_a_write_left_half_done_by_a_killed_process_is_removed_on_the_next_open(mcctl, demo_estate) -> None:
+    """A process killed between writing the new state and renaming it leaves its temporary file (2 MB
+    at 600 stamps): the next process removes it while it holds the lock, the state itself unharmed."""
+    assert mcctl("--sim", "stamps", "list", "--no-health").exit_code == 0
+    path = sim_state_path(demo_estate.name)
+    stale = path.with_name(path.name + "k1ll3d.tmp")
+    stale.write_text("{half a state", encoding="utf-8")
+    other = path.with_name("other.json" + "x.tmp")  # another estate's: not this store's to remove
+    other.write_text("{}", encoding="utf-8")
+    assert mcctl("--sim", "-o", "json", "stamps", "list", "--no-health").exit_code == 0
+    assert not stale.exists() and other.exists()
