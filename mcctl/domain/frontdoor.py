@@ -165,11 +165,21 @@ class FrontDoorObserved:
         """Each stamp's live origin; a plan never guesses one that could not be read."""
         by_name = {v.stamp.name: v for v in self.views}
         found = []
+        waiting: list[Stamp] = []  # candidates a pipeline deployed, before `stamps add`: no origin yet
         for stamp in stamps:
             view = by_name.get(stamp.name)
+            if view is not None and view.origin is None and view.no_origin and stamp.candidate:
+                waiting.append(stamp)  # nothing of it to drain or restore: it does not hold up its region
+                continue
             if view is None or view.origin is None:
                 raise UsageError(f"stamp {stamp.name}: its Front Door origin '{stamp.origin}' could not be read")
             found.append((stamp, view.origin))
+        if waiting and not found:
+            name = waiting[0].name
+            raise UsageError(
+                f"stamp {name}: a candidate with no Front Door origin yet; nothing was changed",
+                hint=f"give it one first: mcctl stamps add {name}",
+            )
         return found
 
 

@@ -67,3 +67,21 @@ def test_regions_only_discovered_stamps_use_are_regions_of_the_estate(mcctl, tmp
     assert (
         typo.exit_code == 2 and "--region: 'westeuropa' has no stamps (regions: northeurope, westeurope)" in typo.stderr
     )
+
+
+def test_a_candidate_without_an_origin_does_not_hold_up_its_region(mcctl, tmp_path: Path) -> None:
+    """Between `sim stamp deploy` and `stamps add` a candidate has no origin: a region drain or an
+    evacuation leaves it out (nothing of it serves); named alone, it is one line saying what to do."""
+    estate = _estate(tmp_path, "")
+    assert (
+        mcctl("--sim", "--estate", estate, "sim", "stamp", "deploy", "neu-9", "--region", "northeurope").exit_code == 0
+    )
+    drain = mcctl("--sim", "--estate", estate, "-o", "json", "frontdoor", "drain", "northeurope", "--dry-run")
+    assert drain.exit_code == 0, drain.stderr
+    planned = [step["target"] for step in json.loads(drain.stdout)["plan"]["steps"]]
+    assert planned and not any("neu-9" in target for target in planned)
+    assert mcctl("--sim", "--estate", estate, "evacuate", "northeurope", "--dry-run").exit_code == 0
+    alone = mcctl("--sim", "--estate", estate, "frontdoor", "drain", "--stamp", "neu-9", "--dry-run")
+    assert alone.exit_code == 2
+    assert "stamp neu-9: a candidate with no Front Door origin yet; nothing was changed" in alone.stderr
+    assert "mcctl stamps add neu-9" in alone.stderr
