@@ -42,6 +42,14 @@ def test_frontdoor_status_loads_only_the_front_door_sdk(tmp_path: Path) -> None:
     assert _sdks(modules) == {"azure.mgmt.core", "azure.mgmt.cdn"}
 
 
+def test_stamps_list_loads_no_app_service_or_sql_sdk(tmp_path: Path) -> None:
+    """Its plans, web apps, failover group and SQL servers are read as ARM's JSON (~0.4 s of
+    azure-mgmt-sql and -web models and operations a fresh process no longer pays)."""
+    codes, modules, out = probe(tmp_path, ["--sim", "-o", "json", "stamps", "list"])
+    assert codes == [0] and len(json.loads(out)) == 6
+    assert _sdks(modules) == {"azure.mgmt.core", "azure.mgmt.cdn", "azure.mgmt.redisenterprise"}
+
+
 def _sites(session: AzureSession) -> str:
     return f"/subscriptions/{session.estate.subscription}/providers/Microsoft.Web/sites"
 

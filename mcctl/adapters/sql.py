@@ -122,17 +122,22 @@ def get_failover_group(session: AzureSession, sql: SqlFailoverGroup) -> Failover
 
 
 def get_server(session: AzureSession, server: SqlServer) -> dict[str, Any]:
-    """name, state ("Ready"), fqdn, version and location of a logical server."""
+    """name, state ("Ready"), fqdn, version and location of a logical server (read as ARM's JSON,
+    as the failover group is: the health model reads it on every `stamps list`)."""
+    from mcctl.adapters.armread import reader
+
     ref = server.ref
+    path = f"/subscriptions/{ref.subscription}/resourceGroups/{ref.resource_group}/providers/Microsoft.Sql/servers"
+    path += f"/{ref.name}"
     with azure_errors(f"reading SQL server {ref.name} ({server.region})"):
-        body = session.sql(ref.subscription).servers.get(ref.resource_group, ref.name)
-    props = body.properties
+        body = reader(session).get(path, API_VERSION)
+    props = body.get("properties") or {}
     return {
-        "name": body.name,
-        "state": plain(props.state) if props else None,
-        "fqdn": props.fully_qualified_domain_name if props else None,
-        "version": props.version if props else None,
-        "location": body.location,
+        "name": body.get("name"),
+        "state": props.get("state"),
+        "fqdn": props.get("fullyQualifiedDomainName"),
+        "version": props.get("version"),
+        "location": body.get("location"),
     }
 
 

@@ -279,15 +279,21 @@ class Journal:
             self._on_warning(message)
 
 
-def move_aside(path: Path, label: str) -> Path | None:
-    """Rename `path` to `NAME.LABEL-<UTC time>` next to it (a number added if that exists); None:
-    there was no file. A failure is a usage error naming the file (nothing else was changed)."""
+def aside_name(path: Path, label: str) -> Path:
+    """`NAME.LABEL-<UTC time>` next to `path`, numbered (`-002`, ...: they sort) if that exists."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     target = path.with_name(f"{path.name}.{label}-{stamp}")
     n = 1
     while target.exists():
         n += 1
-        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n:03d}")
+    return target
+
+
+def move_aside(path: Path, label: str) -> Path | None:
+    """Rename `path` to `NAME.LABEL-<UTC time>` next to it (a number added if that exists); None:
+    there was no file. A failure is a usage error naming the file (nothing else was changed)."""
+    target = aside_name(path, label)
     try:
         os.replace(path, target)
     except FileNotFoundError:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,13 +165,9 @@ def _inode(path: Path) -> int | None:
 
 
 def _archive_name(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    target = path.with_name(f"{path.name}.{ARCHIVE_LABEL}-{stamp}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.{ARCHIVE_LABEL}-{stamp}-{n:03d}")
-    return target
+    from mcctl.ops.journal import aside_name
+
+    return aside_name(path, ARCHIVE_LABEL)
 
 
 def _write_new(tmp: Path, data: bytes) -> None:
