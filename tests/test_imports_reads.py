@@ -115,3 +115,40 @@ def test_authority_hosts_are_azure_identitys() -> None:
         "AzureChinaCloud": AzureAuthorityHosts.AZURE_CHINA,
         "AzureUSGovernment": AzureAuthorityHosts.AZURE_GOVERNMENT,
     }
+
+
+def test_against_a_real_arm_a_front_door_read_loads_no_app_service_or_sql_sdk(tmp_path: Path) -> None:
+    """Not only under --sim: against an ARM endpoint (the simulator served on loopback, a custom cloud
+    whose regions are checked against the subscription's locations) `frontdoor status` loads
+    azure-mgmt-cdn alone; the locations read used to build a whole App Service client."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    from mcctl.config.loader import demo_source, load_estate
+    from mcctl.sim.credential import make_sim_token
+    from mcctl.sim.runtime import open_simulator
+    from mcctl.sim.server import LoopbackServer
+    from mcctl.sim.tls import make_self_signed
+
+    sim, _ = open_simulator(load_estate(demo_source()), "imports", persist=False)
+    cert, key = make_self_signed(tmp_path / "tls")
+    with LoopbackServer(sim, cert, key) as server:
+        data = yaml.safe_load(demo_source().text)
+        data["cloud"] = {"arm_endpoint": server.url, "ca_bundle": str(cert)}
+        data["lock"]["endpoint"] = server.url
+        estate = tmp_path / "served.yaml"
+        estate.write_text(yaml.safe_dump(data), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MCCTL_", "_MCCTL", "COMP_"))}
+        env.update(MCCTL_STATE_DIR=str(tmp_path / "state"), MCCTL_PLUGINS="", MCCTL_ACCESS_TOKEN=make_sim_token()[0])
+        command = [sys.executable, "-X", "importtime", "-m", "mcctl", "--estate", str(estate), "-o", "json"]
+        done = subprocess.run(
+            [*command, "frontdoor", "status"], capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["origins"]
+    assert any("/locations" in r.path for r in sim.requests)  # the custom cloud's region check ran
+    modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert _sdks(modules) == {"azure.mgmt.core", "azure.mgmt.cdn"}

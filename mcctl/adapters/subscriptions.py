@@ -1,5 +1,6 @@
 """Microsoft.Resources subscriptions: the locations a subscription may use (Subscriptions - List
-Locations), sent through an SDK client's pipeline (endpoint, credential, transport, CA bundle)."""
+Locations), read as ARM's JSON through the SDK clients' pipeline (`mcctl.adapters.armread`: endpoint,
+credential, transport, CA bundle), without building an App Service client to send it."""
 
 from __future__ import annotations
 
@@ -22,20 +23,11 @@ class Location:
 
 def list_locations(session: AzureSession, subscription: str) -> tuple[Location, ...]:
     """`GET /subscriptions/{sub}/locations`: every location the subscription may use, as ARM names them."""
-    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError, map_error
-    from azure.core.rest import HttpRequest
-    from azure.mgmt.core.exceptions import ARMErrorFormat
+    from mcctl.adapters.armread import reader
 
-    errors = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
     with azure_errors(f"reading the locations of subscription {subscription}"):
-        request = HttpRequest(
-            "GET", f"/subscriptions/{subscription}/locations", params={"api-version": LOCATIONS_API_VERSION}
-        )
-        response = session.web(subscription).send_request(request)
-        if response.status_code != 200:
-            map_error(status_code=response.status_code, response=response, error_map=errors)
-            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-        return _locations(response.json())
+        items = reader(session).list(f"/subscriptions/{subscription}/locations", LOCATIONS_API_VERSION)
+    return _locations({"value": items})
 
 
 def _locations(body: Any) -> tuple[Location, ...]:

@@ -106,7 +106,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "mcctl sql failover --to northeurope --yes -o json",
         "mcctl sql failover --to northeurope --mode forced --allow-data-loss --yes",
     ),
-    "mcctl journal": ("mcctl journal list", "mcctl journal show OP"),
+    "mcctl journal": ("mcctl journal list", "mcctl journal show OP", "mcctl journal rotate"),
     "mcctl journal list": ("mcctl journal list --limit 20", "mcctl journal list -o json"),
     "mcctl journal show": ("mcctl journal show OP", "mcctl journal show OP -o yaml"),
     "mcctl journal rotate": ("mcctl journal rotate", "mcctl journal rotate --keep-recent 100 --keep-archives 5"),

@@ -74,9 +74,11 @@ def rotate_journal(
     output: Output = None,
     query: Query = None,
 ) -> None:
-    """Start a new journal now (done by itself past MCCTL_JOURNAL_ROTATE_MB, default 64): the whole
-    journal is kept as NAME.jsonl.rotated-<time>; unfinished operations (and what drains, restores
-    and rollbacks still need) are carried forward, never dropped."""
+    """Start a new journal now, carrying every unfinished operation forward.
+
+    Done by itself past MCCTL_JOURNAL_ROTATE_MB (default 64). The whole journal is kept as
+    NAME.jsonl.rotated-<time>; unfinished operations, and what drains, restores and rollbacks still
+    need, are carried into the new one, never dropped."""
     from mcctl.cli import render
     from mcctl.ops.journal_rotation import rotate
 
