@@ -60,33 +60,36 @@ def test_pages_follow_skip_token_in_options_and_table_rows_become_objects(demo_e
     assert _sent(transport, 0)["options"]["$top"] == resourcegraph.MAX_PAGE
 
 
-def test_an_exhausted_quota_makes_the_next_page_wait_for_the_reset(demo_estate) -> None:
+URL = "/providers/Microsoft.ResourceGraph/resources"
+
+
+def _two_pages(demo_estate, remaining: str, resets_after: str) -> tuple[resourcegraph.GraphResult, list[float]]:
+    """A query answered in two pages, the first with these quota headers; (result, what was slept)."""
     body = dict(example("resourcegraph/ResourcesBasicQuery.json")["responses"]["200"]["body"])
-    url = "/providers/Microsoft.ResourceGraph/resources"
-    quota = {"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:04"}
+    quota = {"x-ms-user-quota-remaining": remaining, "x-ms-user-quota-resets-after": resets_after}
     transport = ReplayTransport(
-        [Canned("POST", url, 200, {**body, "$skipToken": "t1"}, quota, once=True), Canned("POST", url, 200, body)]
+        [Canned("POST", URL, 200, {**body, "$skipToken": "t1"}, quota, once=True), Canned("POST", URL, 200, body)]
     )
     session = replay_session(demo_estate, transport)
     slept: list[float] = []
     session.sleep = slept.append  # the session clock (simulated time against the simulator)
-    result = resourcegraph.query(session, "Resources | project id", [SUB])
+    return resourcegraph.query(session, "Resources | project id", [SUB]), slept
+
+
+def test_an_exhausted_quota_makes_the_next_page_wait_for_the_reset(demo_estate) -> None:
+    result, slept = _two_pages(demo_estate, "0", "00:00:04")
     assert (result.pages, result.quota_waits, slept) == (2, 4.0, [4.0])
     assert len(result.rows) == 6
 
 
 def test_quota_left_means_no_wait(demo_estate) -> None:
-    body = example("resourcegraph/ResourcesBasicQuery.json")["responses"]["200"]["body"]
-    url = "/providers/Microsoft.ResourceGraph/resources"
-    quota = {"x-ms-user-quota-remaining": "3", "x-ms-user-quota-resets-after": "00:00:04"}
-    transport = ReplayTransport(
-        [Canned("POST", url, 200, {**body, "$skipToken": "t1"}, quota, once=True), Canned("POST", url, 200, body)]
-    )
-    session = replay_session(demo_estate, transport)
-    slept: list[float] = []
-    session.sleep = slept.append
-    assert resourcegraph.query(session, "Resources | project id", [SUB]).pages == 2
-    assert slept == []
+    result, slept = _two_pages(demo_estate, "3", "00:00:04")
+    assert result.pages == 2 and slept == []
+
+
+def test_a_quota_reset_far_off_is_waited_for_at_most_a_minute(demo_estate) -> None:
+    result, slept = _two_pages(demo_estate, "0", "01:00:00")
+    assert result.pages == 2 and slept == [resourcegraph.MAX_QUOTA_WAIT] == [60.0]
 
 
 def test_a_truncated_answer_without_a_token_is_an_error_not_part_of_the_rows(demo_estate) -> None:
@@ -99,27 +102,12 @@ def test_a_truncated_answer_without_a_token_is_an_error_not_part_of_the_rows(dem
 
 def test_a_server_handing_back_the_same_token_is_an_error_not_an_endless_loop(demo_estate) -> None:
     body = dict(example("resourcegraph/ResourcesBasicQuery.json")["responses"]["200"]["body"])
-    url = "/providers/Microsoft.ResourceGraph/resources"
-    transport = ReplayTransport([Canned("POST", url, 200, {**body, "$skipToken": "same"})])
+    transport = ReplayTransport([Canned("POST", URL, 200, {**body, "$skipToken": "same"})])
     with pytest.raises(AzureRequestError, match="page 2 gave the same \\$skipToken again after 6 of 3 rows"):
         resourcegraph.query(replay_session(demo_estate, transport), "Resources | project id", [SUB])
-    empty = ReplayTransport([Canned("POST", url, 200, {**body, "data": [], "$skipToken": "t1"})])
+    empty = ReplayTransport([Canned("POST", URL, 200, {**body, "data": [], "$skipToken": "t1"})])
     with pytest.raises(AzureRequestError, match="page 1 gave no rows but a \\$skipToken"):
         resourcegraph.query(replay_session(demo_estate, empty), "Resources | project id", [SUB])
-
-
-def test_a_quota_reset_far_off_is_waited_for_at_most_a_minute(demo_estate) -> None:
-    body = dict(example("resourcegraph/ResourcesBasicQuery.json")["responses"]["200"]["body"])
-    url = "/providers/Microsoft.ResourceGraph/resources"
-    quota = {"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "01:00:00"}
-    transport = ReplayTransport(
-        [Canned("POST", url, 200, {**body, "$skipToken": "t1"}, quota, once=True), Canned("POST", url, 200, body)]
-    )
-    session = replay_session(demo_estate, transport)
-    slept: list[float] = []
-    session.sleep = slept.append
-    assert resourcegraph.query(session, "Resources | project id", [SUB]).pages == 2
-    assert slept == [resourcegraph.MAX_QUOTA_WAIT] == [60.0]
 
 
 @pytest.mark.parametrize(
