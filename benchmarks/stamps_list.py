@@ -182,6 +182,8 @@ def main() -> None:
     parser.add_argument("--naive-repeat", type=int, default=1, help="the same for the naive reader (slow: default 1)")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "FILE", "LATENCY_MS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.repeat < 1 or args.naive_repeat < 0:
+        parser.error("--repeat must be at least 1 and --naive-repeat at least 0")
     if args.child:
         mode, estate_file, latency_ms = args.child
         _network_latency(float(latency_ms))
@@ -207,9 +209,11 @@ def main() -> None:
                 run_child("cli", estate_file, latency, state_dir)  # seeds the state: not measured
                 cli = median_of([run_child("cli", estate_file, latency, state_dir) for _ in range(args.repeat)])
                 naives = [run_child("naive", estate_file, latency, state_dir) for _ in range(args.naive_repeat)]
-                naive = median_of(naives)
                 print(f"{regions * STAMPS_PER_REGION} stamps, {latency:g} ms per request:")
                 print(line("stamps list", cli))
+                if not naives:  # --naive-repeat 0: the naive reader is not run
+                    continue
+                naive = median_of(naives)
                 print(line("naive", naive))
                 speedup = naive["process"] / max(1e-9, cli["process"])
                 print(f"  naive serial reader (no health) / stamps list (with health), process wall: {speedup:.1f}x")

@@ -76,9 +76,10 @@ def rotate_journal(
 ) -> None:
     """Start a new journal now, carrying every unfinished operation forward.
 
-    Done by itself past MCCTL_JOURNAL_ROTATE_MB (default 64). The whole journal is kept as
-    NAME.jsonl.rotated-<time>; unfinished operations, and what drains, restores and rollbacks still
-    need, are carried into the new one, never dropped."""
+    Done by itself past MCCTL_JOURNAL_ROTATE_MB (default 64 MiB).
+
+    The whole journal is kept as NAME.jsonl.rotated-<time>; what restores and rollbacks need is kept.
+    """
     from mcctl.cli import render
     from mcctl.ops.journal_rotation import rotate
 
