@@ -135,8 +135,7 @@ def survey(
 def probe_concurrency(estate: Estate, concurrency: int | None = None) -> int:
     """Probes in flight at once: `concurrency` (`--concurrency`), else the estate's health.concurrency."""
     if concurrency is None:
-        # (getattr: a HealthSettings without the field, e.g. a plugin's stand-in, gets the default)
-        return int(getattr(estate.health, "concurrency", DEFAULT_CONCURRENCY))
+        return estate.health.concurrency
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise UsageError(f"--concurrency: must be between 1 and {MAX_CONCURRENCY}, got {concurrency}")
     return concurrency
