@@ -187,8 +187,8 @@ def _description(**kwargs: Any) -> Any:
 class ProbeProgress:
     """The probes of an edge verification so far (it can take minutes): on a terminal one line on
     stderr updated in place (gone when it ends: the verdict follows); otherwise a line on the first
-    probe, every `every` probes, and whenever the endpoint starts or stops failing — never a line
-    per probe."""
+    probe, every `every` probes, whenever the endpoint starts or stops failing, and the last probe's
+    when the check ends (a log shows where it stood when the verdict came) — never a line per probe."""
 
     def __init__(self, console: Any = None, *, live: bool | None = None, every: int = 10) -> None:
         from rich.console import Console
@@ -198,6 +198,7 @@ class ProbeProgress:
         self._live: Any = None
         self._every = every
         self._last_kind: str | None = None
+        self._printed = 0  # probes the last printed line counted
         self._verification: Verification | None = None
 
     def __enter__(self) -> ProbeProgress:
@@ -212,6 +213,8 @@ class ProbeProgress:
         if self._live is not None:
             self._live.stop()
             self._live = None
+        elif self._verification is not None and len(self._verification.probes) != self._printed:
+            self._print(self._verification)
         if self._verification is not None:  # a mutating command's --verify: its result document says it
             from mcctl.cli.mutate import record_verify
 
@@ -221,15 +224,20 @@ class ProbeProgress:
         from rich.text import Text
 
         self._verification = result  # (the same object to the end: it holds the verdict once done)
-        line = probe_line(result)
         if self._live is not None:
-            self._live.update(Text(line, overflow="fold"), refresh=True)
+            self._live.update(Text(probe_line(result), overflow="fold"), refresh=True)
             return
         kind = _probe_kind(result)
         count = len(result.probes)
         if kind != self._last_kind or count == 1 or count % self._every == 0:
-            self._console.print(Text(f"mcctl: {line}"), highlight=False, soft_wrap=True)
+            self._print(result)
         self._last_kind = kind
+
+    def _print(self, result: Verification) -> None:
+        from rich.text import Text
+
+        self._console.print(Text(f"mcctl: {probe_line(result)}"), highlight=False, soft_wrap=True)
+        self._printed = len(result.probes)
 
 
 def _probe_kind(result: Verification) -> str:

@@ -208,8 +208,34 @@ def test_without_a_terminal_probe_lines_come_every_n_and_on_failures() -> None:
                 result.add(Probe(float(n), 200, "weu-1", "westeurope"))
             shown(result)
     counts = [int(m) for m in re.findall(r"mcctl: (\d+) probe\(s\)", out.getvalue())]
-    assert counts == [1, 5, 8, 10]  # first, every 5th, failing from the 8th, answering again at the 10th
+    # first, every 5th, failing from the 8th, answering again at the 10th, the last when the check ends
+    assert counts == [1, 5, 8, 10, 12]
     assert "mcctl: 8 probe(s), last probe failed" in out.getvalue()
+
+
+def test_without_a_terminal_the_last_probe_is_shown_when_the_check_ends_off_the_every_boundary() -> None:
+    """A verdict at probe 14 with a line every 10: the log shows the deciding streak (a loaded
+    machine made a drain's check end at 34 probes and the log stopped at 30)."""
+    out = io.StringIO()
+    result = Verification("away", "https://edge/", ("eus2-1",), 10, 600.0)
+    with progress.ProbeProgress(Console(file=out, width=200), every=10) as shown:
+        for n in range(14):
+            result.add(Probe(float(n), 200, "eus2-1" if n < 4 else "weu-1", "eastus2" if n < 4 else "westeurope"))
+            shown(result)
+    assert result.passed
+    lines = out.getvalue().splitlines()
+    assert [int(re.match(r"mcctl: (\d+) probe", line).group(1)) for line in lines] == [1, 10, 14]
+    assert lines[-1].endswith("10 of 10 in a row from elsewhere")
+
+
+def test_a_check_ending_on_a_printed_line_does_not_print_it_twice() -> None:
+    out = io.StringIO()
+    result = _verification()
+    with progress.ProbeProgress(Console(file=out, width=200), every=5) as shown:
+        for n in range(5):
+            result.add(Probe(float(n), 200, "weu-1", "westeurope"))
+            shown(result)
+    assert [int(m) for m in re.findall(r"mcctl: (\d+) probe\(s\)", out.getvalue())] == [1, 5]
 
 
 # -- health --watch and the health table -----------------------------------------------------------
