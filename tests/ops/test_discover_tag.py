@@ -45,6 +45,15 @@ def _graph_posts(sim: Sim, since: int = 0) -> list[str]:
     return [r.path for r in sim.requests[since:] if r.method == "POST" and r.path.lower() == GRAPH.lower()]
 
 
+def _discover(estate: Estate, sim: Sim) -> Estate:
+    """The estate as discovery finds it, through a session on `sim` closed afterwards."""
+    session = simulated_session(estate, sim)
+    try:
+        return discover(session, estate)
+    finally:
+        session.close()
+
+
 def test_discovery_by_tag_pages_and_combines_with_the_files_stamps() -> None:
     estate, source = _load(_demo_with({"tag": "mcctl-estate=prod", "page_size": 2}))
     sim, _ = open_simulator(estate, source.fingerprint, persist=False)
@@ -57,11 +66,7 @@ def test_discovery_by_tag_pages_and_combines_with_the_files_stamps() -> None:
     weu2 = estate.stamp("weu-2")
     assert weu2 is not None  # a listed stamp's release tags apply without the estate's tag
     sim.store.resources[weu2.app_ref.id.lower()]["tags"] = {"mcctl-lifecycle": "retiring", "mcctl-color": "blue"}
-    session = simulated_session(estate, sim)
-    try:
-        found = discover(session, estate)
-    finally:
-        session.close()
+    found = _discover(estate, sim)
     names = [s.name for s in found.stamps]
     assert names == ["weu-1", "weu-2", "neu-1", "neu-2", "eus2-1", "eus2-2", *(f"new-{n}" for n in range(1, 6))]
     weu1, new1, weu2_now = found.stamp("weu-1"), found.stamp("new-1"), found.stamp("weu-2")
@@ -87,11 +92,7 @@ def test_a_generated_estate_listing_half_its_stamps_finds_the_rest_as_the_file_w
     discover_section = {"tag": "mcctl-estate=prod", "stamp_tag": "stamp", "page_size": 5}
     listed = {**full_data, "stamps": full_data["stamps"][:6], "discover": discover_section}
     estate, _ = _load(listed)
-    session = simulated_session(estate, sim)
-    try:
-        found = discover(session, estate)
-    finally:
-        session.close()
+    found = _discover(estate, sim)
     by_name = sorted((replace(s, discovered=False) for s in found.stamps), key=lambda s: s.name)
     assert by_name == sorted(full.stamps, key=lambda s: s.name)  # found as the file would have said them
     assert [s.discovered for s in found.stamps] == [False] * 6 + [True] * 6
@@ -107,11 +108,7 @@ def test_a_file_with_only_discover_loads_with_no_stamps_and_finds_them(tmp_path:
     only = {k: v for k, v in full_data.items() if k != "stamps"}
     estate, _ = _load({**only, "discover": "mcctl-estate=prod"})  # the shorthand
     assert estate.stamps == () and estate.discover == DiscoverSettings("mcctl-estate", "prod")
-    session = simulated_session(estate, sim)
-    try:
-        found = discover(session, estate)
-    finally:
-        session.close()
+    found = _discover(estate, sim)
     assert sorted(s.name for s in found.stamps) == sorted(s.name for s in full.stamps)
     assert len(_graph_posts(sim)) == 1  # 1000 a page by default
 
@@ -162,11 +159,7 @@ def test_a_tagged_name_differing_from_a_listed_stamps_only_in_case_is_the_listed
     _tagged_app(sim, sub, "dupe-b", **{"mcctl-estate": "prod", "mcctl-stamp": "NEU-7"})  # the first one wins
     planless = site_id(sub, "rg-planless", "app-planless")
     sim.store.put(site_body(planless, "northeurope", "", {"mcctl-estate": "prod", "mcctl-stamp": "neu-8"}))
-    session = simulated_session(estate, sim)
-    try:
-        found = discover(session, estate)
-    finally:
-        session.close()
+    found = _discover(estate, sim)
     names = [s.name for s in found.stamps]
     assert names == ["weu-1", "weu-2", "neu-1", "neu-2", "eus2-1", "eus2-2", "neu-7"]
     neu7 = found.stamp("neu-7")
